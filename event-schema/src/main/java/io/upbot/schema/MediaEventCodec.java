@@ -1,0 +1,185 @@
+package io.upbot.schema;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one codec of the stream record (CONTRACT §2), used by the endpoint to write and by the job to read.
+ *
+ * <p>Encoding writes every field, absent optional ones as {@code null}, in the contract's order. Decoding
+ * is strict about what the job relies on (version, required fields, types) and ignores unknown fields, so
+ * a later writer may add fields without breaking older jobs. Instances are immutable and thread-safe.
+ */
+public final class MediaEventCodec {
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(16)
+                  .maxStringLength(64 * 1024)
+                  .maxNumberLength(32)
+                  .build())
+          .build();
+  private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+
+  private MediaEventCodec() {}
+
+  /** Encodes one record as UTF-8 JSON. */
+  public static byte[] encode(MediaEvent e) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("v", e.v());
+      g.writeStringField("appid", e.appid());
+      g.writeStringField("openid", e.openid());
+      g.writeNumberField("account_type", e.accountType());
+      writeNullableInt(g, "device_type", e.deviceType());
+      g.writeStringField("uuid", e.uuid());
+      g.writeStringField("event_id", e.eventId());
+      g.writeNumberField("event_time", e.eventTime());
+      g.writeNumberField("received_at", e.receivedAt());
+      writeNullableInt(g, "media_type", e.mediaType());
+      g.writeStringField("code", e.code());
+      g.writeStringField("trace_id", e.traceId());
+      writeNullableInt(g, "duration", e.duration());
+      g.writeEndObject();
+    } catch (IOException ex) {
+      // Writing to memory cannot fail for I/O reasons; anything here is a programming error.
+      throw new UncheckedIOException(ex);
+    }
+    return out.toByteArray();
+  }
+
+  /** Encodes one record as a JSON string. */
+  public static String encodeToString(MediaEvent e) {
+    return new String(encode(e), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Decodes one record.
+   *
+   * @throws MalformedEventException naming the first field that breaks the record's rules
+   */
+  public static MediaEvent decode(byte[] bytes) throws MalformedEventException {
+    if (bytes == null || bytes.length == 0) {
+      throw new MalformedEventException("empty record");
+    }
+    JsonNode root;
+    try (JsonParser p = FACTORY.createParser(bytes)) {
+      root = MAPPER.readTree(p);
+      if (p.nextToken() != null) {
+        throw new MalformedEventException("trailing content after the JSON object");
+      }
+    } catch (IOException ex) {
+      throw new MalformedEventException("not valid JSON: " + firstLine(ex.getMessage()), ex);
+    }
+    if (root == null || !root.isObject()) {
+      throw new MalformedEventException("not a JSON object");
+    }
+    int v = requiredInt(root, "v");
+    if (v != MediaEvent.VERSION) {
+      throw new MalformedEventException("v: unsupported version " + v);
+    }
+    return new MediaEvent(
+        v,
+        requiredString(root, "appid"),
+        requiredString(root, "openid"),
+        requiredInt(root, "account_type"),
+        optionalInt(root, "device_type"),
+        optionalString(root, "uuid"),
+        requiredString(root, "event_id"),
+        requiredPositiveLong(root, "event_time"),
+        requiredPositiveLong(root, "received_at"),
+        optionalInt(root, "media_type"),
+        optionalString(root, "code"),
+        optionalString(root, "trace_id"),
+        optionalInt(root, "duration"));
+  }
+
+  private static void writeNullableInt(JsonGenerator g, String name, Integer value)
+      throws IOException {
+    if (value == null) {
+      g.writeNullField(name);
+    } else {
+      g.writeNumberField(name, value);
+    }
+  }
+
+  private static JsonNode present(JsonNode root, String field) {
+    JsonNode n = root.get(field);
+    return n == null || n.isNull() ? null : n;
+  }
+
+  private static String requiredString(JsonNode root, String field) throws MalformedEventException {
+    String s = optionalString(root, field);
+    if (s == null || s.isEmpty()) {
+      throw new MalformedEventException(field + ": required");
+    }
+    return s;
+  }
+
+  private static String optionalString(JsonNode root, String field) throws MalformedEventException {
+    JsonNode n = present(root, field);
+    if (n == null) {
+      return null;
+    }
+    if (n.getNodeType() != JsonNodeType.STRING) {
+      throw new MalformedEventException(field + ": must be a string");
+    }
+    return n.textValue();
+  }
+
+  private static Integer optionalInt(JsonNode root, String field) throws MalformedEventException {
+    JsonNode n = present(root, field);
+    if (n == null) {
+      return null;
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+      throw new MalformedEventException(field + ": must be a 32-bit integer");
+    }
+    return n.intValue();
+  }
+
+  private static int requiredInt(JsonNode root, String field) throws MalformedEventException {
+    Integer i = optionalInt(root, field);
+    if (i == null) {
+      throw new MalformedEventException(field + ": required");
+    }
+    return i;
+  }
+
+  private static long requiredPositiveLong(JsonNode root, String field)
+      throws MalformedEventException {
+    JsonNode n = present(root, field);
+    if (n == null) {
+      throw new MalformedEventException(field + ": required");
+    }
+    if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+      throw new MalformedEventException(field + ": must be a 64-bit integer");
+    }
+    long l = n.longValue();
+    if (l <= 0) {
+      throw new MalformedEventException(field + ": must be > 0");
+    }
+    return l;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

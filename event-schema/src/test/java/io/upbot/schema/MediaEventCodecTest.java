@@ -1,0 +1,89 @@
+package io.upbot.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class MediaEventCodecTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final MediaEvent SEED_EXAMPLE =
+      new MediaEvent(
+          1, "xxxx", "xxxx", 2, 1, "xxxx", "1002", 1699274742000L, 1699274742123L, 2,
+          "IsFXtWUZ3x3hywGl", "Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9", null);
+
+  @Test
+  void shouldEncodeExactlyTheGoldenRecord() throws Exception {
+    assertThat(MediaEventCodec.encodeToString(SEED_EXAMPLE))
+        .isEqualTo(Fixtures.text("stream/seed-example.record.json").strip());
+  }
+
+  @Test
+  void shouldWriteAbsentOptionalFieldsAsNull() throws Exception {
+    MediaEvent minimal =
+        new MediaEvent(1, "a", "o", 2, null, null, "1110201", 1L, 2L, null, null, null, null);
+    var tree = JSON.readTree(MediaEventCodec.encode(minimal));
+    assertThat(tree.get("device_type").isNull()).isTrue();
+    assertThat(tree.get("trace_id").isNull()).isTrue();
+    assertThat(tree.get("duration").isNull()).isTrue();
+    assertThat(tree.size()).isEqualTo(13);
+  }
+
+  @ParameterizedTest
+  @MethodSource("validRecords")
+  void shouldRoundTripEveryValidFixture(String name) throws Exception {
+    MediaEvent decoded = MediaEventCodec.decode(Fixtures.bytes("stream/" + name));
+    assertThat(MediaEventCodec.decode(MediaEventCodec.encode(decoded))).isEqualTo(decoded);
+    assertThat(JSON.readTree(MediaEventCodec.encode(decoded)))
+        .isEqualTo(JSON.readTree(Fixtures.bytes("stream/" + name)));
+  }
+
+  static List<String> validRecords() {
+    return Fixtures.list("stream").stream().filter(n -> n.endsWith(".record.json")).toList();
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidRecords")
+  void shouldRejectEveryInvalidFixture(String name) {
+    assertThatThrownBy(() -> MediaEventCodec.decode(Fixtures.bytes("stream/invalid/" + name)))
+        .isInstanceOf(MalformedEventException.class)
+        .hasMessageNotContaining("\n");
+  }
+
+  static List<String> invalidRecords() {
+    return Fixtures.list("stream/invalid");
+  }
+
+  @Test
+  void shouldNameTheOffendingField() {
+    assertThatThrownBy(
+            () -> MediaEventCodec.decode(Fixtures.bytes("stream/invalid/missing-appid.json")))
+        .hasMessage("appid: required");
+    assertThatThrownBy(
+            () -> MediaEventCodec.decode(Fixtures.bytes("stream/invalid/string-event-time.json")))
+        .hasMessage("event_time: must be a 64-bit integer");
+  }
+
+  @Test
+  void shouldIgnoreUnknownFieldsForForwardCompatibility() throws Exception {
+    byte[] withExtra =
+        Fixtures.text("stream/full.record.json").replace("{\"v\":1,", "{\"v\":1,\"x\":[1],")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(MediaEventCodec.decode(withExtra))
+        .isEqualTo(MediaEventCodec.decode(Fixtures.bytes("stream/full.record.json")));
+  }
+
+  @Test
+  void shouldKeyByAppidAndTraceOrOpenid() throws Exception {
+    assertThat(SEED_EXAMPLE.kafkaKey()).isEqualTo("xxxx|Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9");
+    MediaEvent noTrace = MediaEventCodec.decode(Fixtures.bytes("stream/minimal.record.json"));
+    assertThat(noTrace.kafkaKey()).isEqualTo("wx-app-1|openid:o-123");
+    assertThat(noTrace.trace()).isEqualTo("openid:o-123");
+  }
+}
