@@ -1,0 +1,17 @@
+package io.upbot.job;
+
+import io.upbot.job.model.DeadLetter;
+import io.upbot.job.model.DwellRow;
+import io.upbot.job.model.EventRow;
+import io.upbot.job.model.FunnelRow;
+import org.apache.flink.api.connector.sink2.Sink;
+
+/**
+ * Where the job writes: one sink per output table. Production uses JDBC upsert sinks; tests pass
+ * collecting sinks and run the same graph.
+ */
+public record JobSinks(
+    Sink<FunnelRow> funnelRows,
+    Sink<EventRow> eventRows,
+    Sink<DwellRow> dwellRows,
+    Sink<DeadLetter> deadLetters) {}
