@@ -1,8 +1,11 @@
 package io.upbot.job.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.upbot.testkit.PostgresDatabase;
+import java.time.ZoneId;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -62,5 +65,18 @@ class PostgresTableSinksITCase extends TableSinksScenarios {
             "code_funnel_hourly|sessions|bigint",
             "code_funnel_hourly|updated_at|timestamp with time zone",
             "dead_letter_events|recorded_at|timestamp with time zone");
+  }
+
+  @Test
+  void shouldRefuseAZoneThisServerDoesNotKnowAndInstallNothing() throws Exception {
+    // Java 17 still knows the old SystemV zones (with DST rules); PostgreSQL's zone database does not.
+    assumeTrue(ZoneId.getAvailableZoneIds().contains("SystemV/CST6CDT"));
+
+    assertThatThrownBy(
+            () -> SchemaInstaller.install(settings.withTimeZone(ZoneId.of("SystemV/CST6CDT"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("time zone: 'SystemV/CST6CDT' is not known to this PostgreSQL server");
+    assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
+        .containsExactly("0");
   }
 }
