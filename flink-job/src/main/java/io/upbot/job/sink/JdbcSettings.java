@@ -1,5 +1,6 @@
 package io.upbot.job.sink;
 
+import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -29,7 +30,8 @@ public record JdbcSettings(
     ZoneId timeZone,
     int batchSize,
     long batchIntervalMs,
-    int maxRetries) {
+    int maxRetries)
+    implements Serializable {
 
   /** The growth teams' zone (CONTRACT §3): the daily views use its days unless configured. */
   public static final ZoneId DEFAULT_TIME_ZONE = ZoneId.of("Asia/Shanghai");
@@ -135,6 +137,14 @@ public record JdbcSettings(
 
   /** Opens a plain JDBC connection with {@link #connectionProperties()}. */
   public Connection connect() throws SQLException {
+    String driver = dialect().driverClass();
+    try {
+      // Registers the driver even when DriverManager's service loading cannot see it (a job jar
+      // loaded by Flink's user-code class loader).
+      Class.forName(driver, true, JdbcSettings.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new SQLException("JDBC driver " + driver + " is not on the classpath", e);
+    }
     return DriverManager.getConnection(url, connectionProperties());
   }
 
