@@ -29,6 +29,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   public static final String LIBS_PROPERTY = "upbot.kafka.libs";
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   private final Path libs;
   private final Path dataDir;
@@ -99,6 +100,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return port;
   }
 
+  public int controllerPort() {
+    return controllerPort;
+  }
+
   public Path dataDir() {
     return dataDir;
   }
@@ -118,18 +123,58 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       return;
     }
     Files.createDirectories(dataDir.resolve("log"));
+    killStaleBroker();
     Path config = writeConfig();
     if (!Files.exists(dataDir.resolve("log").resolve("meta.properties"))) {
       format(config);
     }
     List<String> cmd = javaCommand("kafka.Kafka");
     cmd.add(config.toString());
+    if (Files.isExecutable(SETSID)) {
+      // Its own session: a Ctrl-C in the terminal reaches only the owner, which stops the broker last,
+      // after the job and the endpoint are done with it.
+      cmd.add(0, SETSID.toString());
+    }
     process =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
             .start();
+    Files.writeString(pidFile(), Long.toString(process.pid()), StandardCharsets.UTF_8);
     awaitListening();
+  }
+
+  /**
+   * Stops a broker left running on this data dir by an owner that was killed (it would hold the ports
+   * and the log). Only a process whose command line names this data dir's config is touched.
+   */
+  private void killStaleBroker() throws IOException {
+    Path pid = pidFile();
+    if (!Files.exists(pid)) {
+      return;
+    }
+    String config = dataDir.resolve("server.properties").toString();
+    try {
+      long id = Long.parseLong(Files.readString(pid, StandardCharsets.UTF_8).trim());
+      ProcessHandle.of(id)
+          .filter(ProcessHandle::isAlive)
+          .filter(h -> h.info().commandLine().map(c -> c.contains(config)).orElse(false))
+          .ifPresent(
+              h -> {
+                h.destroy();
+                h.onExit().orTimeout(60, TimeUnit.SECONDS).exceptionally(t -> null).join();
+                if (h.isAlive()) {
+                  h.destroyForcibly();
+                }
+              });
+    } catch (NumberFormatException unreadable) {
+      // Not ours to interpret: leave whatever it names alone.
+    }
+    Files.deleteIfExists(pid);
+  }
+
+  private Path pidFile() {
+    return dataDir.resolve("broker.pid");
   }
 
   /** Stops the broker gracefully (SIGTERM) and waits for it to exit. */
@@ -147,12 +192,22 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       process.destroyForcibly();
     }
     process = null;
+    deletePidFile();
   }
 
   /** Kills the broker at once (SIGKILL), as a crash would. */
   public synchronized void kill() {
     destroyForcibly();
     process = null;
+    deletePidFile();
+  }
+
+  private void deletePidFile() {
+    try {
+      Files.deleteIfExists(pidFile());
+    } catch (IOException ignored) {
+      // A leftover pid file is checked against the process's command line before it is acted on.
+    }
   }
 
   @Override
