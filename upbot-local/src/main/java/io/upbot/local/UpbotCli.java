@@ -46,6 +46,17 @@ public final class UpbotCli {
         case "loadgen" -> {
           return loadgen(rest, out, err);
         }
+        case "local" -> {
+          return local(rest, out);
+        }
+        case "ingest" -> {
+          io.upbot.ingest.IngestMain.main(rest);
+          return 0;
+        }
+        case "job" -> {
+          io.upbot.job.JobMain.main(rest);
+          return 0;
+        }
         default -> {
           err.println("upbot: unknown command '" + args[0] + "'\n");
           err.print(HELP);
@@ -56,6 +67,43 @@ public final class UpbotCli {
       err.println(e.getMessage());
       return 2;
     }
+  }
+
+  private static int local(String[] args, PrintStream out) throws Exception {
+    CliArgs a =
+        CliArgs.parse(
+            args,
+            Set.of("port", "kafka-port", "web-port", "data-dir", "jdbc-url", "jdbc-user",
+                "jdbc-password", "tokens", "topic", "checkpoint-interval"),
+            Set.of("demo"));
+    LocalStack.Options o =
+        new LocalStack.Options(
+            a.integer("port", 8080, 0, 65535),
+            a.integer("kafka-port", 9092, 0, 65535),
+            a.integer("web-port", 8081, 0, 65535),
+            java.nio.file.Path.of(a.string("data-dir", ".upbot")),
+            a.string("jdbc-url", null),
+            a.string("jdbc-user", null),
+            a.string("jdbc-password", null),
+            a.has("tokens") ? java.nio.file.Path.of(a.string("tokens", null)) : null,
+            Boolean.parseBoolean(a.string("demo", "false")),
+            a.string("topic", "upbot.media-events"),
+            a.duration("checkpoint-interval", Duration.ofSeconds(5)));
+    a.failOnErrors("local");
+    LocalStack stack = LocalStack.start(o, out);
+    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  out.println("upbot stopping…");
+                  stack.close();
+                  out.println("upbot stopped");
+                  stopped.countDown();
+                },
+                "upbot-local-stop"));
+    stopped.await();
+    return 0;
   }
 
   private static int loadgen(String[] args, PrintStream out, PrintStream err) throws Exception {

@@ -1,0 +1,317 @@
+package io.upbot.local;
+
+import io.upbot.ingest.IngestConfig;
+import io.upbot.ingest.IngestServer;
+import io.upbot.job.JobSettings;
+import io.upbot.job.recovery.LatestCheckpoint;
+import io.upbot.localkafka.KafkaBrokerProcess;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./upbot local}: the whole pipeline on one machine. A KRaft broker in its own JVM (its log in the
+ * data dir), the topic, the ingest endpoint, and the analytics job on an embedded Flink cluster with its
+ * web UI, writing to SQLite in the data dir unless another JDBC URL is given.
+ *
+ * <p>Restarts keep everything: the broker's log, the token, the database, and the job's state, which is
+ * restored from the savepoint taken at a clean stop or else from the last retained checkpoint, so no
+ * event is lost or counted twice across restarts.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  /** What {@code ./upbot local} was asked for. Port 0 picks a free port. */
+  public record Options(
+      int port,
+      int kafkaPort,
+      int webPort,
+      Path dataDir,
+      String jdbcUrl,
+      String jdbcUser,
+      String jdbcPassword,
+      Path tokens,
+      boolean demo,
+      String topic,
+      Duration checkpointInterval) {
+
+    /** The JDBC URL actually used: the given one, or SQLite in the data dir. */
+    public String effectiveJdbcUrl() {
+      return jdbcUrl != null ? jdbcUrl : "jdbc:sqlite:" + dataDir.resolve("upbot.db").toAbsolutePath();
+    }
+  }
+
+  private final Options options;
+  private final PrintStream out;
+  private FileChannel lockChannel;
+  private FileLock lock;
+  private KafkaBrokerProcess broker;
+  private IngestServer ingest;
+  private JobClient job;
+  private DemoGenerator demo;
+  private String token;
+  private int webPort;
+  private boolean closed;
+
+  private LocalStack(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** Starts every component, printing a line per component, then {@code upbot ready}. */
+  public static LocalStack start(Options o, PrintStream out) throws Exception {
+    LocalStack s = new LocalStack(o, out);
+    try {
+      s.startAll();
+      return s;
+    } catch (Exception e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private void startAll() throws Exception {
+    Path data = options.dataDir().toAbsolutePath();
+    Files.createDirectories(data);
+    lockDataDir(data);
+
+    Path kafkaDir = data.resolve("kafka");
+    broker =
+        KafkaBrokerProcess.start(
+            KafkaBrokerProcess.libsFromSystemProperty(),
+            kafkaDir,
+            options.kafkaPort(),
+            stableControllerPort(kafkaDir));
+    ensureTopic(broker.bootstrapServers(), options.topic());
+    out.printf("kafka      %s  (log: %s)%n", broker.bootstrapServers(), kafkaDir.resolve("log"));
+
+    Path tokenFile = options.tokens();
+    if (tokenFile == null) {
+      tokenFile = data.resolve("tokens.json");
+      token = LocalTokens.ensure(tokenFile);
+    }
+    ingest =
+        IngestServer.start(
+            IngestConfig.parse(
+                new String[] {
+                  "--host", "127.0.0.1",
+                  "--port", Integer.toString(options.port()),
+                  "--kafka-bootstrap", broker.bootstrapServers(),
+                  "--topic", options.topic(),
+                  "--tokens-file", tokenFile.toString(),
+                },
+                Map.of()));
+    out.printf("ingest     %s%n", apiUrl());
+
+    startJob(data);
+    out.printf("flink ui   http://127.0.0.1:%d%n", webPort);
+    out.printf("database   %s%n", options.effectiveJdbcUrl());
+    out.println("upbot ready");
+    if (token != null) {
+      out.printf("token      %s  (for any appid; kept in %s)%n", token, tokenFile);
+      out.println("try it     (the API document's example, with event_time set to now)");
+      out.println("  " + exampleCurl());
+    }
+    if (options.demo()) {
+      demo =
+          new DemoGenerator(apiUrl(), requireToken(), "wx-demo-app", 5, System.nanoTime(), out)
+              .start();
+      out.println("demo       posting journeys of appid wx-demo-app; watch code_funnel_hourly");
+    }
+  }
+
+  private void startJob(Path data) throws Exception {
+    List<String> args = new ArrayList<>(List.of(
+        "--kafka-bootstrap", broker.bootstrapServers(),
+        "--topic", options.topic(),
+        "--group-id", "upbot-local",
+        "--start-from", "earliest",
+        "--jdbc-url", options.effectiveJdbcUrl(),
+        "--parallelism", "1",
+        "--checkpoint-interval", options.checkpointInterval().toMillis() + "ms",
+        "--checkpoint-dir", data.resolve("checkpoints").toUri().toString()));
+    if (options.jdbcUser() != null) {
+      args.addAll(List.of("--jdbc-user", options.jdbcUser()));
+    }
+    if (options.jdbcPassword() != null) {
+      args.addAll(List.of("--jdbc-password", options.jdbcPassword()));
+    }
+    JobSettings settings = JobSettings.parse(args.toArray(String[]::new), Map.of());
+    Optional<Path> restore =
+        LatestCheckpoint.find(
+            data.resolve("checkpoints").toString(), data.resolve("savepoints").toString());
+    webPort = options.webPort() == 0 ? KafkaBrokerProcess.freePort() : options.webPort();
+    job = LocalJob.start(settings, webPort, restore.orElse(null));
+    awaitRunning(job, Duration.ofSeconds(90));
+    restore.ifPresent(p -> LOG.info("Job resumed from {}", p));
+  }
+
+  /** The endpoint's URL. */
+  public URI apiUrl() {
+    return URI.create("http://127.0.0.1:" + ingest.port() + IngestServer.API_PATH);
+  }
+
+  /** The generated local token, or {@code null} when the user brought a token file. */
+  public String token() {
+    return token;
+  }
+
+  public String jdbcUrl() {
+    return options.effectiveJdbcUrl();
+  }
+
+  public String kafkaBootstrap() {
+    return broker.bootstrapServers();
+  }
+
+  public int webPort() {
+    return webPort;
+  }
+
+  private String requireToken() {
+    if (token == null) {
+      throw new IllegalStateException("--demo with --tokens: the demo needs the generated local token");
+    }
+    return token;
+  }
+
+  /** A curl command posting the API document's example, with its event_time set to now. */
+  String exampleCurl() {
+    String body =
+        "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"xxxx\",\"openid\":\"xxxx\"},"
+            + "\"device_info\":{\"device_type\":1,\"uuid\":\"xxxx\"}},"
+            + "\"items\":[{\"event_id\":\"1002\",\"event_time\":"
+            + (System.currentTimeMillis() / 1000)
+            + ",\"media_type\":2,\"code\":\"IsFXtWUZ3x3hywGl \","
+            + "\"trace_id\":\"Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9\"}]}";
+    return "curl -s -X POST '" + apiUrl() + "' -H 'Content-Type: application/json' -H 'Authorization: "
+        + token + "' -d '" + body + "'";
+  }
+
+  /**
+   * Stops in dependency order: the demo, the endpoint (draining in-flight batches), the job (with a
+   * savepoint, so the next start resumes exactly here), then the broker.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (demo != null) {
+      demo.close();
+    }
+    if (ingest != null) {
+      ingest.close();
+    }
+    if (job != null) {
+      stopJob();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+    } catch (IOException ignored) {
+      // The lock goes with the process anyway.
+    }
+  }
+
+  private void stopJob() {
+    Path savepoints = options.dataDir().toAbsolutePath().resolve("savepoints");
+    try {
+      // Never advance to the end of event time: that would fire every timer and end every session.
+      String path =
+          job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+              .get(60, TimeUnit.SECONDS);
+      LOG.info("Job stopped with savepoint {}", path);
+    } catch (Exception e) {
+      // The retained checkpoints still hold a consistent state; the next start resumes from the latest.
+      LOG.warn("Savepoint at stop failed ({}); cancelling, the next start resumes from the last checkpoint",
+          e.toString());
+      try {
+        job.cancel().get(30, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // Already gone.
+      }
+    }
+  }
+
+  private void lockDataDir(Path data) throws IOException {
+    lockChannel =
+        FileChannel.open(data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    lock = lockChannel.tryLock();
+    if (lock == null) {
+      throw new IOException(
+          "another ./upbot local is running on " + data + " (use another --data-dir or stop it)");
+    }
+  }
+
+  /** The controller port of the data dir's broker, chosen once and kept, so restarts find the quorum. */
+  private static int stableControllerPort(Path kafkaDir) throws IOException {
+    Files.createDirectories(kafkaDir);
+    Path f = kafkaDir.resolve("controller.port");
+    if (Files.exists(f)) {
+      return Integer.parseInt(Files.readString(f, StandardCharsets.UTF_8).trim());
+    }
+    int port = KafkaBrokerProcess.freePort();
+    Files.writeString(f, Integer.toString(port), StandardCharsets.UTF_8);
+    return port;
+  }
+
+  private static void ensureTopic(String bootstrap, String topic) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    try (Admin admin = Admin.create(p)) {
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw e;
+      }
+    }
+  }
+
+  private static void awaitRunning(JobClient job, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      JobStatus s = job.getJobStatus().get(10, TimeUnit.SECONDS);
+      if (s == JobStatus.RUNNING) {
+        return;
+      }
+      if (s.isGloballyTerminalState()) {
+        throw new IllegalStateException("the analytics job ended while starting: " + s);
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the analytics job did not start in " + timeout);
+  }
+}
