@@ -13,9 +13,10 @@ RUN mvn -B -q -pl flink-job -am dependency:go-offline -DexcludeReactor=true || t
 COPY . .
 RUN mvn -B -q -DskipTests -pl flink-job -am package
 
-FROM flink:2.0.1-scala_2.12-java17
+FROM flink:2.0.2-scala_2.12-java17
 # Checkpoints live on a volume mounted here; the image's flink user must own it (a new named volume
 # takes the ownership of the directory it is mounted over).
 RUN mkdir -p /opt/flink/usrlib /opt/flink/checkpoints \
  && chown -R flink:flink /opt/flink/usrlib /opt/flink/checkpoints
 COPY --from=build --chown=flink:flink /src/flink-job/target/upbot-flink-job.jar /opt/flink/usrlib/upbot-flink-job.jar
+COPY --chmod=0755 docker/jobmanager-entrypoint.sh /opt/upbot/jobmanager-entrypoint.sh
