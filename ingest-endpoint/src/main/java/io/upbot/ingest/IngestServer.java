@@ -2,6 +2,7 @@ package io.upbot.ingest;
 
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.io.Receiver;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import io.undertow.util.HeaderValues;
@@ -116,6 +117,11 @@ public final class IngestServer implements AutoCloseable {
 
   public Metrics metrics() {
     return metrics;
+  }
+
+  /** The token store (tests drive its reload). */
+  TokenStore tokensForTest() {
+    return tokens;
   }
 
   public boolean isDraining() {
@@ -263,7 +269,7 @@ public final class IngestServer implements AutoCloseable {
                     SameThreadExecutor.INSTANCE,
                     () -> afterBody(e, token, gzip, validateOnly, bytes, receivedAt, start)),
             (e, error) -> {
-              if (error instanceof RequestTooBigException) {
+              if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
                 e.setPersistent(false);
                 answer(e, new Rejection(Ret.TOO_LARGE, "body: more than " + limit + " bytes"), 0, start);
               } else {
@@ -491,5 +497,4 @@ public final class IngestServer implements AutoCloseable {
     ex.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
     ex.getResponseSender().send(ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
   }
-
 }
