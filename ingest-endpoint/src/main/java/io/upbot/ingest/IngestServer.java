@@ -43,6 +43,8 @@ public final class IngestServer implements AutoCloseable {
 
   public static final String API_PATH = "/upbot/api/ReportMediaEvent";
   static final String JSON = "application/json; charset=utf-8";
+  /** Over-limit bodies up to this size are read and discarded after the 1003 answer. */
+  private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
   private static final HttpString ACAO = new HttpString("Access-Control-Allow-Origin");
   private static final HttpString ACAM = new HttpString("Access-Control-Allow-Methods");
   private static final HttpString ACAH = new HttpString("Access-Control-Allow-Headers");
@@ -254,8 +256,11 @@ public final class IngestServer implements AutoCloseable {
     int limit = config.maxBodyBytes();
     long contentLength = ex.getRequestContentLength();
     if (contentLength > limit) {
-      // Refused before reading; the connection closes rather than draining a huge body.
-      ex.setPersistent(false);
+      // Refused before reading. Undertow drains the unread body after the answer so the client, still
+      // sending, reads the answer instead of a reset; an absurd body closes the connection instead.
+      if (contentLength > DRAIN_LIMIT) {
+        ex.setPersistent(false);
+      }
       answer(ex, new Rejection(Ret.TOO_LARGE, "body: more than " + limit + " bytes"), 0, start);
       return;
     }
@@ -270,7 +275,6 @@ public final class IngestServer implements AutoCloseable {
                     () -> afterBody(e, token, gzip, validateOnly, bytes, receivedAt, start)),
             (e, error) -> {
               if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
-                e.setPersistent(false);
                 answer(e, new Rejection(Ret.TOO_LARGE, "body: more than " + limit + " bytes"), 0, start);
               } else {
                 LOG.debug("Request body could not be read: {}", error.toString());
