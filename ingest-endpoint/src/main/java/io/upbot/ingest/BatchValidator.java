@@ -100,6 +100,9 @@ public final class BatchValidator {
     if (body == null || body.length == 0) {
       throw param("body", "required");
     }
+    if (!looksLikeUtf8(body)) {
+      throw param("body", "must be UTF-8");
+    }
     JsonParser p = null;
     try {
       p = mapper.getFactory().createParser(body);
@@ -143,6 +146,22 @@ public final class BatchValidator {
         }
       }
     }
+  }
+
+  /**
+   * Jackson would auto-detect UTF-16/32 from a BOM or zero bytes; the contract's body is UTF-8, and a
+   * UTF-8 JSON text can have neither a zero byte nor those BOMs in its first four bytes.
+   */
+  private static boolean looksLikeUtf8(byte[] b) {
+    if (b.length >= 2 && ((b[0] == (byte) 0xFE && b[1] == (byte) 0xFF) || (b[0] == (byte) 0xFF && b[1] == (byte) 0xFE))) {
+      return false;
+    }
+    for (int i = 0; i < Math.min(4, b.length); i++) {
+      if (b[i] == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String constraintReason(StreamConstraintsException e) {

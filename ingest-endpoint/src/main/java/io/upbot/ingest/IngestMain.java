@@ -25,9 +25,15 @@ public final class IngestMain {
     IngestServer server;
     try {
       server = IngestServer.start(config);
-    } catch (TokenStore.TokenFileException e) {
-      System.err.println(e.getMessage());
+    } catch (TokenStore.TokenFileException | org.apache.kafka.common.KafkaException e) {
+      // A bad token file or producer setting (e.g. an extra --kafka-property): say what, no trace.
+      System.err.println("cannot start: " + e.getMessage());
       System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      // Typically the port is taken.
+      System.err.println("cannot start: " + e);
+      System.exit(1);
       return;
     }
     Logger log = LoggerFactory.getLogger(IngestMain.class);

@@ -100,14 +100,25 @@ public final class IngestServer implements AutoCloseable {
   /** Starts the endpoint with a Kafka writer and the configured token file. */
   public static IngestServer start(IngestConfig config) throws TokenStore.TokenFileException {
     TokenStore tokens = TokenStore.load(config.tokensFile());
-    return start(config, new KafkaRecordWriter(config), tokens, System::currentTimeMillis, System::nanoTime);
+    KafkaRecordWriter writer = new KafkaRecordWriter(config);
+    try {
+      return start(config, writer, tokens, System::currentTimeMillis, System::nanoTime);
+    } catch (RuntimeException e) {
+      writer.close(Duration.ofSeconds(1));
+      throw e;
+    }
   }
 
   /** Starts the endpoint with the given writer and tokens (tests use a memory writer and clocks). */
   public static IngestServer start(IngestConfig config, RecordWriter writer, TokenStore tokens,
       LongSupplier clockMillis, LongSupplier nanoClock) {
     IngestServer s = new IngestServer(config, writer, tokens, clockMillis, nanoClock);
-    s.undertow.start();
+    try {
+      s.undertow.start();
+    } catch (RuntimeException e) {
+      s.reloader.shutdownNow();
+      throw e;
+    }
     LOG.info("Ingest endpoint listening on {}:{} (topic {}, {} tokens)", config.host(), s.port(), config.topic(), tokens.size());
     return s;
   }

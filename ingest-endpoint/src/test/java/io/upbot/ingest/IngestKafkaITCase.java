@@ -204,10 +204,67 @@ class IngestKafkaITCase {
     assertThat(got).extracting(c -> MediaEventCodec.decode(c.value()).eventId()).containsExactly("marker");
   }
 
+  /** A random alphanumeric string: lz4 cannot shrink it much, so records fill the producer buffer. */
+  static String noise(java.util.Random r, int n) {
+    String abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    StringBuilder sb = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      sb.append(abc.charAt(r.nextInt(abc.length())));
+    }
+    return sb.toString();
+  }
+
   @Test
   @Order(4)
   void shouldAnswer1005WithinTheDeadlineWhileKafkaIsDownAndRecoverByItself() throws Exception {
-    broker.stop();
+    // A second endpoint with the smallest producer buffer, to show a full buffer answers at once.
+    Path tokens = dir.resolve("tokens.json");
+    IngestServer tight = IngestServer.start(IngestConfig.parse(new String[] {
+        "--port", "0", "--host", "127.0.0.1", "--kafka-bootstrap", broker.bootstrapServers(),
+        "--tokens-file", tokens.toString(), "--deadline-ms", String.valueOf(DEADLINE.toMillis()),
+        "--kafka-buffer-memory", "1048576", "--kafka-batch-size", "16384", "--drain-timeout-ms", "3000"}, Map.of()));
+    try {
+      URI tightApi = URI.create("http://127.0.0.1:" + tight.port() + IngestServer.API_PATH);
+      await().atMost(Duration.ofSeconds(30)).until(() -> HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + tight.port() + "/readyz")).GET().build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+      broker.stop();
+      java.util.Random random = new java.util.Random(42);
+      List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> filling = new ArrayList<>();
+      for (int b = 0; b < 8; b++) {
+        StringBuilder items = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+          items.append(i == 0 ? "" : ",").append("{\"event_id\":\"1110201\",\"event_time\":1,\"code\":\"")
+              .append(noise(random, 64)).append("\",\"trace_id\":\"").append(noise(random, 128)).append("\"}");
+        }
+        String big = "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"wx-app\",\"openid\":\"o\"}},\"items\":["
+            + items + "]}";
+        filling.add(HTTP.sendAsync(HttpRequest.newBuilder(tightApi).header("Authorization", TOKEN)
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(big)).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      // While those wait for the deadline, the buffer is full: the next batch is refused at once.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(tightApi).header("Authorization", TOKEN)
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"wx-app\",\"openid\":\"o\"}},"
+                    + "\"items\":[{\"event_id\":\"full\",\"event_time\":1}]}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(r.body()).contains("\"ret\":1005");
+        assertThat(ms).as("a full buffer answers without waiting for the deadline").isLessThan(DEADLINE.toMillis() / 2);
+      });
+      for (var f : filling) {
+        assertThat(f.get(30, TimeUnit.SECONDS).body()).contains("\"ret\":1005");
+      }
+    } finally {
+      tight.close();
+    }
+    assertOutageAndRecovery();
+  }
+
+  private void assertOutageAndRecovery() throws Exception {
     String body = "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"wx-app\",\"openid\":\"o\"}},"
         + "\"items\":[{\"event_id\":\"outage\",\"event_time\":1}]}";
     for (int i = 0; i < 3; i++) {
