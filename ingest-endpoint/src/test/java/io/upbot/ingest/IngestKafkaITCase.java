@@ -88,20 +88,13 @@ class IngestKafkaITCase {
     return URI.create("http://127.0.0.1:" + server.port() + path);
   }
 
-  static List<ConsumerRecord<byte[], byte[]>> newRecords(int from) {
-    List<ConsumerRecord<byte[], byte[]>> all = broker.readAll(TOPIC);
-    return all.size() <= from ? List.of() : new ArrayList<>(all).subList(from, all.size());
-  }
-
-  /** Records in the topic after {@code before}, by their (partition, offset) identity. */
+  /** Records in the topic after the given end offsets, in partition then offset order. */
   static List<ConsumerRecord<byte[], byte[]>> recordsSince(Map<String, Integer> before) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    Map<Integer, Integer> seen = new LinkedHashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : broker.readAll(TOPIC)) {
       if (r.offset() >= before.getOrDefault(String.valueOf(r.partition()), 0)) {
         out.add(r);
       }
-      seen.merge(r.partition(), 1, Integer::sum);
     }
     return out;
   }
