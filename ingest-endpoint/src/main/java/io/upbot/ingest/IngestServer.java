@@ -409,7 +409,13 @@ public final class IngestServer implements AutoCloseable {
         // DEBUG: during an outage every batch fails; the probe logs the outage once and /metrics counts 1005s.
         LOG.debug("Batch of {} items not made durable in time ({}): answering 1005", size, why);
       }
-      ex.getIoThread().execute(() -> answer(ex, Rejection.of(ret), 0, start));
+      try {
+        // The answer is written on the exchange's own I/O thread.
+        ex.getIoThread().execute(() -> answer(ex, Rejection.of(ret), 0, start));
+      } catch (RuntimeException stopped) {
+        // The listener stopped after the drain timeout: nobody is left to answer.
+        LOG.debug("Could not answer a batch after stop: {}", stopped.toString());
+      }
       metrics.batchFinished();
       synchronized (drainLock) {
         inflight--;
@@ -458,7 +464,7 @@ public final class IngestServer implements AutoCloseable {
 
   private static boolean isValidateOnly(HttpServerExchange ex) {
     Deque<String> v = ex.getQueryParameters().get("validate");
-    return v != null && v.size() == 1 && "true".equals(v.getFirst());
+    return v != null && v.size() == 1 && "true".equalsIgnoreCase(v.getFirst());
   }
 
   private String allowedOrigin(HttpServerExchange ex) {

@@ -189,6 +189,9 @@ class IngestServerTest {
     Answer otherApp = ep.send(api(OTHER_APP_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8)).uri(ep.uri(API + "?validate=true")));
     assertAnswer(otherApp, Ret.AUTH_FAILED);
     assertThat(ep.writer.sent()).hasSize(before);
+    Answer upperCase = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8)).uri(ep.uri(API + "?validate=TRUE")));
+    assertAnswer(upperCase, Ret.OK);
+    assertThat(ep.writer.sent()).hasSize(before);
     // Anything but "true" writes as usual.
     Answer written = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8)).uri(ep.uri(API + "?validate=false")));
     assertAnswer(written, Ret.OK);
@@ -324,7 +327,6 @@ class IngestServerTest {
 
   @Test
   void shouldAnswerOnlyAfterTheLastRecordIsAcknowledged() throws Exception {
-    ep.writer.mode = MemoryRecordWriter.Mode.HOLD;
     var longDeadline = new TestEndpoint("--deadline-ms", "10000");
     try (longDeadline) {
       longDeadline.writer.mode = MemoryRecordWriter.Mode.HOLD;
