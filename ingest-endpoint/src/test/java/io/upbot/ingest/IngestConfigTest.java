@@ -1,0 +1,94 @@
+package io.upbot.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestConfigTest {
+  @TempDir Path dir;
+
+  private Path tokens() throws Exception {
+    Path p = dir.resolve("tokens.json");
+    Files.writeString(p, "{\"tokens\":[]}");
+    return p;
+  }
+
+  @Test
+  void shouldUseDefaultsForAllButBootstrapAndTokens() throws Exception {
+    IngestConfig c = IngestConfig.parse(
+        new String[] {"--kafka-bootstrap", "k:9092", "--tokens-file", tokens().toString()}, Map.of());
+    assertThat(c.host()).isEqualTo("0.0.0.0");
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.topic()).isEqualTo("upbot.media-events");
+    assertThat(c.deadline()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.maxBodyBytes()).isEqualTo(1024 * 1024);
+    assertThat(c.maxItems()).isEqualTo(500);
+    assertThat(c.kafkaCompression()).isEqualTo("lz4");
+    assertThat(c.corsOrigins()).isEmpty();
+    assertThat(c.kafkaProperties()).isEmpty();
+  }
+
+  @Test
+  void shouldReadEnvironmentAndLetFlagsWin() throws Exception {
+    IngestConfig c = IngestConfig.parse(
+        new String[] {"--port=9000", "--kafka-property", "security.protocol=SASL_SSL",
+            "--cors-origins", "https://a.example.com, http://localhost:3000"},
+        Map.of("UPBOT_INGEST_PORT", "7000", "UPBOT_INGEST_KAFKA_BOOTSTRAP", "env:9092",
+            "UPBOT_INGEST_TOKENS_FILE", tokens().toString(), "UPBOT_INGEST_DEADLINE_MS", "1500",
+            "UPBOT_INGEST_KAFKA_PROPERTY_SASL_MECHANISM", "PLAIN", "PATH", "/usr/bin"));
+    assertThat(c.port()).isEqualTo(9000);
+    assertThat(c.kafkaBootstrap()).isEqualTo("env:9092");
+    assertThat(c.deadline()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(c.corsOrigins()).containsExactly("https://a.example.com", "http://localhost:3000");
+    assertThat(c.kafkaProperties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "PLAIN");
+  }
+
+  @Test
+  void shouldListEveryBadKeyAtOnce() {
+    assertThatThrownBy(() -> IngestConfig.parse(
+            new String[] {"--port", "99999", "--deadline-ms", "soon", "--nope", "1", "--kafka-compression", "rar",
+                "--tokens-file", dir.resolve("missing.json").toString(), "--cors-origins", "not an origin",
+                "--kafka-property", "acks=1", "--kafka-property", "novalue", "stray"},
+            Map.of("UPBOT_INGEST_MAX_ITEMS", "0", "UPBOT_INGEST_TYPO", "x")))
+        .isInstanceOfSatisfying(IngestConfig.ConfigException.class, e -> {
+          List<String> p = e.problems();
+          assertThat(p).anyMatch(s -> s.startsWith("port:"))
+              .anyMatch(s -> s.startsWith("deadline-ms:"))
+              .anyMatch(s -> s.startsWith("--nope:"))
+              .anyMatch(s -> s.startsWith("kafka-compression:"))
+              .anyMatch(s -> s.startsWith("tokens-file:"))
+              .anyMatch(s -> s.startsWith("cors-origins:"))
+              .anyMatch(s -> s.startsWith("kafka-property acks:"))
+              .anyMatch(s -> s.startsWith("--kafka-property novalue:"))
+              .anyMatch(s -> s.startsWith("stray:"))
+              .anyMatch(s -> s.startsWith("max-items:"))
+              .anyMatch(s -> s.startsWith("UPBOT_INGEST_TYPO:"))
+              .anyMatch(s -> s.startsWith("kafka-bootstrap: required"));
+          assertThat(e.getMessage()).contains("port:", "deadline-ms:", "kafka-bootstrap");
+        });
+  }
+
+  @Test
+  void shouldRequireDeliveryTimeoutToCoverLingerAndRequestTimeout() throws Exception {
+    assertThatThrownBy(() -> IngestConfig.parse(
+            new String[] {"--kafka-bootstrap", "k:9092", "--tokens-file", tokens().toString(),
+                "--kafka-delivery-timeout-ms", "1000", "--kafka-request-timeout-ms", "5000"}, Map.of()))
+        .hasMessageContaining("kafka-delivery-timeout-ms");
+  }
+
+  @Test
+  void shouldDescribeEveryFlagInTheUsage() {
+    String usage = IngestConfig.usage();
+    IngestConfig.OPTIONS.keySet().forEach(k -> assertThat(usage).contains("--" + k));
+    assertThat(usage).contains("UPBOT_INGEST_KAFKA_BOOTSTRAP");
+  }
+}

@@ -1,0 +1,102 @@
+package io.upbot.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Broken HTTP over raw sockets: a clear answer or a closed connection, never a hang, and the server lives on. */
+class MalformedHttpTest {
+  static TestEndpoint ep;
+
+  @BeforeAll
+  static void start() {
+    ep = new TestEndpoint();
+  }
+
+  @AfterAll
+  static void stop() {
+    ep.close();
+  }
+
+  /** Sends raw bytes, optionally half-closes, and reads until the server closes or answers in full. */
+  private static String exchange(String raw, boolean halfClose) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", ep.server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(raw.getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      if (halfClose) {
+        s.shutdownOutput();
+      }
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[4096];
+      try {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          out.write(buf, 0, n);
+          String sofar = out.toString(StandardCharsets.UTF_8);
+          int headerEnd = sofar.indexOf("\r\n\r\n");
+          if (headerEnd > 0 && sofar.contains("}")) {
+            break;
+          }
+        }
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError("the server hung; got so far: " + out.toString(StandardCharsets.UTF_8), e);
+      } catch (IOException resetIsFine) {
+        // A reset is a closed connection: acceptable for garbage.
+      }
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static void assertStillServing() {
+    assertThat(ep.send(ep.request("/healthz").GET()).status()).isEqualTo(200);
+    assertThat(ep.post(IngestServerTest.SEED).ret()).isZero();
+  }
+
+  @Test
+  void shouldRefuseAGarbageRequestLineAndKeepServing() throws Exception {
+    String answer = exchange("GARBAGE\r\n\r\n", false);
+    assertThat(answer).satisfiesAnyOf(a -> assertThat(a).startsWith("HTTP/1.1 400"), a -> assertThat(a).isEmpty());
+    assertStillServing();
+  }
+
+  @Test
+  void shouldAnswerABodyCutShortWithoutHanging() throws Exception {
+    String answer = exchange("POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
+        + TestEndpoint.PLAIN_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"head\":", true);
+    assertThat(answer).satisfiesAnyOf(a -> assertThat(a).contains("\"ret\":1001"), a -> assertThat(a).isEmpty());
+    assertStillServing();
+  }
+
+  @Test
+  void shouldAnswerAnInvalidChunkedBodyWithoutHanging() throws Exception {
+    String answer = exchange("POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
+        + TestEndpoint.PLAIN_TOKEN + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n", true);
+    assertThat(answer).satisfiesAnyOf(
+        a -> assertThat(a).startsWith("HTTP/1.1 400"), a -> assertThat(a).isEmpty());
+    assertStillServing();
+  }
+
+  @Test
+  void shouldAnswerAPipelinedPairOfRequestsInOrder() throws Exception {
+    String one = "POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestEndpoint.PLAIN_TOKEN
+        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    String two = "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    try (Socket s = new Socket("127.0.0.1", ep.server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write((one + two).getBytes(StandardCharsets.UTF_8));
+      String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(all.indexOf("\"ret\":1001")).isPositive();
+      assertThat(all.indexOf("\"ret\":1404")).isGreaterThan(all.indexOf("\"ret\":1001"));
+    }
+  }
+}
