@@ -126,6 +126,9 @@ public record JobSettings(
       }
       if (!FLAGS.containsKey(name)) {
         problems.add("--" + name + ": unknown flag");
+        if (eq < 0 && i + 1 < args.length && !args[i + 1].startsWith("--")) {
+          i++; // its value, not a stray argument
+        }
         continue;
       }
       if (value == null) {
