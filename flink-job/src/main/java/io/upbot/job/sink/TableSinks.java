@@ -1,0 +1,71 @@
+package io.upbot.job.sink;
+
+import io.upbot.job.JobSinks;
+import io.upbot.job.model.DeadLetter;
+import io.upbot.job.model.DwellRow;
+import io.upbot.job.model.EventRow;
+import io.upbot.job.model.FunnelRow;
+import java.util.Properties;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+
+/**
+ * The job's JDBC sinks: one at-least-once {@link JdbcSink} per table, writing rows by upsert (totals,
+ * so a replay rewrites the same values: exactly-once results) and dead letters by insert-if-absent.
+ *
+ * <p>Two totals of one row must reach the database in the order they were computed, so the stream
+ * into each sink must carry a row key through one sink subtask (e.g. forward from the keyed row
+ * aggregator at the same parallelism, or key by the row key before the sink).
+ */
+public final class TableSinks {
+
+  private TableSinks() {}
+
+  /** The four sinks for the database {@code settings} names. The schema must exist. */
+  public static JobSinks create(JdbcSettings settings) {
+    SqlDialect dialect = settings.dialect();
+    JdbcConnectionOptions connection = connectionOptions(settings);
+    JdbcExecutionOptions execution = executionOptions(settings);
+    return new JobSinks(
+        JdbcSink.<FunnelRow>builder()
+            .withQueryStatement(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect))
+            .withExecutionOptions(execution)
+            .buildAtLeastOnce(connection),
+        JdbcSink.<EventRow>builder()
+            .withQueryStatement(RowStatements.EVENT_UPSERT, new RowStatements.EventBinder(dialect))
+            .withExecutionOptions(execution)
+            .buildAtLeastOnce(connection),
+        JdbcSink.<DwellRow>builder()
+            .withQueryStatement(RowStatements.DWELL_UPSERT, new RowStatements.DwellBinder(dialect))
+            .withExecutionOptions(execution)
+            .buildAtLeastOnce(connection),
+        JdbcSink.<DeadLetter>builder()
+            .withQueryStatement(
+                RowStatements.DEAD_LETTER_INSERT, new RowStatements.DeadLetterBinder(dialect))
+            .withExecutionOptions(execution)
+            .buildAtLeastOnce(connection));
+  }
+
+  /** URL, driver and every connection property of {@link JdbcSettings#connectionProperties()}. */
+  static JdbcConnectionOptions connectionOptions(JdbcSettings settings) {
+    JdbcConnectionOptions.JdbcConnectionOptionsBuilder b =
+        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+            .withUrl(settings.url())
+            .withDriverName(settings.dialect().driverClass());
+    // Flink hands these properties to Driver.connect, credentials included.
+    Properties props = settings.connectionProperties();
+    for (String key : props.stringPropertyNames()) {
+      b.withProperty(key, props.getProperty(key));
+    }
+    return b.build();
+  }
+
+  static JdbcExecutionOptions executionOptions(JdbcSettings settings) {
+    return JdbcExecutionOptions.builder()
+        .withBatchSize(settings.batchSize())
+        .withBatchIntervalMs(settings.batchIntervalMs())
+        .withMaxRetries(settings.maxRetries())
+        .build();
+  }
+}

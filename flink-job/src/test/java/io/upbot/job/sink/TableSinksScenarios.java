@@ -1,0 +1,361 @@
+package io.upbot.job.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.upbot.job.JobSinks;
+import io.upbot.job.model.DeadLetter;
+import io.upbot.job.model.DwellRow;
+import io.upbot.job.model.EventRow;
+import io.upbot.job.model.FunnelRow;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the schema, the sinks and the views must do in every supported database; each dialect's
+ * {@code *ITCase} runs these against a real database and a Flink MiniCluster.
+ */
+abstract class TableSinksScenarios {
+
+  static final long H16 = ms("2023-11-06T16:00:00Z");
+  static final long H17 = ms("2023-11-06T17:00:00Z");
+  static final long FIRST_WRITE = ms("2023-11-06T17:05:00Z");
+  static final long SECOND_WRITE = ms("2023-11-06T18:00:00Z");
+
+  static final String TOPIC = "upbot.media-events";
+
+  private static final Set<String> TIME_COLUMNS = Set.of("bucket_start", "updated_at", "recorded_at");
+
+  /** Settings (default zone) for this test's fresh, empty database. */
+  abstract JdbcSettings settings();
+
+  static long ms(String instant) {
+    return Instant.parse(instant).toEpochMilli();
+  }
+
+  SqlDialect dialect() {
+    return settings().dialect();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Schema
+
+  @Test
+  void shouldInstallSchemaTwiceKeepingRows() throws Exception {
+    SchemaInstaller.install(settings());
+    insert(
+        RowStatements.FUNNEL_UPSERT,
+        new RowStatements.FunnelBinder(dialect()),
+        new FunnelRow(H16, "wx1", "IsFX", 5, 4, 2, 1, FIRST_WRITE));
+
+    SchemaInstaller.install(settings());
+
+    assertThat(query("SELECT * FROM code_funnel_hourly"))
+        .containsExactly("2023-11-06T16:00:00Z|wx1|IsFX|5|4|2|1|2023-11-06T17:05:00Z");
+    for (String relation :
+        List.of(
+            "code_event_hourly",
+            "code_dwell_hourly",
+            "dead_letter_events",
+            "code_funnel_daily",
+            "code_dwell_daily",
+            "code_event_daily")) {
+      assertThat(query("SELECT count(*) FROM " + relation)).as(relation).containsExactly(
+          relation.equals("code_funnel_daily") ? "1" : "0");
+    }
+  }
+
+  @Test
+  void shouldRejectRowsWhoseBucketIsNotAWholeHour() throws Exception {
+    SchemaInstaller.install(settings());
+    FunnelRow offHour = new FunnelRow(H16 + 60_000, "wx1", "IsFX", 1, 1, 0, 0, FIRST_WRITE);
+
+    Throwable rejected =
+        catchThrowable(
+            () -> insert(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect()), offHour));
+
+    assertThat(rejected).isInstanceOf(SQLException.class);
+    assertThat(query("SELECT count(*) FROM code_funnel_hourly")).containsExactly("0");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sinks
+
+  @Test
+  void shouldUpsertTotalsThroughFlinkSinksAndKeepReplayedDeadLettersSingle() throws Exception {
+    SchemaInstaller.install(settings());
+
+    runPipeline(
+        List.of(
+            new FunnelRow(H16, "wx1", "IsFX", 5, 4, 2, 1, FIRST_WRITE),
+            new FunnelRow(H16, "wx1", "", 3, 1, 0, 0, FIRST_WRITE),
+            new FunnelRow(H17, "wx2", "IsFX", 1, 1, 1, 1, FIRST_WRITE)),
+        List.of(
+            new EventRow(H16, "wx1", "IsFX", "1110201", 4, FIRST_WRITE),
+            new EventRow(H16, "wx1", "IsFX", "1110204", 2, FIRST_WRITE)),
+        List.of(new DwellRow(H16, "wx1", "IsFX", 3, 90, 60, 20, 60, 60, FIRST_WRITE)),
+        List.of(
+            new DeadLetter(DeadLetter.LATE, "{\"v\":1,\"appid\":\"wx1\"}", TOPIC + "/0/10", FIRST_WRITE),
+            new DeadLetter(DeadLetter.MALFORMED, "bad\u0000json\uFFFD", TOPIC + "/1/3", FIRST_WRITE)));
+
+    assertThat(query("SELECT * FROM code_funnel_hourly ORDER BY bucket_start, appid, code"))
+        .containsExactly(
+            "2023-11-06T16:00:00Z|wx1||3|1|0|0|2023-11-06T17:05:00Z",
+            "2023-11-06T16:00:00Z|wx1|IsFX|5|4|2|1|2023-11-06T17:05:00Z",
+            "2023-11-06T17:00:00Z|wx2|IsFX|1|1|1|1|2023-11-06T17:05:00Z");
+    assertThat(query("SELECT * FROM code_event_hourly ORDER BY event_id"))
+        .containsExactly(
+            "2023-11-06T16:00:00Z|wx1|IsFX|1110201|4|2023-11-06T17:05:00Z",
+            "2023-11-06T16:00:00Z|wx1|IsFX|1110204|2|2023-11-06T17:05:00Z");
+    assertThat(query("SELECT * FROM code_dwell_hourly"))
+        .containsExactly("2023-11-06T16:00:00Z|wx1|IsFX|3|90|60|20|60|60|2023-11-06T17:05:00Z");
+    assertThat(query(DEAD_LETTERS))
+        .containsExactly(
+            "late|{\"v\":1,\"appid\":\"wx1\"}|upbot.media-events/0/10|2023-11-06T17:05:00Z",
+            "malformed|bad\uFFFDjson\uFFFD|upbot.media-events/1/3|2023-11-06T17:05:00Z");
+
+    // A replay with newer totals for some keys: those are overwritten, the others stay as they were.
+    runPipeline(
+        List.of(new FunnelRow(H16, "wx1", "IsFX", 6, 5, 3, 2, SECOND_WRITE)),
+        List.of(
+            new EventRow(H16, "wx1", "IsFX", "1110201", 5, SECOND_WRITE),
+            new EventRow(H17, "wx1", "IsFX", "1110205", 1, SECOND_WRITE)),
+        List.of(new DwellRow(H16, "wx1", "IsFX", 4, 100, 60, 10, 60, 60, SECOND_WRITE)),
+        List.of(
+            new DeadLetter(DeadLetter.LATE, "{\"v\":1,\"appid\":\"wx1\"}", TOPIC + "/0/10", SECOND_WRITE),
+            new DeadLetter(DeadLetter.MALFORMED, "other copy", TOPIC + "/1/3", SECOND_WRITE),
+            new DeadLetter(DeadLetter.LATE, "{\"v\":1}", TOPIC + "/0/11", SECOND_WRITE)));
+
+    assertThat(query("SELECT * FROM code_funnel_hourly ORDER BY bucket_start, appid, code"))
+        .containsExactly(
+            "2023-11-06T16:00:00Z|wx1||3|1|0|0|2023-11-06T17:05:00Z",
+            "2023-11-06T16:00:00Z|wx1|IsFX|6|5|3|2|2023-11-06T18:00:00Z",
+            "2023-11-06T17:00:00Z|wx2|IsFX|1|1|1|1|2023-11-06T17:05:00Z");
+    assertThat(query("SELECT * FROM code_event_hourly ORDER BY bucket_start, event_id"))
+        .containsExactly(
+            "2023-11-06T16:00:00Z|wx1|IsFX|1110201|5|2023-11-06T18:00:00Z",
+            "2023-11-06T16:00:00Z|wx1|IsFX|1110204|2|2023-11-06T17:05:00Z",
+            "2023-11-06T17:00:00Z|wx1|IsFX|1110205|1|2023-11-06T18:00:00Z");
+    assertThat(query("SELECT * FROM code_dwell_hourly"))
+        .containsExactly("2023-11-06T16:00:00Z|wx1|IsFX|4|100|60|10|60|60|2023-11-06T18:00:00Z");
+    // The first copy of a dead letter stays: a replay neither duplicates nor rewrites it.
+    assertThat(query(DEAD_LETTERS))
+        .containsExactly(
+            "late|{\"v\":1,\"appid\":\"wx1\"}|upbot.media-events/0/10|2023-11-06T17:05:00Z",
+            "late|{\"v\":1}|upbot.media-events/0/11|2023-11-06T18:00:00Z",
+            "malformed|bad\uFFFDjson\uFFFD|upbot.media-events/1/3|2023-11-06T17:05:00Z");
+    assertThat(query("SELECT count(DISTINCT id), count(*) FROM dead_letter_events"))
+        .containsExactly("3|3");
+  }
+
+  static final String DEAD_LETTERS =
+      "SELECT reason, payload, source, recorded_at FROM dead_letter_events ORDER BY source, reason";
+
+  /** Runs one bounded Flink job writing these rows through {@link TableSinks}, two subtasks each. */
+  void runPipeline(
+      List<FunnelRow> funnel, List<EventRow> events, List<DwellRow> dwell, List<DeadLetter> dead)
+      throws Exception {
+    Configuration conf = new Configuration();
+    // As in the job: rows are POJOs/records, never Kryo.
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(2);
+    JobSinks sinks = TableSinks.create(settings());
+    // fromData refuses an empty collection: a table without rows gets no source.
+    if (!funnel.isEmpty()) {
+      env.fromData(funnel).name("funnel rows").uid("funnel-rows")
+          .sinkTo(sinks.funnelRows()).name("funnel sink").uid("funnel-sink");
+    }
+    if (!events.isEmpty()) {
+      env.fromData(events).name("event rows").uid("event-rows")
+          .sinkTo(sinks.eventRows()).name("event sink").uid("event-sink");
+    }
+    if (!dwell.isEmpty()) {
+      env.fromData(dwell).name("dwell rows").uid("dwell-rows")
+          .sinkTo(sinks.dwellRows()).name("dwell sink").uid("dwell-sink");
+    }
+    if (!dead.isEmpty()) {
+      env.fromData(dead).name("dead letters").uid("dead-letters")
+          .sinkTo(sinks.deadLetters()).name("dead letter sink").uid("dead-letter-sink");
+    }
+    env.execute("table sinks " + dialect());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Views
+
+  /** Hourly funnel rows around Asia/Shanghai's and America/Los_Angeles's midnights. */
+  void insertFunnelFixture() throws Exception {
+    insert(
+        RowStatements.FUNNEL_UPSERT,
+        new RowStatements.FunnelBinder(dialect()),
+        // 23:00 on Nov 6 in Shanghai, 07:00 on Nov 6 in Los Angeles
+        new FunnelRow(ms("2023-11-06T15:00:00Z"), "wx1", "IsFX", 4, 4, 2, 1, FIRST_WRITE),
+        // midnight of Nov 7 in Shanghai
+        new FunnelRow(ms("2023-11-06T16:00:00Z"), "wx1", "IsFX", 10, 8, 4, 1, FIRST_WRITE),
+        new FunnelRow(ms("2023-11-07T15:00:00Z"), "wx1", "IsFX", 2, 2, 0, 0, FIRST_WRITE),
+        // midnight of Nov 8 in Shanghai
+        new FunnelRow(ms("2023-11-07T16:00:00Z"), "wx1", "IsFX", 1, 1, 1, 1, FIRST_WRITE),
+        // sessions but no exposure: every rate is NULL
+        new FunnelRow(ms("2023-11-07T03:00:00Z"), "wx1", "", 3, 0, 0, 0, FIRST_WRITE),
+        // exposed, never long-pressed: long_pressed_to_joined is NULL, the others 0
+        new FunnelRow(ms("2023-11-07T04:00:00Z"), "wx1", "K", 2, 2, 0, 0, FIRST_WRITE),
+        // 23:00 on Nov 6 and midnight of Nov 7 in Los Angeles (PST, UTC-8)
+        new FunnelRow(ms("2023-11-07T07:00:00Z"), "wx1", "B", 1, 1, 0, 0, FIRST_WRITE),
+        new FunnelRow(ms("2023-11-07T08:00:00Z"), "wx1", "B", 1, 1, 0, 0, FIRST_WRITE));
+  }
+
+  static final String FUNNEL_DAILY =
+      "SELECT day, appid, code, sessions, exposed, long_pressed, joined, exposed_to_long_pressed,"
+          + " long_pressed_to_joined, exposed_to_joined, time_zone FROM code_funnel_daily"
+          + " ORDER BY day, appid, code";
+
+  @Test
+  void shouldCountFunnelDaysInShanghaiWithNullSafeConversionRates() throws Exception {
+    SchemaInstaller.install(settings());
+    insertFunnelFixture();
+
+    assertThat(query(FUNNEL_DAILY))
+        .containsExactly(
+            "2023-11-06|wx1|IsFX|4|4|2|1|0.5000|0.5000|0.2500|Asia/Shanghai",
+            "2023-11-07|wx1||3|0|0|0|null|null|null|Asia/Shanghai",
+            "2023-11-07|wx1|B|2|2|0|0|0.0000|null|0.0000|Asia/Shanghai",
+            "2023-11-07|wx1|IsFX|12|10|4|1|0.4000|0.2500|0.1000|Asia/Shanghai",
+            "2023-11-07|wx1|K|2|2|0|0|0.0000|null|0.0000|Asia/Shanghai",
+            "2023-11-08|wx1|IsFX|1|1|1|1|1.0000|1.0000|1.0000|Asia/Shanghai");
+  }
+
+  @Test
+  void shouldMoveDayBoundariesWhenReinstalledForAnotherZone() throws Exception {
+    SchemaInstaller.install(settings());
+    insertFunnelFixture();
+
+    SchemaInstaller.install(settings().withTimeZone(ZoneId.of("America/Los_Angeles")));
+
+    assertThat(query(FUNNEL_DAILY))
+        .containsExactly(
+            "2023-11-06|wx1||3|0|0|0|null|null|null|America/Los_Angeles",
+            "2023-11-06|wx1|B|1|1|0|0|0.0000|null|0.0000|America/Los_Angeles",
+            "2023-11-06|wx1|IsFX|14|12|6|2|0.5000|0.3333|0.1667|America/Los_Angeles",
+            "2023-11-06|wx1|K|2|2|0|0|0.0000|null|0.0000|America/Los_Angeles",
+            "2023-11-07|wx1|B|1|1|0|0|0.0000|null|0.0000|America/Los_Angeles",
+            "2023-11-07|wx1|IsFX|3|3|1|1|0.3333|1.0000|0.3333|America/Los_Angeles");
+  }
+
+  @Test
+  void shouldAcceptAFixedOffsetZone() throws Exception {
+    SchemaInstaller.install(settings().withTimeZone(ZoneId.of("+05:30")));
+    insert(
+        RowStatements.FUNNEL_UPSERT,
+        new RowStatements.FunnelBinder(dialect()),
+        // 23:30 on Nov 6 and 00:30 on Nov 7 at +05:30
+        new FunnelRow(ms("2023-11-06T18:00:00Z"), "wx1", "IsFX", 1, 1, 0, 0, FIRST_WRITE),
+        new FunnelRow(ms("2023-11-06T19:00:00Z"), "wx1", "IsFX", 2, 2, 2, 0, FIRST_WRITE));
+
+    assertThat(query("SELECT day, sessions, time_zone FROM code_funnel_daily ORDER BY day"))
+        .containsExactly("2023-11-06|1|+05:30", "2023-11-07|2|+05:30");
+  }
+
+  @Test
+  void shouldSummariseDwellPerShanghaiDayWithoutPercentiles() throws Exception {
+    SchemaInstaller.install(settings());
+    insert(
+        RowStatements.DWELL_UPSERT,
+        new RowStatements.DwellBinder(dialect()),
+        new DwellRow(ms("2023-11-06T15:00:00Z"), "wx1", "IsFX", 1, 7, 7, 7, 7, 7, FIRST_WRITE),
+        new DwellRow(ms("2023-11-06T16:00:00Z"), "wx1", "IsFX", 2, 30, 20, 10, 20, 20, FIRST_WRITE),
+        new DwellRow(ms("2023-11-07T15:00:00Z"), "wx1", "IsFX", 3, 90, 60, 15, 60, 60, FIRST_WRITE),
+        new DwellRow(ms("2023-11-07T16:00:00Z"), "wx1", "IsFX", 1, 5, 5, 5, 5, 5, FIRST_WRITE),
+        new DwellRow(ms("2023-11-07T16:00:00Z"), "wx1", "Z", 0, 0, 0, 0, 0, 0, FIRST_WRITE));
+
+    assertThat(
+            query(
+                "SELECT day, appid, code, events, total_s, avg_s, max_s, time_zone"
+                    + " FROM code_dwell_daily ORDER BY day, code"))
+        .containsExactly(
+            "2023-11-06|wx1|IsFX|1|7|7.0000|7|Asia/Shanghai",
+            "2023-11-07|wx1|IsFX|5|120|24.0000|60|Asia/Shanghai",
+            "2023-11-08|wx1|IsFX|1|5|5.0000|5|Asia/Shanghai",
+            "2023-11-08|wx1|Z|0|0|null|0|Asia/Shanghai");
+  }
+
+  @Test
+  void shouldCountDistinctEventsPerShanghaiDay() throws Exception {
+    SchemaInstaller.install(settings());
+    insert(
+        RowStatements.EVENT_UPSERT,
+        new RowStatements.EventBinder(dialect()),
+        new EventRow(ms("2023-11-06T15:00:00Z"), "wx1", "IsFX", "1110201", 3, FIRST_WRITE),
+        new EventRow(ms("2023-11-06T16:00:00Z"), "wx1", "IsFX", "1110201", 4, FIRST_WRITE),
+        new EventRow(ms("2023-11-07T15:00:00Z"), "wx1", "IsFX", "1110201", 5, FIRST_WRITE),
+        new EventRow(ms("2023-11-07T15:00:00Z"), "wx1", "IsFX", "1110204", 1, FIRST_WRITE));
+
+    assertThat(query("SELECT day, code, event_id, events FROM code_event_daily ORDER BY day, event_id"))
+        .containsExactly(
+            "2023-11-06|IsFX|1110201|3", "2023-11-07|IsFX|1110201|9", "2023-11-07|IsFX|1110204|1");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  @SafeVarargs
+  final <T> void insert(String sql, JdbcStatementBuilder<T> binder, T... rows) throws SQLException {
+    try (Connection c = settings().connect();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (T row : rows) {
+        binder.accept(ps, row);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * Each row as its columns joined by {@code |}: time columns as ISO instants (whatever the
+   * dialect stores), fractional numbers to four places, NULL as {@code null}.
+   */
+  List<String> query(String sql) throws SQLException {
+    try (Connection c = settings().connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      return rows(rs);
+    }
+  }
+
+  List<String> rows(ResultSet rs) throws SQLException {
+    ResultSetMetaData md = rs.getMetaData();
+    List<String> out = new ArrayList<>();
+    while (rs.next()) {
+      List<String> cols = new ArrayList<>();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        String name = md.getColumnLabel(i).toLowerCase(Locale.ROOT);
+        if (TIME_COLUMNS.contains(name)) {
+          cols.add(String.valueOf(dialect().readTimestamp(rs, name)));
+        } else if (name.endsWith("_to_long_pressed")
+            || name.endsWith("_to_joined")
+            || name.equals("avg_s")) {
+          double v = rs.getDouble(i);
+          cols.add(rs.wasNull() ? "null" : String.format(Locale.ROOT, "%.4f", v));
+        } else {
+          cols.add(rs.getString(i));
+        }
+      }
+      out.add(String.join("|", cols));
+    }
+    return out;
+  }
+}

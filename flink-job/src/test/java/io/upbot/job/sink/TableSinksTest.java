@@ -1,0 +1,57 @@
+package io.upbot.job.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.upbot.job.JobSinks;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.util.InstantiationUtil;
+import org.junit.jupiter.api.Test;
+
+class TableSinksTest {
+
+  @Test
+  void shouldPassSqliteWalAndBusyTimeoutToFlinksConnectionOptions() {
+    JdbcConnectionOptions options =
+        TableSinks.connectionOptions(JdbcSettings.defaults("jdbc:sqlite:/tmp/upbot.db"));
+
+    assertThat(options.getDbURL()).isEqualTo("jdbc:sqlite:/tmp/upbot.db");
+    assertThat(options.getDriverName()).isEqualTo("org.sqlite.JDBC");
+    assertThat(options.getProperties())
+        .containsEntry("journal_mode", "WAL")
+        .containsEntry("busy_timeout", "30000");
+    assertThat(options.getUsername()).isEmpty();
+  }
+
+  @Test
+  void shouldPassPostgresCredentials() {
+    JdbcConnectionOptions options =
+        TableSinks.connectionOptions(
+            JdbcSettings.defaults("jdbc:postgresql://db/upbot").withCredentials("upbot", "pw"));
+
+    assertThat(options.getDriverName()).isEqualTo("org.postgresql.Driver");
+    assertThat(options.getUsername()).contains("upbot");
+    assertThat(options.getPassword()).contains("pw");
+  }
+
+  @Test
+  void shouldUseTheConfiguredBatching() {
+    JdbcExecutionOptions options =
+        TableSinks.executionOptions(
+            JdbcSettings.defaults("jdbc:sqlite:/tmp/u.db").withBatching(50, 1_000, 5));
+
+    assertThat(options.getBatchSize()).isEqualTo(50);
+    assertThat(options.getBatchIntervalMs()).isEqualTo(1_000);
+    assertThat(options.getMaxRetries()).isEqualTo(5);
+  }
+
+  @Test
+  void shouldBuildSerializableSinksForEveryTable() throws Exception {
+    JobSinks sinks = TableSinks.create(JdbcSettings.defaults("jdbc:sqlite:/tmp/u.db"));
+
+    assertThat(InstantiationUtil.clone(sinks.funnelRows())).isNotNull();
+    assertThat(InstantiationUtil.clone(sinks.eventRows())).isNotNull();
+    assertThat(InstantiationUtil.clone(sinks.dwellRows())).isNotNull();
+    assertThat(InstantiationUtil.clone(sinks.deadLetters())).isNotNull();
+  }
+}

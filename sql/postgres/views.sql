@@ -1,0 +1,77 @@
+-- upbot daily views for growth teams, PostgreSQL. A template: SchemaInstaller fills in the time zone
+-- (configurable, default Asia/Shanghai) and (re)creates the views on every start; by hand, see README.md.
+--   {{TZ_NAME}}  the zone id as a SQL literal, e.g. 'Asia/Shanghai'
+--   {{TZ_EXPR}}  the zone for AT TIME ZONE: the same literal for a region (DST handled by PostgreSQL),
+--                or INTERVAL '+05:30' for a fixed offset (a text '+05:30' would be read POSIX-style,
+--                with the sign inverted)
+-- A local day holds the hourly buckets that start in it (for zones whose offset is not a whole number
+-- of hours, a bucket straddling local midnight counts for the day it starts in).
+-- Views are dropped and created again rather than replaced, so a change of columns installs too.
+
+DROP VIEW IF EXISTS code_funnel_daily;
+CREATE VIEW code_funnel_daily AS
+SELECT
+  d.day,
+  d.appid,
+  d.code,
+  d.sessions,
+  d.exposed,
+  d.long_pressed,
+  d.joined,
+  -- Conversion rates between 0 and 1; NULL when nothing reached the earlier stage.
+  d.long_pressed::double precision / NULLIF(d.exposed, 0)      AS exposed_to_long_pressed,
+  d.joined::double precision       / NULLIF(d.long_pressed, 0) AS long_pressed_to_joined,
+  d.joined::double precision       / NULLIF(d.exposed, 0)      AS exposed_to_joined,
+  {{TZ_NAME}}::text AS time_zone
+FROM (
+  SELECT
+    (h.bucket_start AT TIME ZONE {{TZ_EXPR}})::date AS day,
+    h.appid,
+    h.code,
+    SUM(h.sessions)::bigint     AS sessions,
+    SUM(h.exposed)::bigint      AS exposed,
+    SUM(h.long_pressed)::bigint AS long_pressed,
+    SUM(h.joined)::bigint       AS joined
+  FROM code_funnel_hourly AS h
+  GROUP BY 1, h.appid, h.code
+) AS d;
+
+-- Daily dwell per code. Percentiles stay hourly only (code_dwell_hourly): an exact nearest-rank
+-- percentile of a day cannot be computed from the hours' percentiles, it needs every duration, which
+-- the tables do not keep. Count, sum, average and maximum do combine exactly.
+DROP VIEW IF EXISTS code_dwell_daily;
+CREATE VIEW code_dwell_daily AS
+SELECT
+  d.day,
+  d.appid,
+  d.code,
+  d.events,
+  d.total_s,
+  d.total_s::double precision / NULLIF(d.events, 0) AS avg_s,
+  d.max_s,
+  {{TZ_NAME}}::text AS time_zone
+FROM (
+  SELECT
+    (h.bucket_start AT TIME ZONE {{TZ_EXPR}})::date AS day,
+    h.appid,
+    h.code,
+    SUM(h.events)::bigint  AS events,
+    SUM(h.total_s)::bigint AS total_s,
+    MAX(h.max_s)           AS max_s
+  FROM code_dwell_hourly AS h
+  GROUP BY 1, h.appid, h.code
+) AS d;
+
+-- Daily distinct events per code and event id (each distinct event lies in exactly one hour, so the
+-- hours' counts add up exactly).
+DROP VIEW IF EXISTS code_event_daily;
+CREATE VIEW code_event_daily AS
+SELECT
+  (h.bucket_start AT TIME ZONE {{TZ_EXPR}})::date AS day,
+  h.appid,
+  h.code,
+  h.event_id,
+  SUM(h.events)::bigint AS events,
+  {{TZ_NAME}}::text AS time_zone
+FROM code_event_hourly AS h
+GROUP BY 1, h.appid, h.code, h.event_id;

@@ -1,0 +1,46 @@
+package io.upbot.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class UpbotCliTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) throws Exception {
+    return UpbotCli.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldPrintHelpForHelpCommand() throws Exception {
+    assertThat(run("help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("./upbot <command>").contains("loadgen");
+  }
+
+  @Test
+  void shouldRejectUnknownCommandWithHelp() throws Exception {
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'frobnicate'");
+  }
+
+  @Test
+  void shouldListEveryBadLoadgenOptionAtOnce() throws Exception {
+    assertThat(run("loadgen", "--url", "ftp://x", "--rate", "fast", "--batch", "501", "--bogus", "1"))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--token: required")
+        .contains("--url: must be an http(s) URL")
+        .contains("--rate: not a rate")
+        .contains("--batch: must be between 1 and 500")
+        .contains("--bogus: unknown option")
+        .doesNotContain("Exception");
+  }
+}
