@@ -1,6 +1,7 @@
 package io.upbot.job;
 
 import io.upbot.job.model.FunnelStages;
+import io.upbot.job.sink.JdbcSettings;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public record JobSettings(
     flag("jdbc-user", "", "database user");
     flag("jdbc-password", "", "database password (prefer UPBOT_JDBC_PASSWORD)");
     flag("time-zone", "Asia/Shanghai", "time zone of the daily views");
-    flag("jdbc-batch-size", "500", "rows per JDBC batch");
+    flag("jdbc-batch-size", "1000", "rows per JDBC batch");
     flag("jdbc-batch-interval", "200ms", "longest wait before a partial JDBC batch is written");
     flag("jdbc-max-retries", "3", "retries of a failed JDBC batch");
     flag("session-gap", "30m", "G: a gap of at least this ends a session");
@@ -79,6 +80,13 @@ public record JobSettings(
 
   private static void flag(String name, String dflt, String help) {
     FLAGS.put(name, new String[] {dflt, help});
+  }
+
+  /** The sinks' settings (the schema installer's too). */
+  public JdbcSettings jdbcSettings() {
+    return new JdbcSettings(
+        jdbcUrl, jdbcUser, jdbcPassword, timeZone, jdbcBatchSize, jdbcBatchInterval.toMillis(),
+        jdbcMaxRetries);
   }
 
   /** Whether the arguments ask for help. */
@@ -192,10 +200,16 @@ public record JobSettings(
     if (!problems.isEmpty()) {
       throw new SettingsException(problems);
     }
-    return new JobSettings(
+    JobSettings s = new JobSettings(
         bootstrap, topic, groupId, startFrom, bounded, jdbcUrl, jdbcUser, jdbcPassword, zone,
         batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages, flush,
         parallelism, backend, checkpoints, checkpointDir);
+    try {
+      s.jdbcSettings();
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(List.of("--jdbc-*: " + e.getMessage()));
+    }
+    return s;
   }
 
   /** Parses {@code 500ms}, {@code 10s}, {@code 30m}, {@code 24h}, {@code 1d}, or {@code 0}. */
