@@ -83,6 +83,30 @@ class ShadedJarITCase {
     assertThat(db).exists();
   }
 
+  @Test
+  void shouldPrintHelpAndListEveryBadFlagWithoutAStackTrace() throws Exception {
+    String cp = flinkOnlyClassPath() + File.pathSeparator + JAR.getAbsolutePath();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    Process help = new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobMain", "--help")
+        .redirectErrorStream(true).start();
+    String helpOut = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(help.exitValue()).isZero();
+    assertThat(helpOut).contains("--kafka-bootstrap", "--bounded", "--state-backend");
+
+    Process bad =
+        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobMain", "--session-gap", "soon",
+                "--state-backend", "memory")
+            .redirectErrorStream(true).start();
+    String badOut = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(bad.exitValue()).isEqualTo(2);
+    assertThat(badOut)
+        .contains("--kafka-bootstrap: required", "--session-gap:", "--state-backend:")
+        .doesNotContain("Exception", "\tat ");
+  }
+
   /**
    * This JVM's class path without the job, its connectors, drivers and schema: Flink and its own
    * dependencies, as in a cluster's lib/, plus the checker class.
