@@ -5,6 +5,7 @@ import io.upbot.schema.MediaEventCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -65,7 +66,7 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
       }
     }
     // Shuffle first so equal received_at values come in random order, then deliver in received_at order.
-    java.util.Collections.shuffle(sent, r);
+    Collections.shuffle(sent, r);
     sent.sort(Comparator.comparingLong(MediaEvent::receivedAt));
     // Several endpoint instances write to one partition: received_at is out of order by a little (within
     // the watermark bound).

@@ -5,6 +5,7 @@ import io.upbot.job.model.EventRow;
 import io.upbot.job.model.EventRowKey;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,12 +24,12 @@ public record Tables(
     return new Tables(new TreeMap<>(FUNNEL_ORDER), new TreeMap<>(EVENT_ORDER), new TreeMap<>(FUNNEL_ORDER));
   }
 
-  public static final java.util.Comparator<FunnelRowKey> FUNNEL_ORDER =
-      java.util.Comparator.comparingLong(FunnelRowKey::bucketStart)
+  public static final Comparator<FunnelRowKey> FUNNEL_ORDER =
+      Comparator.comparingLong(FunnelRowKey::bucketStart)
           .thenComparing(FunnelRowKey::appid)
           .thenComparing(FunnelRowKey::code);
-  public static final java.util.Comparator<EventRowKey> EVENT_ORDER =
-      java.util.Comparator.comparingLong(EventRowKey::bucketStart)
+  public static final Comparator<EventRowKey> EVENT_ORDER =
+      Comparator.comparingLong(EventRowKey::bucketStart)
           .thenComparing(EventRowKey::appid)
           .thenComparing(EventRowKey::code)
           .thenComparing(EventRowKey::eventId);

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,7 +30,7 @@ public final class TopicWriter implements AutoCloseable {
 
   /** Writes the events in order and waits for every acknowledgement. */
   public void write(List<MediaEvent> events) throws Exception {
-    List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
     for (MediaEvent m : events) {
       acks.add(
           producer.send(
