@@ -17,6 +17,7 @@ import net.jqwik.api.Property;
  * The job's functions, driven through harnesses with watermarks and flushes mid-stream, produce exactly
  * the tables of a plain reference implementation of CONTRACT §3, for random journeys in random orders.
  */
+@SuppressWarnings("try") // HarnessPipeline.close() throws Exception, as the harnesses do
 class JobSemanticsPropertyTest {
 
   static final long BOUND = 30_000;

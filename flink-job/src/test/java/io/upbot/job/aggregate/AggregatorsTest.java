@@ -22,6 +22,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // the harnesses close() throws Exception, as Flink declares it
 class AggregatorsTest {
 
   static final long A = Duration.ofHours(24).toMillis();

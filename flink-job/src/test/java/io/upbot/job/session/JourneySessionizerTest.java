@@ -2,7 +2,6 @@ package io.upbot.job.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellDelta;
 import io.upbot.job.model.EventDelta;
 import io.upbot.job.model.FunnelDelta;
@@ -236,7 +235,7 @@ class JourneySessionizerTest {
 
     assertThat(funnelDeltas()).isEmpty();
     assertThat(harness.getSideOutput(JourneySessionizer.DEAD_LETTERS))
-        .extracting(r -> ((DeadLetter) r.getValue()).reason())
+        .extracting(r -> r.getValue().reason())
         .containsExactly(JourneySessionizer.BEHIND_WATERMARK);
     assertThat(harness.numKeyedStateEntries()).isZero();
   }

@@ -35,6 +35,7 @@ import org.apache.flink.util.OutputTag;
  * property tries, and it moves watermarks and processing time mid-stream, so cleanup and retention run
  * while events still arrive.
  */
+@SuppressWarnings("try") // close() throws Exception, as the harnesses do
 public final class HarnessPipeline implements AutoCloseable {
 
   private final RecordDecoder decoder;
