@@ -32,7 +32,7 @@ public final class JobMain {
         env,
         settings,
         KafkaSources.create(settings),
-        ServerClockWatermarks.strategy(settings.watermarkBound(), settings.sourceIdleness()),
+        ServerClockWatermarks.strategy(settings),
         TableSinks.create(settings.jdbcSettings()));
     env.execute("upbot analytics" + (settings.bounded() ? " (backfill)" : ""));
   }

@@ -57,7 +57,7 @@ class AnalyticsJobGraphTest {
     try {
       AnalyticsJob.build(
           env, s, KafkaSources.create(s),
-          ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness()), sinks.jobSinks());
+          ServerClockWatermarks.strategy(s), sinks.jobSinks());
       return env.getStreamGraph();
     } finally {
       sinks.close();

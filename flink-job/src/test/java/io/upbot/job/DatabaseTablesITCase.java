@@ -86,7 +86,7 @@ class DatabaseTablesITCase {
     AnalyticsJob.configure(env, s);
     AnalyticsJob.build(
         env, s, KafkaSources.create(s),
-        ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness()),
+        ServerClockWatermarks.strategy(s),
         TableSinks.create(s.jdbcSettings()));
     env.execute("backfill to " + group);
   }

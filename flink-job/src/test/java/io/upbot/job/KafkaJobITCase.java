@@ -90,7 +90,7 @@ class KafkaJobITCase {
     env.configure(restart);
     AnalyticsJob.build(
         env, s, KafkaSources.create(s),
-        ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness()), sinks.jobSinks());
+        ServerClockWatermarks.strategy(s), sinks.jobSinks());
     return env;
   }
 

@@ -1,5 +1,6 @@
 package io.upbot.job.source;
 
+import io.upbot.job.JobSettings;
 import io.upbot.job.model.DecodedRecord;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -25,6 +26,15 @@ public final class ServerClockWatermarks implements WatermarkGenerator<DecodedRe
 
   public ServerClockWatermarks(long boundMs) {
     this.boundMs = boundMs;
+  }
+
+  /**
+   * The job's strategy from its settings. A backfill ({@code --bounded}) uses no idleness: every
+   * partition has records up to its end offset and a finished one stops holding the watermark back,
+   * while a partition wrongly taken for idle (a slow fetch) would resume behind the others' watermark.
+   */
+  public static WatermarkStrategy<DecodedRecord> strategy(JobSettings s) {
+    return strategy(s.watermarkBound(), s.bounded() ? Duration.ZERO : s.sourceIdleness());
   }
 
   /** The strategy: timestamps = {@code t}, watermarks from {@code received_at}, with idleness. */

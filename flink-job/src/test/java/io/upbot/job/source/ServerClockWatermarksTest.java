@@ -2,11 +2,13 @@ package io.upbot.job.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.upbot.job.JobSettings;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.JourneyEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.junit.jupiter.api.Test;
@@ -63,5 +65,16 @@ class ServerClockWatermarksTest {
     g.onEvent(DecodedRecord.ofDeadLetter(R0, new DeadLetter("late", "", "t/0/1", 0)), 0, out);
     g.onPeriodicEmit(out);
     assertThat(emitted).containsExactly(R0 - BOUND);
+  }
+
+  @Test
+  void shouldNotUseIdlenessForABoundedBackfill() {
+    JobSettings live = JobSettings.parse(new String[] {"--kafka-bootstrap", "k:1"}, Map.of());
+    JobSettings backfill =
+        JobSettings.parse(new String[] {"--kafka-bootstrap", "k:1", "--bounded"}, Map.of());
+
+    assertThat(ServerClockWatermarks.strategy(live).getClass().getSimpleName()).contains("Idleness");
+    assertThat(ServerClockWatermarks.strategy(backfill).getClass().getSimpleName())
+        .doesNotContain("Idleness");
   }
 }
