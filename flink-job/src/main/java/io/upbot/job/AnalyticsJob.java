@@ -1,0 +1,143 @@
+package io.upbot.job;
+
+import io.upbot.job.aggregate.DroppedRows;
+import io.upbot.job.aggregate.DwellAggregator;
+import io.upbot.job.aggregate.EventAggregator;
+import io.upbot.job.aggregate.FunnelAggregator;
+import io.upbot.job.aggregate.RowTiming;
+import io.upbot.job.model.DeadLetter;
+import io.upbot.job.model.DecodedRecord;
+import io.upbot.job.model.DwellDelta;
+import io.upbot.job.model.DwellRow;
+import io.upbot.job.model.EventDelta;
+import io.upbot.job.model.EventRow;
+import io.upbot.job.model.EventRowKey;
+import io.upbot.job.model.FunnelDelta;
+import io.upbot.job.model.FunnelRow;
+import io.upbot.job.model.FunnelRowKey;
+import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.model.JourneyKey;
+import io.upbot.job.session.JourneySessionizer;
+import io.upbot.job.source.SplitDecoded;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Builds the job's graph: decode → split dead letters → sessionise per journey → one aggregator per
+ * table → sinks. Production passes the Kafka source and JDBC sinks; tests pass their own source and
+ * collecting sinks and run the very same graph.
+ */
+public final class AnalyticsJob {
+
+  /** Stable operator ids: state in checkpoints and savepoints is matched by these, never change them. */
+  public static final String UID_SOURCE = "media-events-source";
+  public static final String UID_SPLIT = "split-decoded";
+  public static final String UID_SESSIONIZER = "journey-sessionizer";
+  public static final String UID_FUNNEL = "funnel-aggregator";
+  public static final String UID_EVENT = "event-aggregator";
+  public static final String UID_DWELL = "dwell-aggregator";
+  public static final String UID_FUNNEL_SINK = "funnel-sink";
+  public static final String UID_EVENT_SINK = "event-sink";
+  public static final String UID_DWELL_SINK = "dwell-sink";
+  public static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
+
+  private AnalyticsJob() {}
+
+  /**
+   * Applies the settings that belong to the environment: no generic types (no Kryo fallback),
+   * parallelism, state backend, and exactly-once checkpoints retained on cancellation, Kafka offsets
+   * included (the Kafka source keeps them in its checkpointed state).
+   */
+  public static void configure(StreamExecutionEnvironment env, JobSettings s) {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.set(StateBackendOptions.STATE_BACKEND, s.stateBackend());
+    if (!s.checkpointInterval().isZero()) {
+      conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, s.checkpointInterval());
+      conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+      conf.set(
+          CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+          ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    }
+    if (s.checkpointDir() != null) {
+      conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, s.checkpointDir());
+    }
+    env.configure(conf);
+    if (s.parallelism() != null) {
+      env.setParallelism(s.parallelism());
+    }
+  }
+
+  /** Adds the job's operators to {@code env}, reading {@code source} and writing to {@code sinks}. */
+  public static void build(
+      StreamExecutionEnvironment env,
+      JobSettings s,
+      Source<DecodedRecord, ?, ?> source,
+      WatermarkStrategy<DecodedRecord> watermarks,
+      JobSinks sinks) {
+    long gapMs = s.sessionGap().toMillis();
+    long latenessMs = s.allowedLateness().toMillis();
+    RowTiming timing = new RowTiming(s.flushInterval().toMillis(), latenessMs);
+
+    SingleOutputStreamOperator<JourneyEvent> events =
+        env.fromSource(source, watermarks, "media events", TypeInformation.of(DecodedRecord.class))
+            .uid(UID_SOURCE)
+            .process(new SplitDecoded(), TypeInformation.of(JourneyEvent.class))
+            .name("split dead letters")
+            .uid(UID_SPLIT);
+
+    SingleOutputStreamOperator<FunnelDelta> funnelDeltas =
+        events
+            .keyBy(JourneyEvent::journeyKey, TypeInformation.of(JourneyKey.class))
+            .process(
+                new JourneySessionizer(s.stages(), gapMs, latenessMs),
+                TypeInformation.of(FunnelDelta.class))
+            .name("sessionise journeys")
+            .uid(UID_SESSIONIZER);
+    DataStream<EventDelta> eventDeltas = funnelDeltas.getSideOutput(JourneySessionizer.EVENT_DELTAS);
+    DataStream<DwellDelta> dwellDeltas = funnelDeltas.getSideOutput(JourneySessionizer.DWELL_DELTAS);
+
+    SingleOutputStreamOperator<FunnelRow> funnelRows =
+        funnelDeltas
+            .keyBy(FunnelDelta::rowKey, TypeInformation.of(FunnelRowKey.class))
+            .process(new FunnelAggregator(timing), TypeInformation.of(FunnelRow.class))
+            .name("funnel rows")
+            .uid(UID_FUNNEL);
+    SingleOutputStreamOperator<EventRow> eventRows =
+        eventDeltas
+            .keyBy(EventDelta::rowKey, TypeInformation.of(EventRowKey.class))
+            .process(new EventAggregator(timing), TypeInformation.of(EventRow.class))
+            .name("event rows")
+            .uid(UID_EVENT);
+    SingleOutputStreamOperator<DwellRow> dwellRows =
+        dwellDeltas
+            .keyBy(DwellDelta::rowKey, TypeInformation.of(FunnelRowKey.class))
+            .process(new DwellAggregator(timing), TypeInformation.of(DwellRow.class))
+            .name("dwell rows")
+            .uid(UID_DWELL);
+
+    funnelRows.sinkTo(sinks.funnelRows()).name("code_funnel_hourly").uid(UID_FUNNEL_SINK);
+    eventRows.sinkTo(sinks.eventRows()).name("code_event_hourly").uid(UID_EVENT_SINK);
+    dwellRows.sinkTo(sinks.dwellRows()).name("code_dwell_hourly").uid(UID_DWELL_SINK);
+
+    DataStream<DeadLetter> deadLetters =
+        events
+            .getSideOutput(SplitDecoded.DEAD_LETTERS)
+            .union(
+                funnelDeltas.getSideOutput(JourneySessionizer.DEAD_LETTERS),
+                funnelRows.getSideOutput(DroppedRows.DEAD_LETTERS),
+                eventRows.getSideOutput(DroppedRows.DEAD_LETTERS),
+                dwellRows.getSideOutput(DroppedRows.DEAD_LETTERS));
+    deadLetters.sinkTo(sinks.deadLetters()).name("dead_letter_events").uid(UID_DEAD_LETTER_SINK);
+  }
+}

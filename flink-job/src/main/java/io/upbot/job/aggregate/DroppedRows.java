@@ -1,0 +1,17 @@
+package io.upbot.job.aggregate;
+
+import io.upbot.job.model.DeadLetter;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.OutputTag;
+
+/** The side output of deltas that reached a row whose state was already dropped. */
+public final class DroppedRows {
+
+  /** Dead-letter reason of such a delta. */
+  public static final String REASON = "row_state_dropped";
+
+  public static final OutputTag<DeadLetter> DEAD_LETTERS =
+      new OutputTag<>("row-dead-letters", TypeInformation.of(DeadLetter.class));
+
+  private DroppedRows() {}
+}

@@ -1,0 +1,62 @@
+package io.upbot.job.source;
+
+import io.upbot.job.JobSettings;
+import io.upbot.job.StartFrom;
+import io.upbot.job.model.DecodedRecord;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+
+/** The job's Kafka source, built from its settings. */
+public final class KafkaSources {
+
+  private KafkaSources() {}
+
+  /**
+   * A source of decoded records. Its offsets live in the job's checkpoints (a restore resumes from them,
+   * whatever {@code --start-from} says) and are committed to the group on each completed checkpoint.
+   * {@code --bounded} stops at the end offsets seen at start: a backfill.
+   */
+  public static KafkaSource<DecodedRecord> create(JobSettings s) {
+    KafkaSourceBuilder<DecodedRecord> b =
+        KafkaSource.<DecodedRecord>builder()
+            .setBootstrapServers(s.kafkaBootstrap())
+            .setTopics(s.topic())
+            .setGroupId(s.groupId())
+            .setStartingOffsets(startingOffsets(s.topic(), s.startFrom()))
+            .setDeserializer(
+                new MediaEventDeserializer(new RecordDecoder(s.allowedLateness().toMillis())))
+            // The endpoint writes with acks=all, idempotently; only committed data is read.
+            .setProperty("isolation.level", "read_committed")
+            .setProperty("commit.offsets.on.checkpoint", "true")
+            .setClientIdPrefix(s.groupId());
+    if (s.bounded()) {
+      b.setBounded(OffsetsInitializer.latest());
+    } else {
+      b.setProperty("partition.discovery.interval.ms", "60000");
+    }
+    return b.build();
+  }
+
+  static OffsetsInitializer startingOffsets(String topic, StartFrom from) {
+    switch (from.kind()) {
+      case EARLIEST:
+        return OffsetsInitializer.earliest();
+      case LATEST:
+        return OffsetsInitializer.latest();
+      case TIMESTAMP:
+        return OffsetsInitializer.timestamp(from.timestampMs());
+      case OFFSETS:
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        from.offsets().forEach((p, o) -> offsets.put(new TopicPartition(topic, p), o));
+        return OffsetsInitializer.offsets(offsets, OffsetResetStrategy.EARLIEST);
+      case COMMITTED:
+      default:
+        return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+    }
+  }
+}

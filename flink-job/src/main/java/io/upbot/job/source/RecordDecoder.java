@@ -1,0 +1,104 @@
+package io.upbot.job.source;
+
+import io.upbot.job.model.DeadLetter;
+import io.upbot.job.model.DecodedRecord;
+import io.upbot.job.model.JourneyEvent;
+import io.upbot.schema.MalformedEventException;
+import io.upbot.schema.MediaEvent;
+import io.upbot.schema.MediaEventCodec;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns one raw stream record into a {@link DecodedRecord}: an on-time journey event, or a dead letter
+ * ({@code malformed} when it cannot be decoded, {@code late} when it was received more than the allowed
+ * lateness after its time, CONTRACT §3.6).
+ *
+ * <p>The late rule lives here, not in a later operator, because it needs nothing but the record, and only
+ * here are the bytes "as received" that the dead-letter table keeps; carrying them further for every
+ * event would double the size of each record in flight. Never throws: a poison record must not fail the
+ * job.
+ */
+public final class RecordDecoder implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** CONTRACT §3.1: a device clock in the future cannot push time ahead by more than this. */
+  public static final long MAX_FUTURE_MS = 5 * 60_000L;
+
+  // The contract's limits (CONTRACT §1). The endpoint enforces them; a record from elsewhere that breaks
+  // them would make every later upsert of its row fail, so it is a poison record for the tables.
+  private static final int MAX_APPID = 64;
+  private static final int MAX_CODE = 64;
+  private static final int MAX_EVENT_ID = 32;
+  private static final int MAX_DURATION_S = 86_400;
+
+  private final long allowedLatenessMs;
+
+  public RecordDecoder(long allowedLatenessMs) {
+    this.allowedLatenessMs = allowedLatenessMs;
+  }
+
+  /**
+   * Decodes one record.
+   *
+   * @param value the record's value bytes (may be null: a tombstone)
+   * @param source {@code topic/partition/offset}
+   * @param nowMs the processing time, for {@code recorded_at}
+   */
+  public DecodedRecord decode(byte[] value, String source, long nowMs) {
+    MediaEvent m;
+    try {
+      m = MediaEventCodec.decode(value);
+    } catch (MalformedEventException | RuntimeException e) {
+      return DecodedRecord.ofDeadLetter(
+          DecodedRecord.NO_RECEIVED_AT,
+          new DeadLetter(DeadLetter.MALFORMED, payloadText(value), source, nowMs));
+    }
+    String problem = contractViolation(m);
+    if (problem != null) {
+      return DecodedRecord.ofDeadLetter(
+          m.receivedAt(), new DeadLetter(DeadLetter.MALFORMED, payloadText(value), source, nowMs));
+    }
+    long t = Math.min(m.eventTime(), m.receivedAt() + MAX_FUTURE_MS);
+    if (m.receivedAt() - t > allowedLatenessMs) {
+      return DecodedRecord.ofDeadLetter(
+          m.receivedAt(), new DeadLetter(DeadLetter.LATE, payloadText(value), source, nowMs));
+    }
+    String code = m.code() == null ? "" : m.code().strip();
+    return DecodedRecord.ofEvent(
+        new JourneyEvent(m.appid(), code, m.trace(), m.eventId(), t, m.receivedAt(), m.duration()));
+  }
+
+  /** Why the record breaks a rule the tables rely on, or null. */
+  static String contractViolation(MediaEvent m) {
+    if (m.appid().length() > MAX_APPID) {
+      return "appid too long";
+    }
+    if (m.code() != null && m.code().strip().length() > MAX_CODE) {
+      return "code too long";
+    }
+    if (m.eventId().length() > MAX_EVENT_ID) {
+      return "event_id too long";
+    }
+    if (m.duration() != null && (m.duration() < 0 || m.duration() > MAX_DURATION_S)) {
+      return "duration out of range";
+    }
+    // PostgreSQL text cannot hold U+0000: such a key would fail every upsert of its row.
+    if (hasNul(m.appid()) || hasNul(m.code()) || hasNul(m.eventId()) || hasNul(m.trace())) {
+      return "NUL character in a key field";
+    }
+    return null;
+  }
+
+  private static boolean hasNul(String s) {
+    return s != null && s.indexOf('\u0000') >= 0;
+  }
+
+  /** The payload as UTF-8 text, invalid bytes replaced and NUL (which PostgreSQL text rejects) too. */
+  static String payloadText(byte[] value) {
+    if (value == null) {
+      return "";
+    }
+    return new String(value, StandardCharsets.UTF_8).replace('\u0000', '\uFFFD');
+  }
+}

@@ -1,0 +1,57 @@
+package io.upbot.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.upbot.job.model.DeadLetter;
+import io.upbot.job.model.FunnelStages;
+import io.upbot.job.testing.HarnessPipeline;
+import io.upbot.job.testing.Reference;
+import io.upbot.job.testing.Scenario;
+import io.upbot.job.testing.Tables;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+
+/**
+ * The job's functions, driven through harnesses with watermarks and flushes mid-stream, produce exactly
+ * the tables of a plain reference implementation of CONTRACT §3, for random journeys in random orders.
+ */
+@SuppressWarnings("try") // HarnessPipeline.close() throws Exception, as the harnesses do
+class JobSemanticsPropertyTest {
+
+  static final long BOUND = 30_000;
+
+  @Property(tries = 300)
+  void shouldProduceTheReferenceTablesWhateverTheDeliveryOrder(@ForAll long seed) throws Exception {
+    Scenario s = Scenario.generate(seed, 8, 12);
+    Random r = new Random(seed);
+    try (HarnessPipeline p =
+        new HarnessPipeline(FunnelStages.DEFAULT, Scenario.G, Scenario.A, BOUND, 1000)) {
+      int i = 0;
+      for (List<byte[]> partition : List.of(s.partitioned(1).get(0))) {
+        for (byte[] payload : partition) {
+          p.receive(payload, "t/0/" + i++);
+          if (r.nextInt(4) == 0) {
+            p.emitWatermark();
+          }
+          if (r.nextInt(5) == 0) {
+            p.tick(1000);
+          }
+        }
+      }
+      p.finish();
+
+      Tables expected = Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT);
+      assertThat(p.tables().withoutZeroFunnelRows()).as(s.toString()).isEqualTo(expected);
+      assertThat(p.deadLetters()).extracting(DeadLetter::reason)
+          .as("only late and malformed records are dead letters")
+          .isSubsetOf(DeadLetter.LATE, DeadLetter.MALFORMED);
+      assertThat(p.deadLetters()).filteredOn(d -> d.reason().equals(DeadLetter.LATE))
+          .hasSize((int) s.lateCount());
+      assertThat(p.deadLetters()).filteredOn(d -> d.reason().equals(DeadLetter.MALFORMED))
+          .hasSize(s.garbage().size());
+      assertThat(p.stateEntries()).as("all state cleared after the final watermark").isZero();
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.upbot.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.upbot.job.model.FunnelStages;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class JobSettingsTest {
+
+  @Test
+  void shouldApplyDefaults() {
+    JobSettings s = JobSettings.parse(new String[] {"--kafka-bootstrap", "k:9092"}, Map.of());
+
+    assertThat(s.topic()).isEqualTo("upbot.media-events");
+    assertThat(s.groupId()).isEqualTo("upbot-flink-job");
+    assertThat(s.startFrom()).isEqualTo(StartFrom.COMMITTED);
+    assertThat(s.bounded()).isFalse();
+    assertThat(s.jdbcUrl()).isEqualTo("jdbc:sqlite:upbot.db");
+    assertThat(s.timeZone()).isEqualTo(ZoneId.of("Asia/Shanghai"));
+    assertThat(s.sessionGap()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(s.allowedLateness()).isEqualTo(Duration.ofHours(24));
+    assertThat(s.watermarkBound()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.flushInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(s.stages()).isEqualTo(FunnelStages.DEFAULT);
+    assertThat(s.parallelism()).isNull();
+    assertThat(s.stateBackend()).isEqualTo("hashmap");
+    assertThat(s.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.checkpointDir()).isNull();
+  }
+
+  @Test
+  void shouldParseEveryFlagAndPreferFlagsOverEnvironment() {
+    JobSettings s =
+        JobSettings.parse(
+            new String[] {
+              "--kafka-bootstrap=k1:9092", "--topic", "t2", "--start-from", "0:5,2:7", "--bounded",
+              "--jdbc-url", "jdbc:postgresql://db/upbot", "--session-gap", "10m",
+              "--allowed-lateness", "2h", "--exposed-events", "a, b", "--long-press-events", "c",
+              "--join-events", "d", "--flush-interval", "500ms", "--parallelism", "4",
+              "--state-backend", "rocksdb", "--checkpoint-interval", "off", "--time-zone", "UTC"
+            },
+            Map.of("UPBOT_TOPIC", "from-env", "UPBOT_GROUP_ID", "g-env", "UPBOT_JDBC_PASSWORD", "pw"));
+
+    assertThat(s.kafkaBootstrap()).isEqualTo("k1:9092");
+    assertThat(s.topic()).isEqualTo("t2");
+    assertThat(s.groupId()).isEqualTo("g-env");
+    assertThat(s.jdbcPassword()).isEqualTo("pw");
+    assertThat(s.startFrom().offsets()).isEqualTo(Map.of(0, 5L, 2, 7L));
+    assertThat(s.bounded()).isTrue();
+    assertThat(s.sessionGap()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(s.stages()).isEqualTo(new FunnelStages(Set.of("a", "b"), Set.of("c"), Set.of("d")));
+    assertThat(s.flushInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(s.parallelism()).isEqualTo(4);
+    assertThat(s.stateBackend()).isEqualTo("rocksdb");
+    assertThat(s.checkpointInterval()).isZero();
+  }
+
+  @Test
+  void shouldParseStartPositions() {
+    assertThat(StartFrom.parse("earliest").kind()).isEqualTo(StartFrom.Kind.EARLIEST);
+    assertThat(StartFrom.parse("latest").kind()).isEqualTo(StartFrom.Kind.LATEST);
+    assertThat(StartFrom.parse("timestamp:1700000000000").timestampMs()).isEqualTo(1_700_000_000_000L);
+  }
+
+  @Test
+  void shouldListEveryBadKeyAtOnce() {
+    assertThatThrownBy(
+            () ->
+                JobSettings.parse(
+                    new String[] {
+                      "--session-gap", "soon", "--state-backend", "memory", "--parallelism", "0",
+                      "--start-from", "yesterday", "--jdbc-url", "jdbc:mysql://x", "--nope", "1",
+                      "--exposed-events", "1110204", "--flush-interval"
+                    },
+                    Map.of()))
+        .isInstanceOf(SettingsException.class)
+        .satisfies(
+            e ->
+                assertThat(((SettingsException) e).problems())
+                    .anyMatch(p -> p.startsWith("--kafka-bootstrap: required"))
+                    .anyMatch(p -> p.startsWith("--session-gap:"))
+                    .anyMatch(p -> p.startsWith("--state-backend:"))
+                    .anyMatch(p -> p.startsWith("--parallelism:"))
+                    .anyMatch(p -> p.startsWith("--start-from:"))
+                    .anyMatch(p -> p.startsWith("--jdbc-url:"))
+                    .anyMatch(p -> p.equals("--nope: unknown flag"))
+                    .anyMatch(p -> p.contains("more than one funnel stage"))
+                    .anyMatch(p -> p.equals("--flush-interval: missing value"))
+                    .hasSize(9));
+  }
+
+  @Test
+  void shouldDescribeEveryFlagInHelp() {
+    assertThat(JobSettings.wantsHelp(new String[] {"--help"})).isTrue();
+    assertThat(JobSettings.usage())
+        .contains("--kafka-bootstrap", "--start-from", "--bounded", "--session-gap", "--state-backend",
+            "--checkpoint-dir", "--jdbc-url");
+  }
+}

@@ -1,0 +1,96 @@
+package io.upbot.job.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.upbot.job.model.DeadLetter;
+import io.upbot.job.model.DecodedRecord;
+import io.upbot.job.model.JourneyEvent;
+import io.upbot.schema.MediaEvent;
+import io.upbot.schema.MediaEventCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RecordDecoderTest {
+
+  static final long A = Duration.ofHours(24).toMillis();
+  static final long RECEIVED = Instant.parse("2026-11-30T10:00:00Z").toEpochMilli();
+  static final long NOW = RECEIVED + 1234;
+  final RecordDecoder decoder = new RecordDecoder(A);
+
+  static MediaEvent media(long eventTime, String code, String traceId, Integer duration) {
+    return new MediaEvent(1, "wxapp", "openid-1", 2, 1, null, "1110201", eventTime, RECEIVED, 2, code,
+        traceId, duration);
+  }
+
+  DecodedRecord decode(MediaEvent m) {
+    return decoder.decode(MediaEventCodec.encode(m), "upbot.media-events/3/42", NOW);
+  }
+
+  @Test
+  void shouldBuildJourneyEventWithTraceAndCode() {
+    DecodedRecord d = decode(media(RECEIVED - 1000, "code1", "trace-9", 12));
+
+    assertThat(d.deadLetter()).isNull();
+    assertThat(d.receivedAt()).isEqualTo(RECEIVED);
+    assertThat(d.event())
+        .isEqualTo(new JourneyEvent("wxapp", "code1", "trace-9", "1110201", RECEIVED - 1000, RECEIVED, 12));
+  }
+
+  @Test
+  void shouldUseOpenidTraceAndEmptyCodeWhenAbsent() {
+    JourneyEvent e = decode(media(RECEIVED, null, null, null)).event();
+
+    assertThat(e.code()).isEmpty();
+    assertThat(e.trace()).isEqualTo("openid:openid-1");
+    assertThat(e.duration()).isNull();
+  }
+
+  @Test
+  void shouldCapEventTimeFiveMinutesAfterReceipt() {
+    JourneyEvent e = decode(media(RECEIVED + Duration.ofHours(3).toMillis(), "c", "t", null)).event();
+
+    assertThat(e.t()).isEqualTo(RECEIVED + 5 * 60_000);
+  }
+
+  @Test
+  void shouldDeadLetterEventReceivedMoreThanAllowedLatenessAfterItsTime() {
+    byte[] raw = MediaEventCodec.encode(media(RECEIVED - A - 1, "c", "t", null));
+    DecodedRecord d = decoder.decode(raw, "upbot.media-events/3/42", NOW);
+
+    assertThat(d.event()).isNull();
+    assertThat(d.receivedAt()).as("late records still move the watermark").isEqualTo(RECEIVED);
+    assertThat(d.deadLetter())
+        .isEqualTo(new DeadLetter("late", new String(raw, StandardCharsets.UTF_8), "upbot.media-events/3/42", NOW));
+  }
+
+  @Test
+  void shouldKeepEventReceivedExactlyAllowedLatenessAfterItsTime() {
+    assertThat(decode(media(RECEIVED - A, "c", "t", null)).event()).isNotNull();
+  }
+
+  @Test
+  void shouldDeadLetterMalformedBytesWithoutThrowing() {
+    byte[] raw = {'{', 'x', (byte) 0xC3, 0, '}'};
+    DecodedRecord d = decoder.decode(raw, "upbot.media-events/0/7", NOW);
+
+    assertThat(d.receivedAt()).isEqualTo(DecodedRecord.NO_RECEIVED_AT);
+    assertThat(d.deadLetter().reason()).isEqualTo("malformed");
+    assertThat(d.deadLetter().source()).isEqualTo("upbot.media-events/0/7");
+    assertThat(d.deadLetter().payload()).doesNotContain("\u0000").startsWith("{x");
+  }
+
+  @Test
+  void shouldDeadLetterTombstoneAndEmptyRecord() {
+    assertThat(decoder.decode(null, "t/0/1", NOW).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decoder.decode(new byte[0], "t/0/2", NOW).deadLetter().payload()).isEmpty();
+  }
+
+  @Test
+  void shouldDeadLetterRecordWhoseKeyFieldsBreakTheContract() {
+    assertThat(decode(media(RECEIVED, "x".repeat(65), "t", null)).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode(media(RECEIVED, "a\u0000b", "t", null)).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode(media(RECEIVED, "c", "t", 86_401)).deadLetter().reason()).isEqualTo("malformed");
+  }
+}

@@ -1,0 +1,191 @@
+package io.upbot.job.testing;
+
+import io.upbot.job.aggregate.DroppedRows;
+import io.upbot.job.aggregate.DwellAggregator;
+import io.upbot.job.aggregate.EventAggregator;
+import io.upbot.job.aggregate.FunnelAggregator;
+import io.upbot.job.aggregate.RowTiming;
+import io.upbot.job.model.DeadLetter;
+import io.upbot.job.model.DecodedRecord;
+import io.upbot.job.model.DwellDelta;
+import io.upbot.job.model.DwellRow;
+import io.upbot.job.model.EventDelta;
+import io.upbot.job.model.EventRow;
+import io.upbot.job.model.EventRowKey;
+import io.upbot.job.model.FunnelDelta;
+import io.upbot.job.model.FunnelRow;
+import io.upbot.job.model.FunnelRowKey;
+import io.upbot.job.model.FunnelStages;
+import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.model.JourneyKey;
+import io.upbot.job.session.JourneySessionizer;
+import io.upbot.job.source.RecordDecoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The job's functions wired by hand through test harnesses, in one thread: fast enough for many
+ * property tries, and it moves watermarks and processing time mid-stream, so cleanup and retention run
+ * while events still arrive.
+ */
+@SuppressWarnings("try") // close() throws Exception, as the harnesses do
+public final class HarnessPipeline implements AutoCloseable {
+
+  private final RecordDecoder decoder;
+  private final long boundMs;
+  private final KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> sessions;
+  private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, FunnelDelta, FunnelRow> funnel;
+  private final KeyedOneInputStreamOperatorTestHarness<EventRowKey, EventDelta, EventRow> events;
+  private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, DwellDelta, DwellRow> dwell;
+  private final Tables tables = Tables.empty();
+  private final List<DeadLetter> deadLetters = new ArrayList<>();
+  private long maxReceivedAt = Long.MIN_VALUE;
+  private long watermark = Long.MIN_VALUE;
+  private long now = 1_000;
+
+  public HarnessPipeline(FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs)
+      throws Exception {
+    this.decoder = new RecordDecoder(latenessMs);
+    this.boundMs = boundMs;
+    RowTiming timing = new RowTiming(flushMs, latenessMs);
+    sessions =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new JourneySessionizer(stages, gapMs, latenessMs),
+            JourneyEvent::journeyKey,
+            TypeInformation.of(JourneyKey.class));
+    funnel =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new FunnelAggregator(timing), FunnelDelta::rowKey, TypeInformation.of(FunnelRowKey.class));
+    events =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new EventAggregator(timing), EventDelta::rowKey, TypeInformation.of(EventRowKey.class));
+    dwell =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new DwellAggregator(timing), DwellDelta::rowKey, TypeInformation.of(FunnelRowKey.class));
+    setProcessingTime(now);
+  }
+
+  /** One record off the stream. */
+  public void receive(byte[] payload, String source) throws Exception {
+    DecodedRecord d = decoder.decode(payload, source, now);
+    if (d.receivedAt() != DecodedRecord.NO_RECEIVED_AT) {
+      maxReceivedAt = Math.max(maxReceivedAt, d.receivedAt());
+    }
+    if (d.event() != null) {
+      sessions.processElement(d.event(), d.event().t());
+      forwardDeltas();
+    } else {
+      deadLetters.add(d.deadLetter());
+    }
+  }
+
+  /** Emits the server-clock watermark, as the source would on its periodic tick. */
+  public void emitWatermark() throws Exception {
+    if (maxReceivedAt == Long.MIN_VALUE || maxReceivedAt - boundMs <= watermark) {
+      return;
+    }
+    advanceWatermark(maxReceivedAt - boundMs);
+  }
+
+  /** Moves processing time on, firing due flushes. */
+  public void tick(long ms) throws Exception {
+    now += ms;
+    setProcessingTime(now);
+    collectRows();
+  }
+
+  /** The end of a bounded input: the final watermark. */
+  public void finish() throws Exception {
+    advanceWatermark(Watermark.MAX_WATERMARK.getTimestamp());
+  }
+
+  public Tables tables() {
+    return tables;
+  }
+
+  public List<DeadLetter> deadLetters() {
+    return deadLetters;
+  }
+
+  /** Keyed state entries left in every function. */
+  public int stateEntries() {
+    return sessions.numKeyedStateEntries() + funnel.numKeyedStateEntries()
+        + events.numKeyedStateEntries() + dwell.numKeyedStateEntries();
+  }
+
+  private void advanceWatermark(long w) throws Exception {
+    watermark = w;
+    sessions.processWatermark(w);
+    forwardDeltas();
+    funnel.processWatermark(w);
+    events.processWatermark(w);
+    dwell.processWatermark(w);
+    collectRows();
+  }
+
+  private void setProcessingTime(long t) throws Exception {
+    sessions.setProcessingTime(t);
+    funnel.setProcessingTime(t);
+    events.setProcessingTime(t);
+    dwell.setProcessingTime(t);
+  }
+
+  private void forwardDeltas() throws Exception {
+    for (Object o; (o = sessions.getOutput().poll()) != null; ) {
+      if (o instanceof StreamRecord<?> r) {
+        funnel.processElement((FunnelDelta) r.getValue(), r.getTimestamp());
+      }
+    }
+    for (StreamRecord<EventDelta> r : drain(sessions.getSideOutput(JourneySessionizer.EVENT_DELTAS))) {
+      events.processElement(r);
+    }
+    for (StreamRecord<DwellDelta> r : drain(sessions.getSideOutput(JourneySessionizer.DWELL_DELTAS))) {
+      dwell.processElement(r);
+    }
+    drainDeadLetters(sessions, JourneySessionizer.DEAD_LETTERS);
+    collectRows();
+  }
+
+  private void collectRows() {
+    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : List.of(funnel, events, dwell)) {
+      for (Object o; (o = h.getOutput().poll()) != null; ) {
+        if (o instanceof StreamRecord<?> r) {
+          tables.upsert(r.getValue());
+        }
+      }
+      drainDeadLetters(h, DroppedRows.DEAD_LETTERS);
+    }
+  }
+
+  private void drainDeadLetters(
+      KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h, OutputTag<DeadLetter> tag) {
+    for (StreamRecord<DeadLetter> r : drain(h.getSideOutput(tag))) {
+      deadLetters.add(r.getValue());
+    }
+  }
+
+  private static <T> List<StreamRecord<T>> drain(Queue<StreamRecord<T>> q) {
+    List<StreamRecord<T>> out = new ArrayList<>();
+    if (q != null) {
+      for (StreamRecord<T> r; (r = q.poll()) != null; ) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    sessions.close();
+    funnel.close();
+    events.close();
+    dwell.close();
+  }
+}

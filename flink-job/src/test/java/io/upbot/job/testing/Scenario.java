@@ -1,0 +1,139 @@
+package io.upbot.job.testing;
+
+import io.upbot.schema.MediaEvent;
+import io.upbot.schema.MediaEventCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A random input for the job: journeys over a few appids, codes and traces, the funnel's stages and
+ * other events, durations with ties, gaps around G, times around hour boundaries, clocks in the future,
+ * late events and resends (same id and time, other fields may differ), delivered in received_at order
+ * (which is not event-time order) give or take {@link #MAX_DISORDER}. Built from a seed so a failure can be replayed.
+ */
+public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbage) {
+
+  public static final long G = 30 * 60_000L;
+  public static final long A = 2 * 3_600_000L;
+  static final long MIN = 60_000L;
+  /** Below the tests' watermark bound (30 s). */
+  static final long MAX_DISORDER = 20_000L;
+  static final long HOUR = 3_600_000L;
+  static final long BASE = Instant.parse("2026-11-30T06:00:00Z").toEpochMilli();
+  static final String[] IDS = {"1110201", "1110204", "1110205", "1100102"};
+
+  public static Scenario generate(long seed, int maxJourneys, int maxEvents) {
+    Random r = new Random(seed);
+    List<MediaEvent> sent = new ArrayList<>();
+    int journeys = 1 + r.nextInt(maxJourneys);
+    for (int j = 0; j < journeys; j++) {
+      String appid = "app" + r.nextInt(2);
+      String code = pick(r, null, "c1", "c2");
+      String traceId = pick(r, null, "tr" + r.nextInt(3), "tr" + r.nextInt(3));
+      String openid = "o" + r.nextInt(2);
+      long cursor = BASE + r.nextInt(4) * HOUR + (r.nextInt(120) - 20) * MIN;
+      int events = 1 + r.nextInt(maxEvents);
+      for (int e = 0; e < events; e++) {
+        switch (r.nextInt(7)) {
+          case 0 -> { } // equal time
+          case 1 -> cursor += 1000;
+          case 2 -> cursor += G - 1000;
+          case 3 -> cursor += G;
+          case 4 -> cursor += G + 1000;
+          case 5 -> cursor = (Math.floorDiv(cursor, HOUR) + 1) * HOUR - r.nextInt(3) * 1000L;
+          default -> cursor += r.nextInt((int) (2 * G));
+        }
+        if (r.nextInt(3) > 0) {
+          cursor = cursor / 1000 * 1000; // whole seconds, as most clients send
+        }
+        long eventTime = cursor;
+        String id = IDS[r.nextInt(IDS.length)];
+        Integer duration = r.nextBoolean() ? null : r.nextInt(20);
+        long receivedAt = eventTime + delay(r);
+        sent.add(event(appid, openid, code, traceId, id, eventTime, receivedAt, duration));
+        if (r.nextInt(5) == 0) {
+          // A resend: same id and time, received later, maybe with another duration.
+          Integer d2 = r.nextBoolean() ? duration : Integer.valueOf(r.nextInt(20));
+          sent.add(
+              event(appid, openid, code, traceId, id, eventTime,
+                  receivedAt + r.nextInt((int) (30 * MIN)), d2));
+        }
+      }
+    }
+    // Shuffle first so equal received_at values come in random order, then deliver in received_at order.
+    Collections.shuffle(sent, r);
+    sent.sort(Comparator.comparingLong(MediaEvent::receivedAt));
+    // Several endpoint instances write to one partition: received_at is out of order by a little (within
+    // the watermark bound).
+    for (int i = 0; i + 1 < sent.size(); i++) {
+      if (r.nextInt(4) == 0 && sent.get(i + 1).receivedAt() - sent.get(i).receivedAt() < MAX_DISORDER) {
+        sent.set(i, sent.set(i + 1, sent.get(i)));
+        i++;
+      }
+    }
+    List<byte[]> garbage = new ArrayList<>();
+    for (int g = r.nextInt(3); g > 0; g--) {
+      garbage.add(pick(r, "{not json", "{\"v\":2}", "[]").getBytes(StandardCharsets.UTF_8));
+    }
+    return new Scenario(seed, List.copyOf(sent), garbage);
+  }
+
+  private static long delay(Random r) {
+    return switch (r.nextInt(8)) {
+      case 0 -> -r.nextInt((int) (15 * MIN)); // the device clock runs ahead
+      case 1 -> A + 1 + r.nextInt((int) (60 * MIN)); // late
+      case 2 -> r.nextInt((int) A); // on time, up to A
+      case 3 -> A; // exactly A: still on time
+      default -> r.nextInt(5000);
+    };
+  }
+
+  @SafeVarargs
+  private static <T> T pick(Random r, T... options) {
+    return options[r.nextInt(options.length)];
+  }
+
+  public static MediaEvent event(
+      String appid, String openid, String code, String traceId, String eventId, long eventTime,
+      long receivedAt, Integer duration) {
+    return new MediaEvent(
+        MediaEvent.VERSION, appid, openid, 2, 1, null, eventId, eventTime, receivedAt, 2, code,
+        traceId, duration);
+  }
+
+  /** The encoded records of each of {@code partitions} partitions, keyed as the endpoint keys them. */
+  public List<List<byte[]>> partitioned(int partitions) {
+    List<List<byte[]>> out = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      out.add(new ArrayList<>());
+    }
+    for (MediaEvent m : received) {
+      out.get(Math.floorMod(m.kafkaKey().hashCode(), partitions)).add(MediaEventCodec.encode(m));
+    }
+    for (int i = 0; i < garbage.size(); i++) {
+      out.get(i % partitions).add(garbage.get(i));
+    }
+    return out;
+  }
+
+  /** Records received more than A after their time. */
+  public long lateCount() {
+    return received.stream()
+        .filter(m -> m.receivedAt() - Math.min(m.eventTime(), m.receivedAt() + 5 * MIN) > A)
+        .count();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("Scenario(seed=" + seed + ")\n");
+    for (MediaEvent m : received) {
+      b.append("  ").append(MediaEventCodec.encodeToString(m)).append('\n');
+    }
+    return b.toString();
+  }
+}
