@@ -25,8 +25,24 @@ public final class JobMain {
       System.exit(2);
       return;
     }
-    SchemaInstaller.install(settings.jdbcSettings());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    try {
+      define(env, settings);
+    } catch (IllegalStateException e) {
+      // The database could not be prepared: say so plainly, without a stack trace.
+      System.err.println("upbot job: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    env.execute("upbot analytics" + (settings.bounded() ? " (backfill)" : ""));
+  }
+
+  /**
+   * Prepares the database (missing tables, the views) and defines the production job on {@code env}:
+   * Kafka in, JDBC tables out. Shared by {@link #main} and the local mode.
+   */
+  public static void define(StreamExecutionEnvironment env, JobSettings settings) {
+    SchemaInstaller.install(settings.jdbcSettings());
     AnalyticsJob.configure(env, settings);
     AnalyticsJob.build(
         env,
@@ -34,6 +50,5 @@ public final class JobMain {
         KafkaSources.create(settings),
         ServerClockWatermarks.strategy(settings),
         TableSinks.create(settings.jdbcSettings()));
-    env.execute("upbot analytics" + (settings.bounded() ? " (backfill)" : ""));
   }
 }

@@ -75,8 +75,13 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Every record now in the topic, from the beginning, in partition then offset order. */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    return readAll(bootstrapServers(), topic);
+  }
+
+  /** Every record now in {@code topic} of the cluster at {@code bootstrap}, in partition then offset order. */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<byte[], byte[]> c =

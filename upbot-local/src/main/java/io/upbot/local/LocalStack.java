@@ -74,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
   private DemoGenerator demo;
   private String token;
   private int webPort;
+  private Path restoredFrom;
   private boolean closed;
 
   private LocalStack(Options options, PrintStream out) {
@@ -166,6 +167,7 @@ public final class LocalStack implements AutoCloseable {
     webPort = options.webPort() == 0 ? KafkaBrokerProcess.freePort() : options.webPort();
     job = LocalJob.start(settings, webPort, restore.orElse(null));
     awaitRunning(job, Duration.ofSeconds(90));
+    restoredFrom = restore.orElse(null);
     restore.ifPresent(p -> LOG.info("Job resumed from {}", p));
   }
 
@@ -189,6 +191,11 @@ public final class LocalStack implements AutoCloseable {
 
   public int webPort() {
     return webPort;
+  }
+
+  /** The savepoint or checkpoint the job resumed from, if any. */
+  public Optional<Path> restoredFrom() {
+    return Optional.ofNullable(restoredFrom);
   }
 
   private String requireToken() {
@@ -253,6 +260,7 @@ public final class LocalStack implements AutoCloseable {
           job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
               .get(60, TimeUnit.SECONDS);
       LOG.info("Job stopped with savepoint {}", path);
+      pruneOlderThan(Path.of(java.net.URI.create(path)));
     } catch (Exception e) {
       // The retained checkpoints still hold a consistent state; the next start resumes from the latest.
       LOG.warn("Savepoint at stop failed ({}); cancelling, the next start resumes from the last checkpoint",
@@ -261,6 +269,33 @@ public final class LocalStack implements AutoCloseable {
         job.cancel().get(30, TimeUnit.SECONDS);
       } catch (Exception ignored) {
         // Already gone.
+      }
+    }
+  }
+
+  /**
+   * Deletes the savepoints and checkpoints older than {@code keep}: the next start resumes from the
+   * newest one, so the rest only fill the disk.
+   */
+  private void pruneOlderThan(Path keep) {
+    Path data = options.dataDir().toAbsolutePath();
+    for (Path root : List.of(data.resolve("savepoints"), data.resolve("checkpoints"))) {
+      try (var children = Files.list(root)) {
+        for (Path child : children.toList()) {
+          if (!keep.startsWith(child)) {
+            deleteRecursively(child);
+          }
+        }
+      } catch (IOException e) {
+        LOG.warn("Could not prune old snapshots under {}: {}", root, e.toString());
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path p) throws IOException {
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
       }
     }
   }

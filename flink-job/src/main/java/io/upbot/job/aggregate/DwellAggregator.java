@@ -69,7 +69,7 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
             new DeadLetter(
                 DroppedRows.REASON,
                 d.toString(),
-                "flink-job/dwell-aggregator",
+                DroppedRows.source("dwell-row", ctx.getCurrentKey(), ctx.timerService()),
                 ctx.timerService().currentProcessingTime()));
         return;
       }

@@ -58,7 +58,7 @@ public final class EventAggregator extends KeyedProcessFunction<EventRowKey, Eve
             new DeadLetter(
                 DroppedRows.REASON,
                 d.toString(),
-                "flink-job/event-aggregator",
+                DroppedRows.source("event-row", ctx.getCurrentKey(), ctx.timerService()),
                 ctx.timerService().currentProcessingTime()));
         return;
       }

@@ -77,7 +77,7 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
             new DeadLetter(
                 DroppedRows.REASON,
                 d.toString(),
-                "flink-job/funnel-aggregator",
+                DroppedRows.source("funnel-row", ctx.getCurrentKey(), ctx.timerService()),
                 ctx.timerService().currentProcessingTime()));
         return;
       }

@@ -95,7 +95,9 @@ public final class JourneySessionizer
           new DeadLetter(
               BEHIND_WATERMARK,
               e.toString(),
-              "flink-job/journey-sessionizer",
+              // Unique per distinct event (the table's natural key is source + reason), and the same
+              // on a replay.
+              "journey/" + e.appid() + "/" + e.code() + "/" + e.trace() + "/" + e.eventId() + "@" + e.t(),
               ctx.timerService().currentProcessingTime()));
       return;
     }

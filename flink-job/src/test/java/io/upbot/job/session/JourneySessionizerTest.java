@@ -241,6 +241,20 @@ class JourneySessionizerTest {
   }
 
   @Test
+  void shouldGiveEachEventBehindTheWatermarkItsOwnDeadLetterSource() throws Exception {
+    harness.processWatermark(H11 + A);
+    send(ev(EXPOSED, H10));
+    send(ev(LONG_PRESS, H10));
+    send(ev(EXPOSED, H10 + MIN));
+
+    // The table's natural key is (source, reason): equal sources would keep only the first.
+    assertThat(harness.getSideOutput(JourneySessionizer.DEAD_LETTERS))
+        .extracting(r -> r.getValue().source())
+        .doesNotHaveDuplicates()
+        .hasSize(3);
+  }
+
+  @Test
   void shouldKeepJourneysApart() throws Exception {
     send(ev(EXPOSED, H10));
     send(new JourneyEvent("app", "code1", "trace2", LONG_PRESS, H10 + MIN, H10 + MIN, null));
