@@ -95,6 +95,7 @@ class OpenApiDocumentTest {
     expected.forEach((path, methods) -> assertThat(names(doc.path("paths").path(path))).as(path).isEqualTo(new TreeSet<>(methods)));
     assertThat(doc.at("/paths/~1metrics/get/responses/200/content").has("text/plain")).isTrue();
     assertThat(doc.at("/components/responses/RateLimited/headers").has("Retry-After")).isTrue();
+    assertThat(doc.at("/components/headers/RetryAfter/required").asBoolean()).isTrue();
     assertThat(names(doc.at("/components/securitySchemes"))).containsExactly("bearer", "token");
     assertThat(doc.at("/components/securitySchemes/token/type").textValue()).isEqualTo("apiKey");
     assertThat(doc.at("/components/securitySchemes/token/name").textValue()).isEqualTo("Authorization");
