@@ -31,7 +31,7 @@ import org.xnio.XnioExecutor;
 
 /**
  * The ingest endpoint: an Undertow server answering {@code POST /upbot/api/ReportMediaEvent} (CONTRACT
- * §1) and the health, readiness and metrics paths.
+ * §1), the health, readiness and metrics paths, and its OpenAPI document.
  *
  * <p>Nothing blocks an I/O thread: the body is read by Undertow's async receiver, records are handed to
  * a non-blocking {@link RecordWriter}, and the answer is sent from the acknowledgement of the batch's
@@ -57,6 +57,7 @@ public final class IngestServer implements AutoCloseable {
   private final RateLimiter limiter;
   private final BatchValidator validator;
   private final Metrics metrics = new Metrics();
+  private final byte[] openApi = OpenApiDocument.load();
   private final LongSupplier clockMillis;
   private final ScheduledExecutorService reloader;
   private final Undertow undertow;
@@ -202,6 +203,15 @@ public final class IngestServer implements AutoCloseable {
         case "/metrics" -> {
           if (getOnly(ex, start)) {
             plain(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
+          }
+        }
+        case OpenApiDocument.PATH -> {
+          if (getOnly(ex, start)) {
+            // Browsers (an API explorer on an H5 origin) read it cross-origin, like the API's answers.
+            corsOnAnswer(ex);
+            ex.setStatusCode(200);
+            ex.getResponseHeaders().put(Headers.CONTENT_TYPE, JSON);
+            ex.getResponseSender().send(ByteBuffer.wrap(openApi));
           }
         }
         default -> {
@@ -500,6 +510,16 @@ public final class IngestServer implements AutoCloseable {
     Ret ret = r.ret();
     ex.setStatusCode(ret.httpStatus());
     ex.getResponseHeaders().put(Headers.CONTENT_TYPE, JSON);
+    corsOnAnswer(ex);
+    if (retryAfterSeconds > 0) {
+      ex.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(retryAfterSeconds));
+    }
+    ex.getResponseSender().send(ByteBuffer.wrap(Responses.body(ret, r.detail())));
+    metrics.requestAnswered(ret, System.nanoTime() - start);
+  }
+
+  /** The CORS headers of an answer to a configured origin (none for any other origin). */
+  private void corsOnAnswer(HttpServerExchange ex) {
     String origin = allowedOrigin(ex);
     if (origin != null) {
       ex.getResponseHeaders()
@@ -507,11 +527,6 @@ public final class IngestServer implements AutoCloseable {
           .put(ACEH, "Retry-After")
           .put(Headers.VARY, "Origin");
     }
-    if (retryAfterSeconds > 0) {
-      ex.getResponseHeaders().put(Headers.RETRY_AFTER, Long.toString(retryAfterSeconds));
-    }
-    ex.getResponseSender().send(ByteBuffer.wrap(Responses.body(ret, r.detail())));
-    metrics.requestAnswered(ret, System.nanoTime() - start);
   }
 
   private static void plain(HttpServerExchange ex, int status, String contentType, String body) {
