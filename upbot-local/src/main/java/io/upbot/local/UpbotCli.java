@@ -89,6 +89,9 @@ public final class UpbotCli {
             Boolean.parseBoolean(a.string("demo", "false")),
             a.string("topic", "upbot.media-events"),
             a.duration("checkpoint-interval", Duration.ofSeconds(5)));
+    if (o.demo() && o.tokens() != null) {
+      a.error("--demo: posts with the generated local token, so it cannot be used with --tokens");
+    }
     a.failOnErrors("local");
     LocalStack stack = LocalStack.start(o, out);
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);

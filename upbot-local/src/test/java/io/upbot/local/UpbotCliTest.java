@@ -43,4 +43,12 @@ class UpbotCliTest {
         .contains("--bogus: unknown option")
         .doesNotContain("Exception");
   }
+
+  @Test
+  void shouldRefuseDemoWithOwnTokensBeforeStartingAnything() throws Exception {
+    assertThat(run("local", "--demo", "--tokens", "/nonexistent/tokens.json", "--port", "x")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--demo: posts with the generated local token")
+        .contains("--port: not a whole number");
+  }
 }
