@@ -114,20 +114,20 @@ public final class LocalStack implements AutoCloseable {
       tokenFile = data.resolve("tokens.json");
       token = LocalTokens.ensure(tokenFile);
     }
-    ingest =
-        IngestServer.start(
-            IngestConfig.parse(
-                new String[] {
-                  "--host", "127.0.0.1",
-                  "--port", Integer.toString(options.port()),
-                  "--kafka-bootstrap", broker.bootstrapServers(),
-                  "--topic", options.topic(),
-                  "--tokens-file", tokenFile.toString(),
-                },
-                Map.of()));
+    try {
+      ingest = startIngest(tokenFile);
+    } catch (RuntimeException e) {
+      throw new IOException("cannot start the ingest endpoint on 127.0.0.1:" + options.port()
+          + " (use --port to pick another)", e);
+    }
     out.printf("ingest     %s%n", apiUrl());
 
-    startJob(data);
+    try {
+      startJob(data);
+    } catch (RuntimeException e) {
+      throw new IOException("cannot start the analytics job (Flink web UI port " + options.webPort()
+          + ", database " + options.effectiveJdbcUrl() + ")", e);
+    }
     out.printf("flink ui   http://127.0.0.1:%d%n", webPort);
     out.printf("database   %s%n", options.effectiveJdbcUrl());
     out.println("upbot ready");
@@ -142,6 +142,19 @@ public final class LocalStack implements AutoCloseable {
               .start();
       out.println("demo       posting journeys of appid wx-demo-app; watch code_funnel_hourly");
     }
+  }
+
+  private IngestServer startIngest(Path tokenFile) throws Exception {
+    return IngestServer.start(
+        IngestConfig.parse(
+            new String[] {
+              "--host", "127.0.0.1",
+              "--port", Integer.toString(options.port()),
+              "--kafka-bootstrap", broker.bootstrapServers(),
+              "--topic", options.topic(),
+              "--tokens-file", tokenFile.toString(),
+            },
+            Map.of()));
   }
 
   private void startJob(Path data) throws Exception {

@@ -66,7 +66,25 @@ public final class UpbotCli {
     } catch (CliArgs.UsageException e) {
       err.println(e.getMessage());
       return 2;
+    } catch (Exception e) {
+      // A port in use, an unreachable database, a data dir in use: say what, not where in the code.
+      err.println("upbot " + args[0] + ": " + causes(e));
+      return 1;
     }
+  }
+
+  /** The messages of an exception and its causes, most general first, without repeats. */
+  static String causes(Throwable e) {
+    StringBuilder b = new StringBuilder();
+    String last = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (last == null || !last.contains(m)) {
+        b.append(b.length() == 0 ? "" : ": ").append(m);
+      }
+      last = m;
+    }
+    return b.toString();
   }
 
   private static int local(String[] args, PrintStream out) throws Exception {

@@ -51,4 +51,14 @@ class UpbotCliTest {
         .contains("--demo: posts with the generated local token")
         .contains("--port: not a whole number");
   }
+
+  @Test
+  void shouldSummariseAFailureWithoutAStackTrace() {
+    Exception e =
+        new IllegalStateException(
+            "could not start the endpoint",
+            new java.io.UncheckedIOException(new java.net.BindException("Address already in use")));
+    assertThat(UpbotCli.causes(e))
+        .isEqualTo("could not start the endpoint: java.net.BindException: Address already in use");
+  }
 }
