@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.upbot.schema.MediaEvent;
+import io.upbot.schema.Text;
 import java.io.CharConversionException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -103,6 +104,13 @@ public final class BatchValidator {
     if (!looksLikeUtf8(body)) {
       throw param("body", "must be UTF-8");
     }
+    int badByte = Utf8.firstInvalidByte(body);
+    if (badByte >= 0) {
+      Violation earlier = invalidUtf8(body, badByte);
+      if (earlier != null) {
+        throw earlier;
+      }
+    }
     JsonParser p = null;
     try {
       p = mapper.getFactory().createParser(body);
@@ -112,6 +120,10 @@ public final class BatchValidator {
       }
       if (p.nextToken() != null) {
         throw param("body", "trailing content after the JSON value");
+      }
+      if (badByte >= 0) {
+        // Unreachable in practice: the run up to the bad byte found an earlier problem the full parse did not.
+        throw param("body", "invalid UTF-8");
       }
       if (!root.isObject()) {
         throw param("body", "must be a JSON object");
@@ -137,6 +149,34 @@ public final class BatchValidator {
     } catch (IOException e) {
       // Parsing from memory: only malformed content gets here.
       throw param("body", "not valid JSON");
+    } finally {
+      if (p != null) {
+        try {
+          p.close();
+        } catch (IOException ignored) {
+          // Nothing to release for an in-memory parser.
+        }
+      }
+    }
+  }
+
+  /**
+   * The answer for a body whose byte {@code offset} is not UTF-8: the field that holds it (the parser, run
+   * up to that byte, stops inside it), or "body"; null when an earlier problem comes first, which the full
+   * parse then reports (the first offending thing answers).
+   */
+  private Violation invalidUtf8(byte[] body, int offset) {
+    JsonParser p = null;
+    try {
+      p = mapper.getFactory().createParser(body, 0, offset);
+      while (p.nextToken() != null) {
+        // Only where the parser stops matters.
+      }
+      return param("body", "invalid UTF-8");
+    } catch (JsonEOFException e) {
+      return param(pathOf(p), "invalid UTF-8");
+    } catch (IOException e) {
+      return null;
     } finally {
       if (p != null) {
         try {
@@ -317,7 +357,10 @@ public final class BatchValidator {
     } else {
       throw param(path, "must be a string or an integer");
     }
-    int len = s.codePointCount(0, s.length());
+    if (n.isTextual()) {
+      checkText(s, path);
+    }
+    int len = Text.characters(s);
     if (len < 1 || len > 32) {
       throw param(path, "must be 1 to 32 characters");
     }
@@ -388,7 +431,7 @@ public final class BatchValidator {
     if (s == null) {
       throw param(path, "required");
     }
-    if (s.isEmpty() || s.codePointCount(0, s.length()) > max) {
+    if (s.isEmpty() || Text.characters(s) > max) {
       throw param(path, "must be 1 to " + max + " characters");
     }
     return s;
@@ -404,7 +447,8 @@ public final class BatchValidator {
       throw param(path, "must be a string");
     }
     String s = n.textValue();
-    if (s.codePointCount(0, s.length()) > max) {
+    checkText(s, path);
+    if (Text.characters(s) > max) {
       throw param(path, "must be at most " + max + " characters");
     }
     return s;
@@ -420,14 +464,30 @@ public final class BatchValidator {
     if (!n.isTextual()) {
       throw param(path, "must be a string");
     }
-    String s = n.textValue().strip();
+    checkText(n.textValue(), path);
+    // Unicode White_Space, the same set the job trims with (Java's strip() differs).
+    String s = Text.trimWhiteSpace(n.textValue());
     if (s.isEmpty()) {
       return null;
     }
-    if (s.codePointCount(0, s.length()) > max) {
+    if (Text.characters(s) > max) {
       throw param(path, "must be at most " + max + " characters after trimming");
     }
     return s;
+  }
+
+  /**
+   * Rules for every string kept: no unpaired surrogate (an escaped {@code "\\ud800"}: UTF-8 cannot carry
+   * it, the record key would hold '?' instead), no U+0000 (PostgreSQL text cannot hold it, so the job
+   * would dead-letter the event; the contract is silent, refusing it is this endpoint's choice).
+   */
+  private static void checkText(String s, String path) throws Violation {
+    if (!Text.isWellFormed(s)) {
+      throw param(path, "invalid Unicode");
+    }
+    if (s.indexOf(0) >= 0) {
+      throw param(path, "must not contain U+0000");
+    }
   }
 
   private static Violation param(String path, String rule) {

@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -45,6 +44,7 @@ public final class IngestServer implements AutoCloseable {
   static final String JSON = "application/json; charset=utf-8";
   /** Over-limit bodies up to this size are read and discarded after the 1003 answer. */
   private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+  static final int MAX_QUERY_PARAMETERS = 10_000;
   private static final HttpString ACAO = new HttpString("Access-Control-Allow-Origin");
   private static final HttpString ACAM = new HttpString("Access-Control-Allow-Methods");
   private static final HttpString ACAH = new HttpString("Access-Control-Allow-Headers");
@@ -91,6 +91,12 @@ public final class IngestServer implements AutoCloseable {
             .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
             .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
             .setServerOption(UndertowOptions.IDLE_TIMEOUT, 60_000)
+            // The handler decodes the path and query itself, strictly (UrlDecoding).
+            .setServerOption(UndertowOptions.DECODE_URL, false)
+            // Undertow answers more parameters than this with a bare 400 it does not let us replace; its
+            // default (1000) is raised so that any plausible URL gets a JSON answer. Parameters are kept in
+            // a TreeMap (no hash flooding), and 10,000 of them cost a few MB at most.
+            .setServerOption(UndertowOptions.MAX_PARAMETERS, MAX_QUERY_PARAMETERS)
             .setHandler(this::handle);
     if (config.ioThreads() > 0) {
       b.setIoThreads(config.ioThreads());
@@ -185,8 +191,13 @@ public final class IngestServer implements AutoCloseable {
   private void handle(HttpServerExchange ex) {
     long start = System.nanoTime();
     try {
-      String path = ex.getRequestPath();
       HttpString method = ex.getRequestMethod();
+      String path = UrlDecoding.decode(ex.getRequestPath(), false, true);
+      if (path == null) {
+        LOG.debug("404 {}: malformed path encoding", method);
+        answer(ex, Rejection.of(Ret.NOT_FOUND), 0, start);
+        return;
+      }
       switch (path) {
         case API_PATH -> api(ex, start);
         case "/healthz" -> {
@@ -264,6 +275,11 @@ public final class IngestServer implements AutoCloseable {
       answer(ex, typeProblem, 0, start);
       return;
     }
+    Query query = Query.of(ex.getQueryString());
+    if (query.problem() != null) {
+      answer(ex, query.problem(), 0, start);
+      return;
+    }
     boolean gzip;
     String encoding = single(ex, Headers.CONTENT_ENCODING);
     if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
@@ -275,18 +291,22 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     int limit = config.maxBodyBytes();
+    // The limit applies to the decompressed body (Bodies.gunzip enforces it); gzip bytes get a margin
+    // because a body stored at level 0 is slightly larger compressed than decompressed.
+    int wireLimit = gzip ? Bodies.gzipWireLimit(limit) : limit;
+    String tooLarge = gzip ? "body: more than " + wireLimit + " compressed bytes" : "body: more than " + limit + " bytes";
     long contentLength = ex.getRequestContentLength();
-    if (contentLength > limit) {
+    if (contentLength > wireLimit) {
       // Refused before reading. Undertow drains the unread body after the answer so the client, still
       // sending, reads the answer instead of a reset; an absurd body closes the connection instead.
       if (contentLength > DRAIN_LIMIT) {
         ex.setPersistent(false);
       }
-      answer(ex, new Rejection(Ret.TOO_LARGE, "body: more than " + limit + " bytes"), 0, start);
+      answer(ex, new Rejection(Ret.TOO_LARGE, tooLarge), 0, start);
       return;
     }
-    boolean validateOnly = isValidateOnly(ex);
-    ex.getRequestReceiver().setMaxBufferSize(limit);
+    boolean validateOnly = query.validateOnly();
+    ex.getRequestReceiver().setMaxBufferSize(wireLimit);
     ex.getRequestReceiver()
         .receiveFullBytes(
             (e, bytes) ->
@@ -296,7 +316,7 @@ public final class IngestServer implements AutoCloseable {
                     () -> afterBody(e, token, gzip, validateOnly, bytes, receivedAt, start)),
             (e, error) -> {
               if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
-                answer(e, new Rejection(Ret.TOO_LARGE, "body: more than " + limit + " bytes"), 0, start);
+                answer(e, new Rejection(Ret.TOO_LARGE, tooLarge), 0, start);
               } else {
                 LOG.debug("Request body could not be read: {}", error.toString());
                 e.setPersistent(false);
@@ -307,11 +327,21 @@ public final class IngestServer implements AutoCloseable {
 
   private void afterBody(HttpServerExchange ex, TokenStore.Token token, boolean gzip, boolean validateOnly,
       byte[] raw, long receivedAt, long start) {
-    try {
-      if (draining) {
-        answer(ex, Rejection.of(Ret.BUSY), 0, start);
-        return;
+    // Counted in flight before the draining check, under the lock close() waits on: a batch either sees
+    // draining (1005) or is waited for; none can slip past the check after close() saw zero in flight.
+    boolean refused;
+    synchronized (drainLock) {
+      refused = draining;
+      if (!refused) {
+        inflight++;
       }
+    }
+    if (refused) {
+      answer(ex, Rejection.of(Ret.BUSY), 0, start);
+      return;
+    }
+    boolean handedToBatch = false;
+    try {
       byte[] body = raw;
       if (gzip) {
         try {
@@ -341,25 +371,41 @@ public final class IngestServer implements AutoCloseable {
         answer(ex, Rejection.of(Ret.OK), 0, start);
         return;
       }
+      handedToBatch = true;
       write(ex, batch.events(), receivedAt, start);
     } catch (RuntimeException e) {
       LOG.error("Unexpected error handling a batch", e);
       if (!ex.isResponseStarted()) {
         answer(ex, Rejection.of(Ret.BUSY), 0, start);
       }
+    } finally {
+      if (!handedToBatch) {
+        leaveInflight();
+      }
+    }
+  }
+
+  private void leaveInflight() {
+    synchronized (drainLock) {
+      inflight--;
+      drainLock.notifyAll();
     }
   }
 
   private void write(HttpServerExchange ex, List<MediaEvent> events, long receivedAt, long start) {
+    // Already counted in flight by afterBody; the batch's finish() releases it.
     Batch batch = new Batch(ex, events.size(), start);
-    synchronized (drainLock) {
-      inflight++;
-    }
     metrics.batchStarted();
-    batch.timer =
-        ex.getIoThread()
-            .executeAfter(
-                () -> batch.finish(Ret.BUSY, "deadline"), config.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      batch.timer =
+          ex.getIoThread()
+              .executeAfter(
+                  () -> batch.finish(Ret.BUSY, "deadline"), config.deadline().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException stopping) {
+      // The I/O thread is shutting down: answer now, and release the in-flight count with it.
+      batch.finish(Ret.BUSY, stopping.getClass().getSimpleName());
+      return;
+    }
     for (MediaEvent e : events) {
       if (batch.answered.get()) {
         break;
@@ -427,10 +473,7 @@ public final class IngestServer implements AutoCloseable {
         LOG.debug("Could not answer a batch after stop: {}", stopped.toString());
       }
       metrics.batchFinished();
-      synchronized (drainLock) {
-        inflight--;
-        drainLock.notifyAll();
-      }
+      leaveInflight();
     }
   }
 
@@ -472,9 +515,44 @@ public final class IngestServer implements AutoCloseable {
     return null;
   }
 
-  private static boolean isValidateOnly(HttpServerExchange ex) {
-    Deque<String> v = ex.getQueryParameters().get("validate");
-    return v != null && v.size() == 1 && "true".equalsIgnoreCase(v.getFirst());
+  /**
+   * The API's query: {@code validate}, exactly once, {@code true} or {@code false} (any letter case), or
+   * absent. Anything else is refused rather than read as "write": a client asking to validate must never
+   * have its batch written. Other parameters are ignored, like unknown JSON fields.
+   */
+  record Query(boolean validateOnly, Rejection problem) {
+    static final Rejection NOT_BOOLEAN = Rejection.parameter("validate: must be true or false");
+
+    static Query of(String raw) {
+      String validate = null;
+      int seen = 0;
+      if (raw != null && !raw.isEmpty()) {
+        for (String pair : raw.split("&", -1)) {
+          if (pair.isEmpty()) {
+            continue;
+          }
+          int eq = pair.indexOf('=');
+          String name = UrlDecoding.decode(eq < 0 ? pair : pair.substring(0, eq), true, false);
+          if (name == null) {
+            return new Query(false, Rejection.parameter("query: malformed percent-encoding"));
+          }
+          if (name.equals("validate")) {
+            seen++;
+            validate = eq < 0 ? null : UrlDecoding.decode(pair.substring(eq + 1), true, false);
+          }
+        }
+      }
+      if (seen == 0) {
+        return new Query(false, null);
+      }
+      if (seen > 1 || validate == null) {
+        return new Query(false, NOT_BOOLEAN);
+      }
+      if (validate.equalsIgnoreCase("true")) {
+        return new Query(true, null);
+      }
+      return validate.equalsIgnoreCase("false") ? new Query(false, null) : new Query(false, NOT_BOOLEAN);
+    }
   }
 
   private String allowedOrigin(HttpServerExchange ex) {
@@ -494,8 +572,10 @@ public final class IngestServer implements AutoCloseable {
           .put(ACAO, origin)
           .put(ACAM, "POST, OPTIONS")
           .put(ACAH, "Authorization, Content-Type, Content-Encoding")
-          .put(ACMA, "600")
-          .put(Headers.VARY, "Origin");
+          .put(ACMA, "600");
+    }
+    if (!config.corsOrigins().isEmpty()) {
+      ex.getResponseHeaders().put(Headers.VARY, "Origin");
     }
     ex.setStatusCode(204);
     ex.endExchange();
@@ -518,14 +598,19 @@ public final class IngestServer implements AutoCloseable {
     metrics.requestAnswered(ret, System.nanoTime() - start);
   }
 
-  /** The CORS headers of an answer to a configured origin (none for any other origin). */
+  /**
+   * The CORS headers of an answer to a configured origin (none for any other origin). With CORS
+   * configured, every answer varies with Origin, also those without the headers: a shared cache must not
+   * serve an answer made for one origin (or none) to another.
+   */
   private void corsOnAnswer(HttpServerExchange ex) {
+    if (config.corsOrigins().isEmpty()) {
+      return;
+    }
+    ex.getResponseHeaders().put(Headers.VARY, "Origin");
     String origin = allowedOrigin(ex);
     if (origin != null) {
-      ex.getResponseHeaders()
-          .put(ACAO, origin)
-          .put(ACEH, "Retry-After")
-          .put(Headers.VARY, "Origin");
+      ex.getResponseHeaders().put(ACAO, origin).put(ACEH, "Retry-After");
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The HTTP behaviour of CONTRACT §1 over a real socket, with a memory writer behind the producer. */
 class IngestServerTest {
@@ -192,7 +194,7 @@ class IngestServerTest {
     Answer upperCase = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8)).uri(ep.uri(API + "?validate=TRUE")));
     assertAnswer(upperCase, Ret.OK);
     assertThat(ep.writer.sent()).hasSize(before);
-    // Anything but "true" writes as usual.
+    // "false" (or no validate at all) writes.
     Answer written = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8)).uri(ep.uri(API + "?validate=false")));
     assertAnswer(written, Ret.OK);
     assertThat(ep.writer.sent()).hasSize(before + 1);
@@ -424,5 +426,141 @@ class IngestServerTest {
     assertAnswer(inflight.get(5, TimeUnit.SECONDS), Ret.OK);
     closing.get(10, TimeUnit.SECONDS);
     assertThat(own.writer.closed).isTrue();
+  }
+
+  /** A client asking to validate must never have its batch written: only one true/false is understood. */
+  @ParameterizedTest
+  @ValueSource(strings = {"validate=true&validate=true", "validate=true&validate=false", "validate=1", "validate=",
+      "validate", "validate=yes", "validate=%FF", "validate=true%00"})
+  void shouldRefuseAValidateThatIsNotExactlyOneTrueOrFalseAndWriteNothing(String query) {
+    int before = ep.writer.sent().size();
+    Answer a = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8)).uri(ep.uri(API + "?" + query)));
+    assertAnswer(a, Ret.PARAMETER_ERROR);
+    assertThat(a.detail()).isEqualTo("validate: must be true or false");
+    assertThat(ep.writer.sent()).hasSize(before);
+  }
+
+  @Test
+  void shouldDecodeTheQueryAndIgnoreOtherParameters() {
+    int before = ep.writer.sent().size();
+    Answer encoded = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8))
+        .uri(ep.uri(API + "?utm=a+b&v%61lidate=%54rue&x=%E4%B8%AD")));
+    assertAnswer(encoded, Ret.OK);
+    assertThat(ep.writer.sent()).as("validated only").hasSize(before);
+    Answer written = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8))
+        .uri(ep.uri(API + "?validate=FALSE&&other")));
+    assertAnswer(written, Ret.OK);
+    assertThat(ep.writer.sent()).hasSize(before + 1);
+    Answer badName = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8))
+        .uri(ep.uri(API + "?%C0%AF=1")));
+    assertAnswer(badName, Ret.PARAMETER_ERROR);
+    assertThat(badName.detail()).isEqualTo("query: malformed percent-encoding");
+    // The query is a parameter check: a missing token still answers 1002 first.
+    assertAnswer(ep.send(api(null, "application/json", SEED.getBytes(StandardCharsets.UTF_8)).uri(ep.uri(API + "?validate=1"))),
+        Ret.AUTH_FAILED);
+  }
+
+  static byte[] padTo(String json, int size) {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[size];
+    Arrays.fill(out, (byte) ' ');
+    System.arraycopy(b, 0, out, 0, b.length);
+    return out;
+  }
+
+  @Test
+  void shouldAcceptABodyOfExactlyTheLimitWithContentLengthOrChunked() {
+    byte[] b = padTo(SEED, 1024 * 1024);
+    assertAnswer(ep.send(api(PLAIN_TOKEN, "application/json", b)), Ret.OK);
+    assertAnswer(ep.send(ep.request(API).header("Authorization", PLAIN_TOKEN).header("Content-Type", "application/json")
+        .POST(BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(b)))), Ret.OK);
+    assertAnswer(ep.send(api(PLAIN_TOKEN, "application/json", padTo(SEED, 1024 * 1024 + 1))), Ret.TOO_LARGE);
+  }
+
+  /** CONTRACT §1: the limit applies to the decompressed body, so gzip at level 0 (a bit larger) still fits. */
+  @Test
+  void shouldJudgeAGzipBodyByItsDecompressedSizeEvenWhenTheCompressedBytesAreLarger() throws IOException {
+    byte[] plain = padTo(SEED, 1024 * 1024);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream g = new GZIPOutputStream(out) {
+      {
+        def.setLevel(Deflater.NO_COMPRESSION);
+      }
+    }) {
+      g.write(plain);
+    }
+    byte[] stored = out.toByteArray();
+    assertThat(stored.length).isGreaterThan(1024 * 1024);
+    int before = ep.writer.written().size();
+    Answer a = ep.send(api(PLAIN_TOKEN, "application/json", stored).header("Content-Encoding", "gzip"));
+    assertAnswer(a, Ret.OK);
+    assertThat(ep.writer.written()).hasSize(before + 1);
+    // Far more compressed bytes than any body of the limit can take: refused before reading.
+    byte[] huge = new byte[Bodies.gzipWireLimit(1024 * 1024) + 1];
+    Answer tooLarge = ep.send(api(PLAIN_TOKEN, "application/json", huge).header("Content-Encoding", "gzip"));
+    assertAnswer(tooLarge, Ret.TOO_LARGE);
+    assertThat(tooLarge.detail()).isEqualTo("body: more than " + Bodies.gzipWireLimit(1024 * 1024) + " compressed bytes");
+  }
+
+  @Test
+  void shouldRefuseGzipWithTrailingGarbageAndWriteNothing() throws IOException {
+    byte[] ok = gzip(SEED.getBytes(StandardCharsets.UTF_8));
+    byte[] garbage = Arrays.copyOf(ok, ok.length + 7);
+    System.arraycopy("GARBAGE".getBytes(StandardCharsets.US_ASCII), 0, garbage, ok.length, 7);
+    int before = ep.writer.sent().size();
+    Answer a = ep.send(api(PLAIN_TOKEN, "application/json", garbage).header("Content-Encoding", "gzip"));
+    assertAnswer(a, Ret.PARAMETER_ERROR);
+    assertThat(a.detail()).isEqualTo("body: not valid gzip");
+    Answer truncated = ep.send(api(PLAIN_TOKEN, "application/json", Arrays.copyOf(ok, ok.length - 4)).header("Content-Encoding", "gzip"));
+    assertThat(truncated.detail()).isEqualTo("body: not valid gzip");
+    assertThat(ep.writer.sent()).hasSize(before);
+  }
+
+  /**
+   * Every answer the endpoint gives is one the job counts: non-BMP text up to the limits in characters is
+   * accepted (and RecordDecoder counts it the same way), U+0000, which the job must dead-letter, is refused.
+   */
+  @Test
+  void shouldAcceptOnlyRecordsTheJobCounts() throws Exception {
+    String emoji = "\\ud83d\\ude00";
+    String head = "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"%s\",\"openid\":\"%s\"}},\"items\":[%s]}";
+    String item = "{\"event_id\":\"%s\",\"event_time\":1699274742%s}";
+    int before = ep.writer.written().size();
+    for (String body : new String[] {
+        String.format(head, emoji.repeat(64), "o", String.format(item, "1110201", "")),
+        String.format(head, "a", "o", String.format(item, "1110201", ",\"code\":\"" + emoji.repeat(64) + "\"")),
+        String.format(head, "a", "o", String.format(item, emoji.repeat(32), ""))}) {
+      assertAnswer(ep.send(api(HASHED_TOKEN, "application/json", body.getBytes(StandardCharsets.UTF_8))), Ret.OK);
+    }
+    assertThat(ep.writer.written()).hasSize(before + 3);
+    assertThat(new String(ep.writer.written().get(before).key(), StandardCharsets.UTF_8))
+        .isEqualTo("\ud83d\ude00".repeat(64) + "|openid:o");
+    for (String body : new String[] {
+        String.format(head, "a", "o", String.format(item, "1110201", ",\"code\":\"x\\u0000y\"")),
+        String.format(head, "a", "o\\u0000", String.format(item, "1110201", "")),
+        String.format(head, "a", "o", String.format(item, "1110201", ",\"trace_id\":\"\\ud800\""))}) {
+      assertAnswer(ep.send(api(HASHED_TOKEN, "application/json", body.getBytes(StandardCharsets.UTF_8))), Ret.PARAMETER_ERROR);
+    }
+    assertThat(ep.writer.written()).hasSize(before + 3);
+  }
+
+  /** With CORS configured, answers depend on Origin, so every one says so to caches, with or without it. */
+  @Test
+  void shouldSayEveryApiAnswerVariesWithOriginWhenCorsIsConfigured() {
+    Answer noOrigin = ep.send(api(PLAIN_TOKEN, "application/json", SEED.getBytes(StandardCharsets.UTF_8)));
+    assertThat(noOrigin.header("Vary")).isEqualTo("Origin");
+    assertThat(noOrigin.header("Access-Control-Allow-Origin")).isNull();
+    Answer foreign = ep.send(api(PLAIN_TOKEN, "application/json", "{}".getBytes(StandardCharsets.UTF_8)).header("Origin", "https://evil.example.com"));
+    assertThat(foreign.header("Vary")).isEqualTo("Origin");
+    Answer notFound = ep.send(ep.request("/nope").GET());
+    assertThat(notFound.header("Vary")).isEqualTo("Origin");
+    Answer preflight = ep.send(ep.request(API).method("OPTIONS", BodyPublishers.noBody()).header("Origin", "https://evil.example.com"));
+    assertThat(preflight.header("Vary")).isEqualTo("Origin");
+    try (TestEndpoint noCors = new TestEndpoint("--cors-origins", "")) {
+      Answer plain = noCors.send(noCors.request(API).header("Authorization", PLAIN_TOKEN)
+          .header("Content-Type", "application/json").POST(BodyPublishers.ofString(SEED)).header("Origin", ALLOWED_ORIGIN));
+      assertThat(plain.header("Vary")).isNull();
+      assertThat(plain.header("Access-Control-Allow-Origin")).isNull();
+    }
   }
 }

@@ -99,4 +99,46 @@ class MalformedHttpTest {
       assertThat(all.indexOf("\"ret\":1404")).isGreaterThan(all.indexOf("\"ret\":1001"));
     }
   }
+
+  private static String post(String target) throws IOException {
+    String b = IngestServerTest.SEED;
+    return exchange("POST " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestEndpoint.PLAIN_TOKEN
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + b.getBytes(StandardCharsets.UTF_8).length
+        + "\r\nConnection: close\r\n\r\n" + b, false);
+  }
+
+  @Test
+  void shouldAnswerManyQueryParametersWithJson() throws Exception {
+    StringBuilder q = new StringBuilder("?validate=true");
+    for (int i = 0; i < 1100; i++) {
+      q.append("&p").append(i).append("=1");
+    }
+    assertThat(post(IngestServer.API_PATH + q)).startsWith("HTTP/1.1 200").contains("\"ret\":0");
+  }
+
+  /** Well-formed escapes of bytes that are not UTF-8: decoded by the endpoint, so answered in JSON. */
+  @Test
+  void shouldAnswerAQueryOrPathThatIsNotUtf8WithJson() throws Exception {
+    assertThat(post(IngestServer.API_PATH + "?validate=%C0%AF")).startsWith("HTTP/1.1 400")
+        .contains("\"detail\":\"validate: must be true or false\"");
+    assertThat(exchange("GET /upbot/%C0%AF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
+        .startsWith("HTTP/1.1 404").contains("\"ret\":1404");
+    assertThat(exchange("GET /upbot/api/%FF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
+        .startsWith("HTTP/1.1 404").contains("\"ret\":1404");
+    // The endpoint's own paths still match when percent-encoded.
+    assertThat(exchange("GET /health%7A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
+        .startsWith("HTTP/1.1 200").contains("serving");
+    assertStillServing();
+  }
+
+  /**
+   * A malformed escape ({@code %zz}) is refused by Undertow's request parser before any handler runs, with
+   * its fixed bare 400 (no hook replaces it): the one answer that is not JSON. The server lives on.
+   */
+  @Test
+  void shouldCloseAMalformedEscapeWithUndertowsBare400AndKeepServing() throws Exception {
+    assertThat(post(IngestServer.API_PATH + "?validate=%zz")).startsWith("HTTP/1.1 400");
+    assertThat(exchange("GET /upbot/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false)).startsWith("HTTP/1.1 400");
+    assertStillServing();
+  }
 }

@@ -131,6 +131,12 @@ final class MiniJsonSchema {
             out.add(path + ": longer than " + arg);
           }
         }
+        case "pattern" -> {
+          // JSON Schema patterns match anywhere (unanchored), as find() does.
+          if (value.isTextual() && !java.util.regex.Pattern.compile(arg.textValue()).matcher(value.textValue()).find()) {
+            out.add(path + ": does not match " + arg.textValue());
+          }
+        }
         case "minimum" -> {
           if (value.isNumber() && value.decimalValue().compareTo(arg.decimalValue()) < 0) {
             out.add(path + ": below " + arg);

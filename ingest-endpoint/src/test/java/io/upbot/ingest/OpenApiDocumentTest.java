@@ -233,6 +233,7 @@ class OpenApiDocumentTest {
     assertThat(schemas.errors(item, json("{\"event_id\":\"x\",\"event_time\":0}"))).isNotEmpty();
     assertThat(schemas.errors(item, json("{\"event_id\":\"x\",\"event_time\":1,\"duration\":86401}"))).isNotEmpty();
     assertThat(schemas.errors(item, json("{\"event_id\":\"x\"}"))).containsExactly("$.event_time: required");
+    assertThat(schemas.errors(item, json("{\"event_id\":\"x\",\"event_time\":1,\"code\":\"a\\u0000\"}"))).isNotEmpty();
     JsonNode request = doc.at("/components/schemas/ReportMediaEventRequest");
     String head = "{\"account_info\":{\"account_type\":2,\"appid\":\"a\",\"openid\":\"o\"}}";
     String items = "[{\"event_id\":\"x\",\"event_time\":1}]";

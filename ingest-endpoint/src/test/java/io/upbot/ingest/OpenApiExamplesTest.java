@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.upbot.ingest.TestEndpoint.Answer;
 import io.upbot.schema.MediaEvent;
 import io.upbot.schema.MediaEventCodec;
+import io.upbot.schema.Text;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Files;
@@ -162,7 +163,7 @@ class OpenApiExamplesTest {
     if (n == null || n.isNull()) {
       return null;
     }
-    String s = n.textValue().strip();
+    String s = Text.trimWhiteSpace(n.textValue());
     return s.isEmpty() ? null : s;
   }
 }

@@ -6,6 +6,7 @@ import io.upbot.job.model.JourneyEvent;
 import io.upbot.schema.MalformedEventException;
 import io.upbot.schema.MediaEvent;
 import io.upbot.schema.MediaEventCodec;
+import io.upbot.schema.Text;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 
@@ -64,26 +65,30 @@ public final class RecordDecoder implements Serializable {
       return DecodedRecord.ofDeadLetter(
           m.receivedAt(), new DeadLetter(DeadLetter.LATE, payloadText(value), source, nowMs));
     }
-    String code = m.code() == null ? "" : m.code().strip();
+    String code = m.code() == null ? "" : Text.trimWhiteSpace(m.code());
     return DecodedRecord.ofEvent(
         new JourneyEvent(m.appid(), code, m.trace(), m.eventId(), t, m.receivedAt(), m.duration()));
   }
 
-  /** Why the record breaks a rule the tables rely on, or null. */
+  /**
+   * Why the record breaks a rule the tables rely on, or null. Lengths count characters (code points), as
+   * the endpoint does (CONTRACT §1): counting UTF-16 units would dead-letter accepted non-BMP text.
+   */
   static String contractViolation(MediaEvent m) {
-    if (m.appid().length() > MAX_APPID) {
+    if (Text.characters(m.appid()) > MAX_APPID) {
       return "appid too long";
     }
-    if (m.code() != null && m.code().strip().length() > MAX_CODE) {
+    if (m.code() != null && Text.characters(Text.trimWhiteSpace(m.code())) > MAX_CODE) {
       return "code too long";
     }
-    if (m.eventId().length() > MAX_EVENT_ID) {
+    if (Text.characters(m.eventId()) > MAX_EVENT_ID) {
       return "event_id too long";
     }
     if (m.duration() != null && (m.duration() < 0 || m.duration() > MAX_DURATION_S)) {
       return "duration out of range";
     }
-    // PostgreSQL text cannot hold U+0000: such a key would fail every upsert of its row.
+    // PostgreSQL text cannot hold U+0000: such a key would fail every upsert of its row. The endpoint
+    // refuses U+0000; this guards against records from any other writer.
     if (hasNul(m.appid()) || hasNul(m.code()) || hasNul(m.eventId()) || hasNul(m.trace())) {
       return "NUL character in a key field";
     }

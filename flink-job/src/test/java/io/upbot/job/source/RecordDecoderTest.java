@@ -93,4 +93,44 @@ class RecordDecoderTest {
     assertThat(decode(media(RECEIVED, "a\u0000b", "t", null)).deadLetter().reason()).isEqualTo("malformed");
     assertThat(decode(media(RECEIVED, "c", "t", 86_401)).deadLetter().reason()).isEqualTo("malformed");
   }
+
+  static final String EMOJI = "\ud83d\ude00"; // one character, two UTF-16 units
+
+  DecodedRecord decode(String appid, String openid, String eventId, String code) {
+    return decode(new MediaEvent(1, appid, openid, 2, null, null, eventId, RECEIVED, RECEIVED, null, code, null, null));
+  }
+
+  /** The endpoint accepts 64 characters (code points); the job must count the same way, not UTF-16 units. */
+  @Test
+  void shouldCountAnAppidOf64NonBmpCharacters() {
+    assertThat(decode(EMOJI.repeat(64), "o", "1110201", null).deadLetter()).isNull();
+    assertThat(decode(EMOJI.repeat(65), "o", "1110201", null).deadLetter().reason()).isEqualTo("malformed");
+  }
+
+  @Test
+  void shouldCountACodeOf64NonBmpCharacters() {
+    assertThat(decode("a", "o", "1110201", EMOJI.repeat(64)).deadLetter()).isNull();
+    assertThat(decode("a", "o", "1110201", EMOJI.repeat(65)).deadLetter().reason()).isEqualTo("malformed");
+  }
+
+  @Test
+  void shouldCountAnEventIdOf32NonBmpCharacters() {
+    assertThat(decode("a", "o", EMOJI.repeat(32), null).deadLetter()).isNull();
+    assertThat(decode("a", "o", EMOJI.repeat(33), null).deadLetter().reason()).isEqualTo("malformed");
+  }
+
+  /** The endpoint refuses U+0000; a record from any other writer is still kept out of the tables. */
+  @Test
+  void shouldDeadLetterNulInTheOpenidTraceOrEventId() {
+    assertThat(decode("a", "o\u0000", "1110201", null).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode("a", "o", "11\u00001", null).deadLetter().reason()).isEqualTo("malformed");
+  }
+
+  @Test
+  void shouldTrimTheCodeByUnicodeWhiteSpaceLikeTheEndpoint() {
+    assertThat(decode("a", "o", "1110201", "\u00A0IsFX\u202F").event().code()).isEqualTo("IsFX");
+    assertThat(decode("a", "o", "1110201", "\u001Fx").event().code()).isEqualTo("\u001Fx");
+    // 64 characters plus no-break spaces: within the limit once trimmed.
+    assertThat(decode("a", "o", "1110201", "\u00A0" + "c".repeat(64) + "\u2007").deadLetter()).isNull();
+  }
 }
