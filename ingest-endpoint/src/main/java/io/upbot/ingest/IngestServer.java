@@ -264,7 +264,6 @@ public final class IngestServer implements AutoCloseable {
       answer(ex, Rejection.of(Ret.BUSY), 0, start);
       return;
     }
-    long receivedAt = clockMillis.getAsLong();
     TokenStore.Token token = tokens.lookup(presentedToken(ex));
     if (token == null) {
       answer(ex, Rejection.of(Ret.AUTH_FAILED), 0, start);
@@ -311,9 +310,11 @@ public final class IngestServer implements AutoCloseable {
         .receiveFullBytes(
             (e, bytes) ->
                 // Keeps the exchange open past this callback: it is answered from the Kafka ack.
+                // received_at is stamped once the whole body is here, not when its first byte came: a
+                // slow client must not make its events look older than the ones written before them.
                 e.dispatch(
                     SameThreadExecutor.INSTANCE,
-                    () -> afterBody(e, token, gzip, validateOnly, bytes, receivedAt, start)),
+                    () -> afterBody(e, token, gzip, validateOnly, bytes, clockMillis.getAsLong(), start)),
             (e, error) -> {
               if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
                 answer(e, new Rejection(Ret.TOO_LARGE, tooLarge), 0, start);

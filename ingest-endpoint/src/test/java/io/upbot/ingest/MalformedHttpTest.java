@@ -1,13 +1,18 @@
 package io.upbot.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.upbot.schema.Fixtures;
+import io.upbot.schema.MediaEvent;
+import io.upbot.schema.MediaEventCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +60,34 @@ class MalformedHttpTest {
       }
       return out.toString(StandardCharsets.UTF_8);
     }
+  }
+
+  @Test
+  void shouldStampReceivedAtWhenTheWholeBodyHasArrived() throws Exception {
+    byte[] body = Fixtures.bytes("requests/valid/seed-example.json");
+    int before = ep.writer.written().size();
+    try (Socket s = new Socket("127.0.0.1", ep.server.port())) {
+      s.setSoTimeout(10_000);
+      String head =
+          "POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              + "Authorization: " + TestEndpoint.PLAIN_TOKEN + "\r\nContent-Length: " + body.length
+              + "\r\n\r\n";
+      s.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().write(body, 0, body.length / 2);
+      s.getOutputStream().flush();
+      // The client is slow: the server's clock moves on before the rest of the body arrives.
+      await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+          .until(() -> ep.writer.written().size() == before);
+      ep.clockMillis.set(TestEndpoint.RECEIVED_AT + 5_000);
+      s.getOutputStream().write(body, body.length / 2, body.length - body.length / 2);
+      s.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(5)).until(() -> ep.writer.written().size() == before + 1);
+    } finally {
+      ep.clockMillis.set(TestEndpoint.RECEIVED_AT);
+    }
+    MediaEvent written =
+        MediaEventCodec.decode(ep.writer.written().get(before).value());
+    assertThat(written.receivedAt()).isEqualTo(TestEndpoint.RECEIVED_AT + 5_000);
   }
 
   private static void assertStillServing() {

@@ -32,6 +32,7 @@ final class TestEndpoint implements AutoCloseable {
   final Path tokensFile;
   final MemoryRecordWriter writer = new MemoryRecordWriter();
   final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  final AtomicLong clockMillis = new AtomicLong(RECEIVED_AT);
   final IngestServer server;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -47,7 +48,7 @@ final class TestEndpoint implements AutoCloseable {
           "--drain-timeout-ms", "5000"));
       args.addAll(List.of(extraArgs));
       IngestConfig config = IngestConfig.parse(args.toArray(String[]::new), java.util.Map.of());
-      server = IngestServer.start(config, writer, TokenStore.load(tokensFile), () -> RECEIVED_AT, nanos::get);
+      server = IngestServer.start(config, writer, TokenStore.load(tokensFile), clockMillis::get, nanos::get);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -303,7 +303,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       throw new IOException("interrupted while formatting Kafka storage", e);
     }
     if (p.exitValue() != 0) {
-      throw new IOException("formatting Kafka storage failed (exit " + p.exitValue() + "); see " + logFile());
+      throw new IOException(
+          "formatting Kafka storage failed (exit " + p.exitValue() + "); the end of " + logFile() + ":\n"
+              + tail(logFile(), 20));
     }
   }
 
@@ -337,7 +339,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException(
-            "Kafka broker exited with " + process.exitValue() + " while starting; see " + logFile());
+            "Kafka broker exited with " + process.exitValue() + " while starting; the end of "
+                + logFile() + ":\n" + tail(logFile(), 20));
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -348,6 +351,16 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
     destroyForcibly();
     throw new IOException("Kafka broker did not listen on " + port + " in " + START_TIMEOUT + "; see " + logFile());
+  }
+
+  /** The last lines of a log, so a failure explains itself even after its folder is gone. */
+  private static String tail(Path log, int lines) {
+    try {
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e.getMessage() + ")";
+    }
   }
 
   private static void sleep(long ms) {
