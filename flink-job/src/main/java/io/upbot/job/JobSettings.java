@@ -64,7 +64,12 @@ public record JobSettings(
     flag("jdbc-max-retries", "3", "retries of a failed JDBC batch");
     flag("session-gap", "30m", "G: a gap of at least this ends a session");
     flag("allowed-lateness", "24h", "A: events received more than this after their time are late");
-    flag("watermark-bound", "30s", "how far received_at may run out of order within a partition");
+    // How far behind the partition's newest received_at a record can be appended: the endpoint stamps
+    // received_at before it reads the body (a slow upload), answers 1005 at its deadline (deadline-ms,
+    // 2 s) while the producer may still deliver the batch until kafka-delivery-timeout-ms (30 s), and
+    // ingest hosts' clocks differ a little. 30 s + 2 s + body read + skew, rounded up: 2 m. A larger
+    // bound only delays cleanup; a smaller one drops such on-time records as behind the watermark.
+    flag("watermark-bound", "2m", "how far received_at may run out of order within a partition");
     flag("source-idleness", "1m", "a partition without records this long stops holding back time; 0 = never");
     flag("exposed-events", "1110201", "event ids of funnel stage 1 (comma list)");
     flag("long-press-events", "1110204", "event ids of funnel stage 2 (comma list)");

@@ -24,7 +24,7 @@ class JobSettingsTest {
     assertThat(s.timeZone()).isEqualTo(ZoneId.of("Asia/Shanghai"));
     assertThat(s.sessionGap()).isEqualTo(Duration.ofMinutes(30));
     assertThat(s.allowedLateness()).isEqualTo(Duration.ofHours(24));
-    assertThat(s.watermarkBound()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.watermarkBound()).isEqualTo(Duration.ofMinutes(2));
     assertThat(s.flushInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(s.stages()).isEqualTo(FunnelStages.DEFAULT);
     assertThat(s.parallelism()).isNull();
