@@ -27,6 +27,7 @@ public record JobSettings(
     String groupId,
     StartFrom startFrom,
     boolean bounded,
+    boolean allowOverwrite,
     String jdbcUrl,
     String jdbcUser,
     String jdbcPassword,
@@ -55,6 +56,8 @@ public record JobSettings(
     flag("start-from", "committed",
         "without a checkpoint: earliest | latest | committed | timestamp:<ms> | <partition>:<offset>,…");
     flag("bounded", "false", "stop at the topic's current end (backfill); bare --bounded means true");
+    flag("allow-overwrite", "false",
+        "let --bounded write into tables that already hold rows (it overwrites their totals)");
     flag("jdbc-url", "jdbc:sqlite:upbot.db", "JDBC URL of the tables (PostgreSQL or SQLite)");
     flag("jdbc-user", "", "database user");
     flag("jdbc-password", "", "database password (prefer UPBOT_JDBC_PASSWORD)");
@@ -80,6 +83,9 @@ public record JobSettings(
     flag("checkpoint-interval", "10s", "exactly-once checkpoint interval; 0 or off disables");
     flag("checkpoint-dir", null, "checkpoint storage URI, e.g. file:///var/lib/upbot/checkpoints");
   }
+
+  /** Flags that may be given bare, meaning true. */
+  private static final Set<String> SWITCHES = Set.of("bounded", "allow-overwrite");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -145,7 +151,7 @@ public record JobSettings(
         continue;
       }
       if (value == null) {
-        if (name.equals("bounded")
+        if (SWITCHES.contains(name)
             && (i + 1 >= args.length || !args[i + 1].matches("true|false"))) {
           value = "true";
         } else if (i + 1 < args.length) {
@@ -164,6 +170,7 @@ public record JobSettings(
     String groupId = p.string("group-id", true);
     StartFrom startFrom = p.parsed("start-from", StartFrom::parse);
     Boolean bounded = p.parsed("bounded", JobSettings::bool);
+    Boolean allowOverwrite = p.parsed("allow-overwrite", JobSettings::bool);
     String jdbcUrl = p.string("jdbc-url", true);
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:sqlite:")) {
       problems.add("--jdbc-url: must be a jdbc:postgresql: or jdbc:sqlite: URL");
@@ -206,8 +213,8 @@ public record JobSettings(
       throw new SettingsException(problems);
     }
     JobSettings s = new JobSettings(
-        bootstrap, topic, groupId, startFrom, bounded, jdbcUrl, jdbcUser, jdbcPassword, zone,
-        batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages, flush,
+        bootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
+        zone, batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages, flush,
         parallelism, backend, checkpoints, checkpointDir);
     try {
       s.jdbcSettings();
