@@ -8,8 +8,6 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.SimpleCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,25 +40,28 @@ public final class ServerClockWatermarks implements WatermarkGenerator<DecodedRe
   private final long boundMs;
   private final long maxAheadMs;
   private final LongSupplier wallClock;
-  private final Counter ignored;
+  private long ignored;
   private long maxReceivedAt = Long.MIN_VALUE;
   private long lastEmitted = Long.MIN_VALUE;
 
   /**
    * @param boundMs how far {@code received_at} may be out of order within a partition
    * @param wallClock the job's clock, epoch ms ({@code System::currentTimeMillis} in production)
-   * @param ignored counts records whose {@code received_at} was too far ahead to move the watermark
    */
-  public ServerClockWatermarks(long boundMs, LongSupplier wallClock, Counter ignored) {
+  public ServerClockWatermarks(long boundMs, LongSupplier wallClock) {
     this.boundMs = boundMs;
     this.maxAheadMs = MAX_CLOCK_AHEAD.toMillis();
     this.wallClock = wallClock;
-    this.ignored = ignored;
   }
 
-  /** A generator on the system clock, without a metric. */
+  /** A generator on the system clock. */
   public ServerClockWatermarks(long boundMs) {
-    this(boundMs, System::currentTimeMillis, new SimpleCounter());
+    this(boundMs, System::currentTimeMillis);
+  }
+
+  /** Records of this partition whose {@code received_at} was too far ahead to move the watermark. */
+  public long ignoredCount() {
+    return ignored;
   }
 
   /**
@@ -76,12 +77,7 @@ public final class ServerClockWatermarks implements WatermarkGenerator<DecodedRe
   public static WatermarkStrategy<DecodedRecord> strategy(Duration bound, Duration idleness) {
     long boundMs = bound.toMillis();
     WatermarkStrategy<DecodedRecord> s =
-        WatermarkStrategy.<DecodedRecord>forGenerator(
-                ctx ->
-                    new ServerClockWatermarks(
-                        boundMs,
-                        System::currentTimeMillis,
-                        ctx.getMetricGroup().counter("receivedAtAheadOfWallClock")))
+        WatermarkStrategy.<DecodedRecord>forGenerator(ctx -> new ServerClockWatermarks(boundMs))
             .withTimestampAssigner(
                 (r, previous) -> r.event() != null ? r.event().t() : previous);
     return idleness.isZero() ? s : s.withIdleness(idleness);
@@ -98,10 +94,11 @@ public final class ServerClockWatermarks implements WatermarkGenerator<DecodedRe
    * <p>Determinism on replay: the watermark now depends on when the record is read. That is acceptable
    * because it changes nothing for honest records: their {@code received_at} is never ahead of the wall
    * clock of any run, so every run (live, restored, replayed) takes all of them. Only a broken record's
-   * effect differs, and only in the watermark (the cleanup schedule), never in what it counts: a replay
-   * read once the real time has passed its stamp moves the watermark as it would have without this
-   * guard, and what that does is then visible as {@code behind_watermark} / {@code row_state_dropped}
-   * dead letters and metrics, never silent.
+   * effect on the watermark can differ between runs. A restore minutes later still ignores it; a replay
+   * (a backfill) read once real time has passed its stamp lets it move the watermark as before this
+   * guard, and any event that then misses its session or row is dead-lettered as
+   * {@code behind_watermark} / {@code row_state_dropped} and counted in the metrics, never silently
+   * lost: a backfill over a period with such an incident is to be checked for those.
    */
   @Override
   public void onEvent(DecodedRecord r, long eventTimestamp, WatermarkOutput output) {
@@ -112,16 +109,25 @@ public final class ServerClockWatermarks implements WatermarkGenerator<DecodedRe
     long now = wallClock.getAsLong();
     // Written as a difference so a wall clock near Long.MAX_VALUE (tests) cannot overflow.
     if (receivedAt - maxAheadMs > now) {
-      ignored.inc();
-      if (ignored.getCount() == 1) {
+      ignored++;
+      // A log, not a metric: the generator runs once per partition, all in one metric group where a
+      // second counter of the same name would not be reported. The 1st, 10th, 100th… keep it short.
+      if (isPowerOfTen(ignored)) {
         LOG.warn(
             "received_at {} is more than {} ahead of this job's clock ({}): an ingest host's clock is"
-                + " wrong; such records do not move the watermark (metric receivedAtAheadOfWallClock)",
-            receivedAt, MAX_CLOCK_AHEAD, now);
+                + " wrong; such records do not move the watermark ({} so far in this partition)",
+            receivedAt, MAX_CLOCK_AHEAD, now, ignored);
       }
       return;
     }
     maxReceivedAt = receivedAt;
+  }
+
+  private static boolean isPowerOfTen(long n) {
+    while (n >= 10 && n % 10 == 0) {
+      n /= 10;
+    }
+    return n == 1;
   }
 
   @Override

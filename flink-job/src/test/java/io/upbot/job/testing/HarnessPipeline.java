@@ -27,7 +27,6 @@ import java.util.Queue;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -71,7 +70,7 @@ public final class HarnessPipeline implements AutoCloseable {
   public HarnessPipeline(FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs)
       throws Exception {
     this.decoder = new RecordDecoder(latenessMs);
-    this.watermarks = new ServerClockWatermarks(boundMs, () -> wallClock, new SimpleCounter());
+    this.watermarks = new ServerClockWatermarks(boundMs, () -> wallClock);
     RowTiming timing = new RowTiming(flushMs, latenessMs);
     sessions =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
