@@ -27,6 +27,7 @@ public record JobSettings(
     String groupId,
     StartFrom startFrom,
     boolean bounded,
+    boolean allowOverwrite,
     String jdbcUrl,
     String jdbcUser,
     String jdbcPassword,
@@ -55,6 +56,8 @@ public record JobSettings(
     flag("start-from", "committed",
         "without a checkpoint: earliest | latest | committed | timestamp:<ms> | <partition>:<offset>,…");
     flag("bounded", "false", "stop at the topic's current end (backfill); bare --bounded means true");
+    flag("allow-overwrite", "false",
+        "let --bounded write into tables that already hold rows (it overwrites their totals)");
     flag("jdbc-url", "jdbc:sqlite:upbot.db", "JDBC URL of the tables (PostgreSQL or SQLite)");
     flag("jdbc-user", "", "database user");
     flag("jdbc-password", "", "database password (prefer UPBOT_JDBC_PASSWORD)");
@@ -64,7 +67,12 @@ public record JobSettings(
     flag("jdbc-max-retries", "3", "retries of a failed JDBC batch");
     flag("session-gap", "30m", "G: a gap of at least this ends a session");
     flag("allowed-lateness", "24h", "A: events received more than this after their time are late");
-    flag("watermark-bound", "30s", "how far received_at may run out of order within a partition");
+    // How far behind the partition's newest received_at a record can be appended: the endpoint stamps
+    // received_at before it reads the body (a slow upload), answers 1005 at its deadline (deadline-ms,
+    // 2 s) while the producer may still deliver the batch until kafka-delivery-timeout-ms (30 s), and
+    // ingest hosts' clocks differ a little. 30 s + 2 s + body read + skew, rounded up: 2 m. A larger
+    // bound only delays cleanup; a smaller one drops such on-time records as behind the watermark.
+    flag("watermark-bound", "2m", "how far received_at may run out of order within a partition");
     flag("source-idleness", "1m", "a partition without records this long stops holding back time; 0 = never");
     flag("exposed-events", "1110201", "event ids of funnel stage 1 (comma list)");
     flag("long-press-events", "1110204", "event ids of funnel stage 2 (comma list)");
@@ -75,6 +83,9 @@ public record JobSettings(
     flag("checkpoint-interval", "10s", "exactly-once checkpoint interval; 0 or off disables");
     flag("checkpoint-dir", null, "checkpoint storage URI, e.g. file:///var/lib/upbot/checkpoints");
   }
+
+  /** Flags that may be given bare, meaning true. */
+  private static final Set<String> SWITCHES = Set.of("bounded", "allow-overwrite");
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -140,7 +151,7 @@ public record JobSettings(
         continue;
       }
       if (value == null) {
-        if (name.equals("bounded")
+        if (SWITCHES.contains(name)
             && (i + 1 >= args.length || !args[i + 1].matches("true|false"))) {
           value = "true";
         } else if (i + 1 < args.length) {
@@ -159,6 +170,7 @@ public record JobSettings(
     String groupId = p.string("group-id", true);
     StartFrom startFrom = p.parsed("start-from", StartFrom::parse);
     Boolean bounded = p.parsed("bounded", JobSettings::bool);
+    Boolean allowOverwrite = p.parsed("allow-overwrite", JobSettings::bool);
     String jdbcUrl = p.string("jdbc-url", true);
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:sqlite:")) {
       problems.add("--jdbc-url: must be a jdbc:postgresql: or jdbc:sqlite: URL");
@@ -201,8 +213,8 @@ public record JobSettings(
       throw new SettingsException(problems);
     }
     JobSettings s = new JobSettings(
-        bootstrap, topic, groupId, startFrom, bounded, jdbcUrl, jdbcUser, jdbcPassword, zone,
-        batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages, flush,
+        bootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
+        zone, batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages, flush,
         parallelism, backend, checkpoints, checkpointDir);
     try {
       s.jdbcSettings();

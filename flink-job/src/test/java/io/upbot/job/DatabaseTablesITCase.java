@@ -1,11 +1,11 @@
 package io.upbot.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.FunnelStages;
 import io.upbot.job.sink.JdbcSettings;
-import io.upbot.job.sink.SchemaInstaller;
 import io.upbot.job.sink.TableSinks;
 import io.upbot.job.source.KafkaSources;
 import io.upbot.job.source.ServerClockWatermarks;
@@ -20,6 +20,7 @@ import io.upbot.testkit.KafkaBroker;
 import io.upbot.testkit.PostgresDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -71,17 +72,18 @@ class DatabaseTablesITCase {
   }
 
   /** Runs the job as JobMain wires it, as a bounded backfill of the topic. */
-  static void runBackfill(String jdbcUrl, String user, String group) throws Exception {
-    JobSettings s =
-        JobSettings.parse(
-            new String[] {
-              "--kafka-bootstrap", broker.bootstrapServers(), "--topic", TOPIC, "--group-id", group,
-              "--start-from", "earliest", "--bounded", "--jdbc-url", jdbcUrl,
-              "--jdbc-user", user, "--session-gap", "30m", "--allowed-lateness", "2h",
-              "--checkpoint-interval", "off", "--parallelism", String.valueOf(PARALLELISM)
-            },
-            Map.of());
-    SchemaInstaller.install(s.jdbcSettings());
+  static void runBackfill(String jdbcUrl, String user, String group, String... extra)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--kafka-bootstrap", broker.bootstrapServers(), "--topic", TOPIC, "--group-id", group,
+                "--start-from", "earliest", "--bounded", "--jdbc-url", jdbcUrl,
+                "--jdbc-user", user, "--session-gap", "30m", "--allowed-lateness", "2h",
+                "--checkpoint-interval", "off", "--parallelism", String.valueOf(PARALLELISM)));
+    args.addAll(List.of(extra));
+    JobSettings s = JobSettings.parse(args.toArray(String[]::new), Map.of());
+    JobMain.prepareDatabase(s);
     StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, PARALLELISM);
     AnalyticsJob.configure(env, s);
     AnalyticsJob.build(
@@ -108,8 +110,13 @@ class DatabaseTablesITCase {
       JdbcSettings db = JdbcSettings.defaults(pg.jdbcUrl()).withCredentials(pg.user(), null);
       assertTables(db);
 
-      // A replay of the whole topic (what a restore from an old checkpoint amounts to) changes nothing.
-      runBackfill(pg.jdbcUrl(), pg.user(), "pg-replay");
+      // A backfill over tables that hold rows is refused before anything runs...
+      assertThatThrownBy(() -> runBackfill(pg.jdbcUrl(), pg.user(), "pg-refused"))
+          .isInstanceOf(StartRefusedException.class)
+          .hasMessageContaining("code_funnel_hourly, code_event_hourly, code_dwell_hourly");
+      // ...unless asked for: a replay of the whole topic (what a restore from an old checkpoint amounts
+      // to) then changes nothing.
+      runBackfill(pg.jdbcUrl(), pg.user(), "pg-replay", "--allow-overwrite");
       assertTables(db);
     }
   }

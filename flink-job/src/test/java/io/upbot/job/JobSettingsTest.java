@@ -20,11 +20,12 @@ class JobSettingsTest {
     assertThat(s.groupId()).isEqualTo("upbot-flink-job");
     assertThat(s.startFrom()).isEqualTo(StartFrom.COMMITTED);
     assertThat(s.bounded()).isFalse();
+    assertThat(s.allowOverwrite()).isFalse();
     assertThat(s.jdbcUrl()).isEqualTo("jdbc:sqlite:upbot.db");
     assertThat(s.timeZone()).isEqualTo(ZoneId.of("Asia/Shanghai"));
     assertThat(s.sessionGap()).isEqualTo(Duration.ofMinutes(30));
     assertThat(s.allowedLateness()).isEqualTo(Duration.ofHours(24));
-    assertThat(s.watermarkBound()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.watermarkBound()).isEqualTo(Duration.ofMinutes(2));
     assertThat(s.flushInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(s.stages()).isEqualTo(FunnelStages.DEFAULT);
     assertThat(s.parallelism()).isNull();
@@ -39,6 +40,7 @@ class JobSettingsTest {
         JobSettings.parse(
             new String[] {
               "--kafka-bootstrap=k1:9092", "--topic", "t2", "--start-from", "0:5,2:7", "--bounded",
+              "--allow-overwrite",
               "--jdbc-url", "jdbc:postgresql://db/upbot", "--session-gap", "10m",
               "--allowed-lateness", "2h", "--exposed-events", "a, b", "--long-press-events", "c",
               "--join-events", "d", "--flush-interval", "500ms", "--parallelism", "4",
@@ -52,6 +54,7 @@ class JobSettingsTest {
     assertThat(s.jdbcPassword()).isEqualTo("pw");
     assertThat(s.startFrom().offsets()).isEqualTo(Map.of(0, 5L, 2, 7L));
     assertThat(s.bounded()).isTrue();
+    assertThat(s.allowOverwrite()).as("bare switch").isTrue();
     assertThat(s.sessionGap()).isEqualTo(Duration.ofMinutes(10));
     assertThat(s.stages()).isEqualTo(new FunnelStages(Set.of("a", "b"), Set.of("c"), Set.of("d")));
     assertThat(s.flushInterval()).isEqualTo(Duration.ofMillis(500));

@@ -2,9 +2,13 @@ package io.upbot.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.upbot.job.sink.JdbcSettings;
+import io.upbot.job.sink.SchemaInstaller;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +108,32 @@ class ShadedJarITCase {
     assertThat(bad.exitValue()).isEqualTo(2);
     assertThat(badOut)
         .contains("--kafka-bootstrap: required", "--session-gap:", "--state-backend:")
+        .doesNotContain("Exception", "\tat ");
+  }
+
+  @Test
+  void shouldRefuseABackfillIntoTablesThatHoldRowsWithExitStatus2() throws Exception {
+    Path db = tmp.resolve("live.db");
+    JdbcSettings live = JdbcSettings.defaults("jdbc:sqlite:" + db);
+    SchemaInstaller.install(live);
+    try (Connection c = live.connect(); Statement s = c.createStatement()) {
+      s.executeUpdate(
+          "INSERT INTO code_event_hourly (bucket_start, appid, code, event_id, events, updated_at)"
+              + " VALUES ('2026-11-30 10:00:00', 'app', 'c', '1110201', 3, '2026-11-30 10:00:01')");
+    }
+    String cp = flinkOnlyClassPath() + File.pathSeparator + JAR.getAbsolutePath();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    Process backfill =
+        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobMain", "--kafka-bootstrap", "localhost:9",
+                "--bounded", "--jdbc-url", "jdbc:sqlite:" + db)
+            .redirectErrorStream(true).start();
+    String out = new String(backfill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(backfill.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(backfill.exitValue()).as(out).isEqualTo(2);
+    assertThat(out)
+        .contains("refusing a --bounded backfill", "code_event_hourly", "--allow-overwrite")
         .doesNotContain("Exception", "\tat ");
   }
 

@@ -2,7 +2,6 @@ package io.upbot.job.aggregate;
 
 import io.upbot.job.model.DeadLetter;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.OutputTag;
 
 /** The side output of deltas that reached a row whose state was already dropped. */
@@ -17,10 +16,13 @@ public final class DroppedRows {
   private DroppedRows() {}
 
   /**
-   * The dead letter's source: the row and the moment, so that distinct drops never collapse under the
-   * table's natural key (source, reason).
+   * The dead letter's source: the table, the row and the delta itself, all from the input, so that a
+   * replay of the same delta gives the same source and inserts nothing new under the table's natural key
+   * (source, reason). Two identical deltas for one dropped row (say, two distinct events each adding one
+   * to it) collapse into one dead letter: acceptable, as the metric {@code deltasForDroppedRows} and the
+   * log count every one, and the dead letter's job is to name the row that needs a look.
    */
-  static String source(String table, Object rowKey, TimerService timers) {
-    return table + "/" + rowKey + "@wm" + timers.currentWatermark() + "/pt" + timers.currentProcessingTime();
+  static String source(String table, Object rowKey, Object delta) {
+    return table + "/" + rowKey + "/" + delta;
   }
 }

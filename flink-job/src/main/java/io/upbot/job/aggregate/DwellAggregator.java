@@ -4,6 +4,7 @@ import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellDelta;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.FunnelRowKey;
+import io.upbot.job.recovery.HighestWatermark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,10 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -26,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * nearest-rank percentiles (the value at rank {@code ceil(p·N)}), plus total and max. Writes the row, as a
  * total, at most once per flush interval while it changes; drops it once the watermark passes hour end + A.
  */
-public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, DwellDelta, DwellRow> {
+public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, DwellDelta, DwellRow>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DwellAggregator.class);
 
@@ -36,10 +41,21 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
   private final RowTiming timing;
   private transient ValueState<Acc> summary;
   private transient MapState<Integer, Long> countsByDuration;
+  private transient HighestWatermark highestWatermark;
   private transient Counter dropped;
 
   public DwellAggregator(RowTiming timing) {
     this.timing = timing;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext ctx) throws Exception {
+    highestWatermark = HighestWatermark.initialize(ctx, "highest-watermark");
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+    highestWatermark.snapshot();
   }
 
   @Override
@@ -58,7 +74,7 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
     Acc acc = summary.value();
     if (acc == null) {
       long retentionEnd = timing.retentionEnd(d.bucketStart());
-      if (ctx.timerService().currentWatermark() >= retentionEnd) {
+      if (highestWatermark.observe(ctx.timerService().currentWatermark()) >= retentionEnd) {
         // Normally impossible, as for event rows: an on-time event of this hour has received_at < hour
         // end + A and the watermark never passes an unseen record's received_at. Percentiles from a
         // partial distribution would overwrite the right ones, so the delta is kept aside instead.
@@ -69,7 +85,7 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
             new DeadLetter(
                 DroppedRows.REASON,
                 d.toString(),
-                DroppedRows.source("dwell-row", ctx.getCurrentKey(), ctx.timerService()),
+                DroppedRows.source("dwell-row", ctx.getCurrentKey(), d),
                 ctx.timerService().currentProcessingTime()));
         return;
       }
@@ -95,6 +111,8 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<DwellRow> out)
       throws Exception {
+    // Recorded before the state is dropped: the restored guard must cover every drop.
+    highestWatermark.observe(ctx.timerService().currentWatermark());
     Acc acc = summary.value();
     if (acc == null) {
       return;

@@ -4,12 +4,16 @@ import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
+import io.upbot.job.recovery.HighestWatermark;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -23,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * above zero) or an on-time event can still start one there (the watermark is before hour end + A). When
  * both are over, its state is dropped, after a last flush.
  */
-public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, FunnelDelta, FunnelRow> {
+public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, FunnelDelta, FunnelRow>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(FunnelAggregator.class);
 
@@ -45,10 +50,21 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
 
   private final RowTiming timing;
   private transient ValueState<Acc> state;
+  private transient HighestWatermark highestWatermark;
   private transient Counter dropped;
 
   public FunnelAggregator(RowTiming timing) {
     this.timing = timing;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext ctx) throws Exception {
+    highestWatermark = HighestWatermark.initialize(ctx, "highest-watermark");
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+    highestWatermark.snapshot();
   }
 
   @Override
@@ -65,7 +81,7 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
     Acc acc = state.value();
     long retentionEnd = timing.retentionEnd(d.bucketStart());
     if (acc == null) {
-      if (ctx.timerService().currentWatermark() >= retentionEnd) {
+      if (highestWatermark.observe(ctx.timerService().currentWatermark()) >= retentionEnd) {
         // Normally impossible: the row is dropped only when no session starting in its hour is live and
         // no on-time event can start one there (the watermark never passes an unseen record's
         // received_at, and an on-time event of this hour has received_at < hour end + A). A total built
@@ -77,7 +93,7 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
             new DeadLetter(
                 DroppedRows.REASON,
                 d.toString(),
-                DroppedRows.source("funnel-row", ctx.getCurrentKey(), ctx.timerService()),
+                DroppedRows.source("funnel-row", ctx.getCurrentKey(), d),
                 ctx.timerService().currentProcessingTime()));
         return;
       }
@@ -112,6 +128,8 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<FunnelRow> out)
       throws Exception {
+    // Recorded before the state is dropped: the restored guard must cover every drop.
+    highestWatermark.observe(ctx.timerService().currentWatermark());
     Acc acc = state.value();
     if (acc == null) {
       return;

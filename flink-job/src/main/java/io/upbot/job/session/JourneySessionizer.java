@@ -8,6 +8,7 @@ import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.recovery.HighestWatermark;
 import io.upbot.job.session.JourneyState.Session;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +20,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -37,10 +41,12 @@ import org.slf4j.LoggerFactory;
  * <p>Cleanup: an event-time timer at {@code last t + G + A} per session. When the watermark W passes it,
  * any on-time event still to come has {@code received_at ≥ W} (see {@code ServerClockWatermarks}), so
  * {@code t ≥ W − A ≥ last + G}: it can neither join nor precede that session. The session's events are
- * dropped and its funnel row gets {@code liveSessions −1}; an empty journey clears all its state.
+ * dropped and its funnel row gets {@code liveSessions −1}; an empty journey clears all its state. The
+ * behind-watermark guard uses the highest watermark seen, before a restore too ({@link HighestWatermark}).
  */
 public final class JourneySessionizer
-    extends KeyedProcessFunction<JourneyKey, JourneyEvent, FunnelDelta> {
+    extends KeyedProcessFunction<JourneyKey, JourneyEvent, FunnelDelta>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(JourneySessionizer.class);
 
@@ -59,6 +65,7 @@ public final class JourneySessionizer
   private final long allowedLatenessMs;
 
   private transient ValueState<JourneyState> state;
+  private transient HighestWatermark highestWatermark;
   private transient Counter behindWatermark;
 
   public JourneySessionizer(FunnelStages stages, long gapMs, long allowedLatenessMs) {
@@ -73,6 +80,16 @@ public final class JourneySessionizer
   }
 
   @Override
+  public void initializeState(FunctionInitializationContext ctx) throws Exception {
+    highestWatermark = HighestWatermark.initialize(ctx, "highest-watermark");
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
+    highestWatermark.snapshot();
+  }
+
+  @Override
   public void open(OpenContext openContext) {
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("journey", stateType()));
     behindWatermark = getRuntimeContext().getMetricGroup().counter("eventsBehindWatermark");
@@ -81,7 +98,8 @@ public final class JourneySessionizer
   @Override
   public void processElement(JourneyEvent e, Context ctx, Collector<FunnelDelta> out)
       throws Exception {
-    long w = ctx.timerService().currentWatermark();
+    // The highest watermark seen, restores included: after a restore the current one starts at MIN.
+    long w = highestWatermark.observe(ctx.timerService().currentWatermark());
     if (w > Long.MIN_VALUE + allowedLatenessMs && e.t() < w - allowedLatenessMs) {
       // Impossible while each partition's received_at disorder stays within the watermark bound: then
       // received_at ≥ W and, being on time, t ≥ received_at − A ≥ W − A. Such an event might belong to a
@@ -144,11 +162,12 @@ public final class JourneySessionizer
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<FunnelDelta> out)
       throws Exception {
+    // Recorded before anything is dropped: the restored guard must cover every drop (HighestWatermark).
+    long w = highestWatermark.observe(ctx.timerService().currentWatermark());
     JourneyState s = state.value();
     if (s == null) {
       return;
     }
-    long w = ctx.timerService().currentWatermark();
     List<Session> sessions = s.sessions(gapMs, stages);
     int keepFrom = 0;
     JourneyKey key = ctx.getCurrentKey();

@@ -87,6 +87,17 @@ public enum SqlDialect {
   }
 
   /**
+   * A query with one parameter, a table name, that returns one row when the table exists where the
+   * job's unqualified statements would find it (PostgreSQL: on the search path).
+   */
+  public String tableExistsQuery() {
+    return switch (this) {
+      case POSTGRES -> "SELECT 1 WHERE to_regclass(?) IS NOT NULL";
+      case SQLITE -> "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?";
+    };
+  }
+
+  /**
    * Binds an instant to a time column: PostgreSQL {@code timestamptz} gets an {@link OffsetDateTime}
    * in UTC (never a local time, which the driver would read in the JVM's zone); SQLite gets UTC text.
    */

@@ -11,11 +11,20 @@ import io.upbot.job.model.EventRowKey;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
+import io.upbot.job.model.FunnelStages;
+import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.model.JourneyKey;
+import io.upbot.job.session.JourneySessionizer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -230,6 +239,147 @@ class AggregatorsTest {
       assertThat(h.extractOutputValues()).hasSize(1);
       assertThat(deadLetterReasons(h.getSideOutput(DroppedRows.DEAD_LETTERS)))
           .containsExactly(DroppedRows.REASON);
+    }
+  }
+
+  @Test
+  void shouldGiveADroppedRowDeltaTheSameDeadLetterSourceOnReplay() throws Exception {
+    EventDelta straggler = new EventDelta(H10, "app", "c", "1110201", 1);
+    EventDelta other = new EventDelta(H10, "app", "c", "1110204", 1);
+    List<String> firstRun = droppedRowSources(NOW, H10_RETENTION_END, straggler, other);
+    // A replay reaches the same deltas at another processing time and watermark.
+    List<String> replay = droppedRowSources(NOW + 3_600_000, H10_RETENTION_END + 60_000, straggler, other);
+
+    assertThat(firstRun).hasSize(2).doesNotHaveDuplicates();
+    assertThat(replay).isEqualTo(firstRun);
+  }
+
+  private static List<String> droppedRowSources(long now, long watermark, EventDelta... deltas)
+      throws Exception {
+    try (var h = events()) {
+      h.setProcessingTime(now);
+      h.processWatermark(watermark);
+      for (EventDelta d : deltas) {
+        h.processElement(d, 0);
+      }
+      List<String> sources = new ArrayList<>();
+      h.getSideOutput(DroppedRows.DEAD_LETTERS).forEach(r -> sources.add(r.getValue().source()));
+      return sources;
+    }
+  }
+
+  /** A keyed harness that can start from a snapshot, as a restored job does. */
+  static <K, I, O> KeyedOneInputStreamOperatorTestHarness<K, I, O> restorable(
+      KeyedProcessFunction<K, I, O> f, KeySelector<I, K> key, Class<K> keyType,
+      OperatorSubtaskState restore) throws Exception {
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(f), key, TypeInformation.of(keyType));
+    h.setup();
+    if (restore != null) {
+      h.initializeState(restore);
+    }
+    h.open();
+    h.setProcessingTime(NOW);
+    return h;
+  }
+
+  /**
+   * Keeps a row until its state is dropped (the watermark passes hour end + A), checkpoints, restores,
+   * then sends one more delta for it: it must go to the dead letters, never start the row from zero.
+   */
+  private static <K, I, O> void assertDeltaForRowDroppedBeforeRestoreIsDeadLettered(
+      Function<RowTiming, KeyedProcessFunction<K, I, O>> function, KeySelector<I, K> key,
+      Class<K> keyType, List<I> before, I straggler) throws Exception {
+    OperatorSubtaskState checkpoint;
+    try (var h = restorable(function.apply(TIMING), key, keyType, null)) {
+      for (I d : before) {
+        h.processElement(d, 0);
+      }
+      h.processWatermark(H10_RETENTION_END);
+      assertThat(h.extractOutputValues()).as("the row's final total").hasSize(1);
+      assertThat(h.numKeyedStateEntries()).as("the row's state is dropped").isZero();
+      checkpoint = h.snapshot(1, NOW);
+    }
+    try (var h = restorable(function.apply(TIMING), key, keyType, checkpoint)) {
+      // After a restore the operator's watermark starts again at MIN, until the sources emit one.
+      h.processElement(straggler, 0);
+      h.setProcessingTime(NOW + 10 * FLUSH);
+      assertThat(h.extractOutputValues()).as("no total written from zero").isEmpty();
+      assertThat(deadLetterReasons(h.getSideOutput(DroppedRows.DEAD_LETTERS)))
+          .containsExactly(DroppedRows.REASON);
+      assertThat(h.numKeyedStateEntries()).isZero();
+    }
+  }
+
+  @Test
+  void shouldDeadLetterADeltaForARowDroppedBeforeTheRestoreInEveryAggregator() throws Exception {
+    assertDeltaForRowDroppedBeforeRestoreIsDeadLettered(
+        FunnelAggregator::new, FunnelDelta::rowKey, FunnelRowKey.class,
+        List.of(fd(1, 1, 0, 0, 1), fd(0, 0, 0, 0, -1)), fd(0, 0, 1, 0, 0));
+    EventDelta e = new EventDelta(H10, "app", "c", "1110201", 1);
+    assertDeltaForRowDroppedBeforeRestoreIsDeadLettered(
+        EventAggregator::new, EventDelta::rowKey, EventRowKey.class, List.of(e, e), e);
+    assertDeltaForRowDroppedBeforeRestoreIsDeadLettered(
+        DwellAggregator::new, DwellDelta::rowKey, FunnelRowKey.class,
+        List.of(new DwellDelta(H10, "app", "c", 30, 1)), new DwellDelta(H10, "app", "c", 5, 1));
+  }
+
+  @Test
+  void shouldNeverOverwriteARowFromZeroAfterRestore() throws Exception {
+    long g = Duration.ofMinutes(30).toMillis();
+    String jump = "1100102";
+    List<EventRow> written = new ArrayList<>();
+    List<String> deadLetters = new ArrayList<>();
+    KeySelector<JourneyEvent, JourneyKey> journey = JourneyEvent::journeyKey;
+    OperatorSubtaskState sessionsCheckpoint;
+    OperatorSubtaskState rowsCheckpoint;
+    try (var sessions = restorable(
+            new JourneySessionizer(FunnelStages.DEFAULT, g, A), journey, JourneyKey.class, null);
+        var rows = restorable(new EventAggregator(TIMING), EventDelta::rowKey, EventRowKey.class, null)) {
+      sessionise(sessions, rows, new JourneyEvent("app", "c", "tr1", jump, H10 + 60_000, H10 + 61_000, null),
+          deadLetters);
+      sessionise(sessions, rows, new JourneyEvent("app", "c", "tr1", jump, H10 + 120_000, H10 + 121_000, null),
+          deadLetters);
+      long w = H10_RETENTION_END + 60_000; // the journey and the 10:00 rows are retired
+      sessions.processWatermark(w);
+      rows.processWatermark(w);
+      written.addAll(rows.extractOutputValues());
+      sessionsCheckpoint = sessions.snapshot(1, NOW);
+      rowsCheckpoint = rows.snapshot(1, NOW);
+    }
+    try (var sessions = restorable(
+            new JourneySessionizer(FunnelStages.DEFAULT, g, A), journey, JourneyKey.class,
+            sessionsCheckpoint);
+        var rows = restorable(
+            new EventAggregator(TIMING), EventDelta::rowKey, EventRowKey.class, rowsCheckpoint)) {
+      // On time (received exactly A after t) but appended beyond the bound, right after the restore.
+      long t = H10 + 180_000;
+      sessionise(sessions, rows, new JourneyEvent("app", "c", "tr1", jump, t, t + A, null), deadLetters);
+      rows.setProcessingTime(NOW + 10 * FLUSH);
+      written.addAll(rows.extractOutputValues());
+    }
+    assertThat(written).as("the totals written for (10:00, c, 1100102)")
+        .extracting(EventRow::events).containsExactly(2L);
+    assertThat(deadLetters).containsExactly(JourneySessionizer.BEHIND_WATERMARK);
+  }
+
+  private static void sessionise(
+      KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> sessions,
+      KeyedOneInputStreamOperatorTestHarness<EventRowKey, EventDelta, EventRow> rows,
+      JourneyEvent e, List<String> deadLetters) throws Exception {
+    sessions.processElement(e, e.t());
+    var deltas = sessions.getSideOutput(JourneySessionizer.EVENT_DELTAS);
+    for (StreamRecord<EventDelta> d; deltas != null && (d = deltas.poll()) != null; ) {
+      rows.processElement(d);
+    }
+    deadLetters.addAll(deadLetterReasons(sessions.getSideOutput(JourneySessionizer.DEAD_LETTERS)));
+    deadLetters.addAll(deadLetterReasons(rows.getSideOutput(DroppedRows.DEAD_LETTERS)));
+    if (sessions.getSideOutput(JourneySessionizer.DEAD_LETTERS) != null) {
+      sessions.getSideOutput(JourneySessionizer.DEAD_LETTERS).clear();
+    }
+    if (rows.getSideOutput(DroppedRows.DEAD_LETTERS) != null) {
+      rows.getSideOutput(DroppedRows.DEAD_LETTERS).clear();
     }
   }
 

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -91,9 +93,8 @@ class JourneySessionizerTest {
   }
 
   List<EventDelta> eventDeltas() {
-    return harness.getSideOutput(JourneySessionizer.EVENT_DELTAS).stream()
-        .map(StreamRecord::getValue)
-        .toList();
+    var out = harness.getSideOutput(JourneySessionizer.EVENT_DELTAS);
+    return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
   }
 
   List<DwellDelta> dwellDeltas() {
@@ -252,6 +253,34 @@ class JourneySessionizerTest {
         .extracting(r -> r.getValue().source())
         .doesNotHaveDuplicates()
         .hasSize(3);
+  }
+
+  @Test
+  void shouldDeadLetterAnEventBehindTheWatermarkSeenBeforeTheRestore() throws Exception {
+    send(ev(EXPOSED, H10), ev(LONG_PRESS, H10 + MIN));
+    harness.processWatermark(H10 + MIN + G + A); // the session ends: its state is dropped
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    OperatorSubtaskState checkpoint = harness.snapshot(1, 0);
+    harness.close();
+
+    harness =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new JourneySessionizer(FunnelStages.DEFAULT, G, A)),
+            JourneyEvent::journeyKey,
+            TypeInformation.of(JourneyKey.class));
+    harness.setup();
+    harness.initializeState(checkpoint);
+    harness.open();
+    // The restored operator's watermark is MIN until the sources emit again; this straggler would join
+    // the dropped session and count it again from zero.
+    send(ev(JOINED, H10 + 2 * MIN));
+
+    assertThat(funnelDeltas()).isEmpty();
+    assertThat(eventDeltas()).isEmpty();
+    assertThat(harness.getSideOutput(JourneySessionizer.DEAD_LETTERS))
+        .extracting(r -> r.getValue().reason())
+        .containsExactly(JourneySessionizer.BEHIND_WATERMARK);
+    assertThat(harness.numKeyedStateEntries()).isZero();
   }
 
   @Test

@@ -20,11 +20,13 @@ import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.session.JourneySessionizer;
 import io.upbot.job.source.RecordDecoder;
+import io.upbot.job.source.ServerClockWatermarks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -39,21 +41,36 @@ import org.apache.flink.util.OutputTag;
 public final class HarnessPipeline implements AutoCloseable {
 
   private final RecordDecoder decoder;
-  private final long boundMs;
+  private final ServerClockWatermarks watermarks;
+  private final List<Long> generated = new ArrayList<>();
+  private final WatermarkOutput watermarkOutput =
+      new WatermarkOutput() {
+        @Override
+        public void emitWatermark(Watermark w) {
+          generated.add(w.getTimestamp());
+        }
+
+        @Override
+        public void markIdle() {}
+
+        @Override
+        public void markActive() {}
+      };
   private final KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> sessions;
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, FunnelDelta, FunnelRow> funnel;
   private final KeyedOneInputStreamOperatorTestHarness<EventRowKey, EventDelta, EventRow> events;
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, DwellDelta, DwellRow> dwell;
   private final Tables tables = Tables.empty();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
-  private long maxReceivedAt = Long.MIN_VALUE;
   private long watermark = Long.MIN_VALUE;
   private long now = 1_000;
+  /** The job's wall clock, as its watermark generator sees it: by default long after every record. */
+  private long wallClock = Long.MAX_VALUE;
 
   public HarnessPipeline(FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs)
       throws Exception {
     this.decoder = new RecordDecoder(latenessMs);
-    this.boundMs = boundMs;
+    this.watermarks = new ServerClockWatermarks(boundMs, () -> wallClock);
     RowTiming timing = new RowTiming(flushMs, latenessMs);
     sessions =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
@@ -75,9 +92,7 @@ public final class HarnessPipeline implements AutoCloseable {
   /** One record off the stream. */
   public void receive(byte[] payload, String source) throws Exception {
     DecodedRecord d = decoder.decode(payload, source, now);
-    if (d.receivedAt() != DecodedRecord.NO_RECEIVED_AT) {
-      maxReceivedAt = Math.max(maxReceivedAt, d.receivedAt());
-    }
+    watermarks.onEvent(d, d.event() != null ? d.event().t() : Long.MIN_VALUE, watermarkOutput);
     if (d.event() != null) {
       sessions.processElement(d.event(), d.event().t());
       forwardDeltas();
@@ -86,12 +101,20 @@ public final class HarnessPipeline implements AutoCloseable {
     }
   }
 
+  /** Sets the job's wall clock (epoch ms) that the watermark generator compares received_at with. */
+  public void wallClock(long epochMs) {
+    wallClock = epochMs;
+  }
+
   /** Emits the server-clock watermark, as the source would on its periodic tick. */
   public void emitWatermark() throws Exception {
-    if (maxReceivedAt == Long.MIN_VALUE || maxReceivedAt - boundMs <= watermark) {
-      return;
+    watermarks.onPeriodicEmit(watermarkOutput);
+    for (long w : generated) {
+      if (w > watermark) {
+        advanceWatermark(w);
+      }
     }
-    advanceWatermark(maxReceivedAt - boundMs);
+    generated.clear();
   }
 
   /** Moves processing time on, firing due flushes. */

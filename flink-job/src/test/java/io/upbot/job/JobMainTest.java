@@ -1,0 +1,144 @@
+package io.upbot.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.upbot.job.sink.ExistingRows;
+import io.upbot.job.sink.JdbcSettings;
+import io.upbot.job.sink.SchemaInstaller;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The start of the job before Flink: settings, and the guard against a backfill over live rows. */
+class JobMainTest {
+
+  @TempDir Path dir;
+
+  final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  final List<String> environmentsCreated = new ArrayList<>();
+
+  String url(String name) {
+    return "jdbc:sqlite:" + dir.resolve(name);
+  }
+
+  /** A database holding the live job's tables, with one row in {@code table}. */
+  String liveDatabaseWithARowIn(String table) throws Exception {
+    String url = url("live-" + table + ".db");
+    JdbcSettings jdbc = JdbcSettings.defaults(url);
+    SchemaInstaller.install(jdbc);
+    String row =
+        switch (table) {
+          case "code_funnel_hourly" ->
+              "INSERT INTO code_funnel_hourly (bucket_start, appid, code, sessions, exposed, long_pressed,"
+                  + " joined, updated_at) VALUES ('2026-11-30 10:00:00', 'app', 'c', 3, 3, 1, 0,"
+                  + " '2026-11-30 10:00:01')";
+          case "code_event_hourly" ->
+              "INSERT INTO code_event_hourly (bucket_start, appid, code, event_id, events, updated_at)"
+                  + " VALUES ('2026-11-30 10:00:00', 'app', 'c', '1110201', 3, '2026-11-30 10:00:01')";
+          default ->
+              "INSERT INTO code_dwell_hourly (bucket_start, appid, code, events, total_s, max_s, p50_s,"
+                  + " p90_s, p99_s, updated_at) VALUES ('2026-11-30 10:00:00', 'app', 'c', 1, 5, 5, 5, 5,"
+                  + " 5, '2026-11-30 10:00:01')";
+        };
+    try (Connection c = jdbc.connect(); Statement s = c.createStatement()) {
+      s.executeUpdate(row);
+    }
+    return url;
+  }
+
+  int start(String... args) throws Exception {
+    return JobMain.start(
+        args, Map.of(),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        () -> {
+          environmentsCreated.add("env");
+          throw new IllegalStateException("the test stops here: the start went on to build the job");
+        });
+  }
+
+  static JobSettings settings(String url, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--kafka-bootstrap", "k:9092", "--jdbc-url", url));
+    args.addAll(List.of(extra));
+    return JobSettings.parse(args.toArray(String[]::new), Map.of());
+  }
+
+  @Test
+  void shouldRefuseABackfillIntoTablesThatHoldRowsWithExitStatus2AndNoStackTrace() throws Exception {
+    String url = liveDatabaseWithARowIn("code_event_hourly");
+
+    int status = start("--kafka-bootstrap", "k:9092", "--jdbc-url", url, "--bounded");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(environmentsCreated).as("nothing of Flink was started").isEmpty();
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertThat(message)
+        .startsWith("upbot job: refusing a --bounded backfill into tables that already hold rows")
+        .contains("code_event_hourly", "fresh database", "--allow-overwrite")
+        .doesNotContain("Exception", "\tat ");
+  }
+
+  @Test
+  void shouldFindRowsInAnyOfTheThreeRowTables() throws Exception {
+    for (String table : ExistingRows.ROW_TABLES) {
+      String url = liveDatabaseWithARowIn(table);
+      assertThat(ExistingRows.tablesWithRows(JdbcSettings.defaults(url))).as(table).containsExactly(table);
+      assertThatThrownBy(() -> JobMain.prepareDatabase(settings(url, "--bounded")))
+          .as(table)
+          .isInstanceOf(StartRefusedException.class)
+          .hasMessageContaining(table);
+    }
+  }
+
+  @Test
+  void shouldBackfillIntoAFreshDatabaseOrOverRowsWithAllowOverwrite() throws Exception {
+    assertThatCode(() -> JobMain.prepareDatabase(settings(url("fresh.db"), "--bounded")))
+        .as("a fresh database").doesNotThrowAnyException();
+    assertThat(ExistingRows.tablesWithRows(JdbcSettings.defaults(url("fresh.db"))))
+        .as("the schema installed, empty").isEmpty();
+
+    String live = liveDatabaseWithARowIn("code_funnel_hourly");
+    assertThatCode(() -> JobMain.prepareDatabase(settings(live, "--bounded", "--allow-overwrite")))
+        .doesNotThrowAnyException();
+    // An unbounded start is the live job resuming (from its checkpoint): the guard is for backfills.
+    assertThatCode(() -> JobMain.prepareDatabase(settings(live))).doesNotThrowAnyException();
+  }
+
+  @Test
+  void shouldGoOnToBuildTheJobWhenTheBackfillIsAllowed() throws Exception {
+    String live = liveDatabaseWithARowIn("code_dwell_hourly");
+
+    assertThatThrownBy(() -> start("--kafka-bootstrap", "k:9092", "--jdbc-url", live, "--bounded",
+            "--allow-overwrite"))
+        .hasMessageContaining("the test stops here");
+    assertThat(environmentsCreated).hasSize(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void shouldAnswerBadSettingsWithExitStatus2() throws Exception {
+    assertThat(start("--session-gap", "soon")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--kafka-bootstrap: required", "--session-gap:")
+        .doesNotContain("\tat ");
+    assertThat(environmentsCreated).isEmpty();
+  }
+
+  @Test
+  void shouldPrintHelpAndStartNothing() throws Exception {
+    assertThat(start("--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--bounded", "--allow-overwrite");
+    assertThat(environmentsCreated).isEmpty();
+  }
+}
