@@ -92,7 +92,17 @@ public final class RecordDecoder implements Serializable {
     if (hasNul(m.appid()) || hasNul(m.code()) || hasNul(m.eventId()) || hasNul(m.trace())) {
       return "NUL character in a key field";
     }
+    // The sink stores an unpaired surrogate as U+FFFD, so two keys differing only there would share a
+    // database row while the job kept them apart. The endpoint refuses them; guard other writers.
+    if (!wellFormed(m.appid()) || !wellFormed(m.code()) || !wellFormed(m.eventId())
+        || !wellFormed(m.trace())) {
+      return "unpaired surrogate in a key field";
+    }
     return null;
+  }
+
+  private static boolean wellFormed(String s) {
+    return s == null || Text.isWellFormed(s);
   }
 
   private static boolean hasNul(String s) {

@@ -127,6 +127,14 @@ class RecordDecoderTest {
   }
 
   @Test
+  void shouldDeadLetterAnUnpairedSurrogateInAKeyField() {
+    // c\ud800 and c\udc00 would both be stored as c\ufffd: one database row for two job rows.
+    assertThat(decode("a", "o", "1110201", "c\ud800").deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode("a\udc00", "o", "1110201", null).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode("a", "o", "1110201", "c\ud83d\ude00").deadLetter()).isNull();
+  }
+
+  @Test
   void shouldTrimTheCodeByUnicodeWhiteSpaceLikeTheEndpoint() {
     assertThat(decode("a", "o", "1110201", "\u00A0IsFX\u202F").event().code()).isEqualTo("IsFX");
     assertThat(decode("a", "o", "1110201", "\u001Fx").event().code()).isEqualTo("\u001Fx");
