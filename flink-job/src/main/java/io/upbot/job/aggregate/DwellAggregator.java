@@ -1,6 +1,5 @@
 package io.upbot.job.aggregate;
 
-import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellDelta;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.FunnelRowKey;
@@ -22,8 +21,6 @@ import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one {@code code_dwell_hourly} row: a count per distinct duration value, enough for exact
@@ -33,7 +30,6 @@ import org.slf4j.LoggerFactory;
 public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, DwellDelta, DwellRow>
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
-  private static final Logger LOG = LoggerFactory.getLogger(DwellAggregator.class);
 
   /** The row's summary; the per-value counts are in a map state beside it. */
   public record Acc(long events, long totalS, int maxS, boolean dirty) {}
@@ -78,15 +74,7 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
         // Normally impossible, as for event rows: an on-time event of this hour has received_at < hour
         // end + A and the watermark never passes an unseen record's received_at. Percentiles from a
         // partial distribution would overwrite the right ones, so the delta is kept aside instead.
-        dropped.inc();
-        LOG.warn("delta for dwell row {} whose state was dropped: dead-lettered", ctx.getCurrentKey());
-        ctx.output(
-            DroppedRows.DEAD_LETTERS,
-            new DeadLetter(
-                DroppedRows.REASON,
-                d.toString(),
-                DroppedRows.source("dwell-row", ctx.getCurrentKey(), d),
-                ctx.timerService().currentProcessingTime()));
+        DroppedRows.divert(ctx, "dwell-row", d, dropped);
         return;
       }
       acc = new Acc(0, 0, 0, false);

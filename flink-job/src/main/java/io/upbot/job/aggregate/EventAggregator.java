@@ -1,6 +1,5 @@
 package io.upbot.job.aggregate;
 
-import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.EventDelta;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.EventRowKey;
@@ -16,8 +15,6 @@ import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the distinct-event count of one {@code code_event_hourly} row and writes it, as a total, at most
@@ -26,7 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class EventAggregator extends KeyedProcessFunction<EventRowKey, EventDelta, EventRow>
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
-  private static final Logger LOG = LoggerFactory.getLogger(EventAggregator.class);
 
   /** The row's state: its count and whether it changed since the last write. */
   public record Acc(long events, boolean dirty) {}
@@ -67,15 +63,7 @@ public final class EventAggregator extends KeyedProcessFunction<EventRowKey, Eve
         // Normally impossible: an event of this hour that is on time has received_at < hour end + A, and
         // the watermark never passes an unseen record's received_at. A total from zero would overwrite
         // the right one, so the delta is kept aside instead.
-        dropped.inc();
-        LOG.warn("delta for event row {} whose state was dropped: dead-lettered", ctx.getCurrentKey());
-        ctx.output(
-            DroppedRows.DEAD_LETTERS,
-            new DeadLetter(
-                DroppedRows.REASON,
-                d.toString(),
-                DroppedRows.source("event-row", ctx.getCurrentKey(), d),
-                ctx.timerService().currentProcessingTime()));
+        DroppedRows.divert(ctx, "event-row", d, dropped);
         return;
       }
       acc = new Acc(0, false);

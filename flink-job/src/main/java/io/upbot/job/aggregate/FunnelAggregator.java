@@ -1,6 +1,5 @@
 package io.upbot.job.aggregate;
 
-import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
@@ -16,8 +15,6 @@ import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the totals of one {@code code_funnel_hourly} row from signed deltas and writes the row, as a
@@ -30,7 +27,6 @@ import org.slf4j.LoggerFactory;
 public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, FunnelDelta, FunnelRow>
     implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
-  private static final Logger LOG = LoggerFactory.getLogger(FunnelAggregator.class);
 
   /**
    * The row's state.
@@ -86,15 +82,7 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
         // no on-time event can start one there (the watermark never passes an unseen record's
         // received_at, and an on-time event of this hour has received_at < hour end + A). A total built
         // from zero would overwrite the right one, so the delta is kept aside instead.
-        dropped.inc();
-        LOG.warn("delta for funnel row {} whose state was dropped: dead-lettered", ctx.getCurrentKey());
-        ctx.output(
-            DroppedRows.DEAD_LETTERS,
-            new DeadLetter(
-                DroppedRows.REASON,
-                d.toString(),
-                DroppedRows.source("funnel-row", ctx.getCurrentKey(), d),
-                ctx.timerService().currentProcessingTime()));
+        DroppedRows.divert(ctx, "funnel-row", d, dropped);
         return;
       }
       acc = new Acc(0, 0, 0, 0, 0, false, false);
