@@ -3,7 +3,7 @@ package io.upbot.job.aggregate;
 import io.upbot.job.model.DwellDelta;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.FunnelRowKey;
-import io.upbot.job.recovery.HighestWatermark;
+import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +15,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -27,8 +23,8 @@ import org.apache.flink.util.Collector;
  * nearest-rank percentiles (the value at rank {@code ceil(p·N)}), plus total and max. Writes the row, as a
  * total, at most once per flush interval while it changes; drops it once the watermark passes hour end + A.
  */
-public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, DwellDelta, DwellRow>
-    implements CheckpointedFunction {
+public final class DwellAggregator
+    extends WatermarkGuardedFunction<FunnelRowKey, DwellDelta, DwellRow> {
   private static final long serialVersionUID = 1L;
 
   /** The row's summary; the per-value counts are in a map state beside it. */
@@ -37,21 +33,10 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
   private final RowTiming timing;
   private transient ValueState<Acc> summary;
   private transient MapState<Integer, Long> countsByDuration;
-  private transient HighestWatermark highestWatermark;
   private transient Counter dropped;
 
   public DwellAggregator(RowTiming timing) {
     this.timing = timing;
-  }
-
-  @Override
-  public void initializeState(FunctionInitializationContext ctx) throws Exception {
-    highestWatermark = HighestWatermark.initialize(ctx, "highest-watermark");
-  }
-
-  @Override
-  public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
-    highestWatermark.snapshot();
   }
 
   @Override
@@ -70,7 +55,7 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
     Acc acc = summary.value();
     if (acc == null) {
       long retentionEnd = timing.retentionEnd(d.bucketStart());
-      if (highestWatermark.observe(ctx.timerService().currentWatermark()) >= retentionEnd) {
+      if (observeWatermark(ctx.timerService()) >= retentionEnd) {
         // Normally impossible, as for event rows: an on-time event of this hour has received_at < hour
         // end + A and the watermark never passes an unseen record's received_at. Percentiles from a
         // partial distribution would overwrite the right ones, so the delta is kept aside instead.
@@ -100,7 +85,7 @@ public final class DwellAggregator extends KeyedProcessFunction<FunnelRowKey, Dw
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<DwellRow> out)
       throws Exception {
     // Recorded before the state is dropped: the restored guard must cover every drop.
-    highestWatermark.observe(ctx.timerService().currentWatermark());
+    observeWatermark(ctx.timerService());
     Acc acc = summary.value();
     if (acc == null) {
       return;

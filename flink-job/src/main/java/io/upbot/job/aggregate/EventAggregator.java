@@ -3,25 +3,21 @@ package io.upbot.job.aggregate;
 import io.upbot.job.model.EventDelta;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.EventRowKey;
-import io.upbot.job.recovery.HighestWatermark;
+import io.upbot.job.recovery.WatermarkGuardedFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Keeps the distinct-event count of one {@code code_event_hourly} row and writes it, as a total, at most
  * once per flush interval while it changes; drops the row once the watermark passes hour end + A.
  */
-public final class EventAggregator extends KeyedProcessFunction<EventRowKey, EventDelta, EventRow>
-    implements CheckpointedFunction {
+public final class EventAggregator
+    extends WatermarkGuardedFunction<EventRowKey, EventDelta, EventRow> {
   private static final long serialVersionUID = 1L;
 
   /** The row's state: its count and whether it changed since the last write. */
@@ -29,21 +25,10 @@ public final class EventAggregator extends KeyedProcessFunction<EventRowKey, Eve
 
   private final RowTiming timing;
   private transient ValueState<Acc> state;
-  private transient HighestWatermark highestWatermark;
   private transient Counter dropped;
 
   public EventAggregator(RowTiming timing) {
     this.timing = timing;
-  }
-
-  @Override
-  public void initializeState(FunctionInitializationContext ctx) throws Exception {
-    highestWatermark = HighestWatermark.initialize(ctx, "highest-watermark");
-  }
-
-  @Override
-  public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
-    highestWatermark.snapshot();
   }
 
   @Override
@@ -59,7 +44,7 @@ public final class EventAggregator extends KeyedProcessFunction<EventRowKey, Eve
     Acc acc = state.value();
     if (acc == null) {
       long retentionEnd = timing.retentionEnd(d.bucketStart());
-      if (highestWatermark.observe(ctx.timerService().currentWatermark()) >= retentionEnd) {
+      if (observeWatermark(ctx.timerService()) >= retentionEnd) {
         // Normally impossible: an event of this hour that is on time has received_at < hour end + A, and
         // the watermark never passes an unseen record's received_at. A total from zero would overwrite
         // the right one, so the delta is kept aside instead.
@@ -81,7 +66,7 @@ public final class EventAggregator extends KeyedProcessFunction<EventRowKey, Eve
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<EventRow> out)
       throws Exception {
     // Recorded before the state is dropped: the restored guard must cover every drop.
-    highestWatermark.observe(ctx.timerService().currentWatermark());
+    observeWatermark(ctx.timerService());
     Acc acc = state.value();
     if (acc == null) {
       return;

@@ -3,17 +3,13 @@ package io.upbot.job.aggregate;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
-import io.upbot.job.recovery.HighestWatermark;
+import io.upbot.job.recovery.WatermarkGuardedFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -24,8 +20,8 @@ import org.apache.flink.util.Collector;
  * above zero) or an on-time event can still start one there (the watermark is before hour end + A). When
  * both are over, its state is dropped, after a last flush.
  */
-public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, FunnelDelta, FunnelRow>
-    implements CheckpointedFunction {
+public final class FunnelAggregator
+    extends WatermarkGuardedFunction<FunnelRowKey, FunnelDelta, FunnelRow> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -46,21 +42,10 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
 
   private final RowTiming timing;
   private transient ValueState<Acc> state;
-  private transient HighestWatermark highestWatermark;
   private transient Counter dropped;
 
   public FunnelAggregator(RowTiming timing) {
     this.timing = timing;
-  }
-
-  @Override
-  public void initializeState(FunctionInitializationContext ctx) throws Exception {
-    highestWatermark = HighestWatermark.initialize(ctx, "highest-watermark");
-  }
-
-  @Override
-  public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
-    highestWatermark.snapshot();
   }
 
   @Override
@@ -77,7 +62,7 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
     Acc acc = state.value();
     long retentionEnd = timing.retentionEnd(d.bucketStart());
     if (acc == null) {
-      if (highestWatermark.observe(ctx.timerService().currentWatermark()) >= retentionEnd) {
+      if (observeWatermark(ctx.timerService()) >= retentionEnd) {
         // Normally impossible: the row is dropped only when no session starting in its hour is live and
         // no on-time event can start one there (the watermark never passes an unseen record's
         // received_at, and an on-time event of this hour has received_at < hour end + A). A total built
@@ -117,7 +102,7 @@ public final class FunnelAggregator extends KeyedProcessFunction<FunnelRowKey, F
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<FunnelRow> out)
       throws Exception {
     // Recorded before the state is dropped: the restored guard must cover every drop.
-    highestWatermark.observe(ctx.timerService().currentWatermark());
+    observeWatermark(ctx.timerService());
     Acc acc = state.value();
     if (acc == null) {
       return;

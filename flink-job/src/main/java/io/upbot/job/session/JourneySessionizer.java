@@ -8,7 +8,7 @@ import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
-import io.upbot.job.recovery.HighestWatermark;
+import io.upbot.job.recovery.WatermarkGuardedFunction;
 import io.upbot.job.session.JourneyState.Session;
 import java.util.HashSet;
 import java.util.List;
@@ -20,10 +20,6 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
@@ -42,11 +38,10 @@ import org.slf4j.LoggerFactory;
  * any on-time event still to come has {@code received_at ≥ W} (see {@code ServerClockWatermarks}), so
  * {@code t ≥ W − A ≥ last + G}: it can neither join nor precede that session. The session's events are
  * dropped and its funnel row gets {@code liveSessions −1}; an empty journey clears all its state. The
- * behind-watermark guard uses the highest watermark seen, before a restore too ({@link HighestWatermark}).
+ * behind-watermark guard uses the highest watermark seen, before a restore too ({@link WatermarkGuardedFunction}).
  */
 public final class JourneySessionizer
-    extends KeyedProcessFunction<JourneyKey, JourneyEvent, FunnelDelta>
-    implements CheckpointedFunction {
+    extends WatermarkGuardedFunction<JourneyKey, JourneyEvent, FunnelDelta> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(JourneySessionizer.class);
 
@@ -65,7 +60,6 @@ public final class JourneySessionizer
   private final long allowedLatenessMs;
 
   private transient ValueState<JourneyState> state;
-  private transient HighestWatermark highestWatermark;
   private transient Counter behindWatermark;
 
   public JourneySessionizer(FunnelStages stages, long gapMs, long allowedLatenessMs) {
@@ -80,16 +74,6 @@ public final class JourneySessionizer
   }
 
   @Override
-  public void initializeState(FunctionInitializationContext ctx) throws Exception {
-    highestWatermark = HighestWatermark.initialize(ctx, "highest-watermark");
-  }
-
-  @Override
-  public void snapshotState(FunctionSnapshotContext ctx) throws Exception {
-    highestWatermark.snapshot();
-  }
-
-  @Override
   public void open(OpenContext openContext) {
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("journey", stateType()));
     behindWatermark = getRuntimeContext().getMetricGroup().counter("eventsBehindWatermark");
@@ -99,7 +83,7 @@ public final class JourneySessionizer
   public void processElement(JourneyEvent e, Context ctx, Collector<FunnelDelta> out)
       throws Exception {
     // The highest watermark seen, restores included: after a restore the current one starts at MIN.
-    long w = highestWatermark.observe(ctx.timerService().currentWatermark());
+    long w = observeWatermark(ctx.timerService());
     if (w > Long.MIN_VALUE + allowedLatenessMs && e.t() < w - allowedLatenessMs) {
       // Impossible while each partition's received_at disorder stays within the watermark bound: then
       // received_at ≥ W and, being on time, t ≥ received_at − A ≥ W − A. Such an event might belong to a
@@ -162,8 +146,8 @@ public final class JourneySessionizer
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<FunnelDelta> out)
       throws Exception {
-    // Recorded before anything is dropped: the restored guard must cover every drop (HighestWatermark).
-    long w = highestWatermark.observe(ctx.timerService().currentWatermark());
+    // Recorded before anything is dropped: the restored guard must cover every drop.
+    long w = observeWatermark(ctx.timerService());
     JourneyState s = state.value();
     if (s == null) {
       return;
