@@ -457,16 +457,12 @@ public final class BatchValidator {
   /** An optional string that is trimmed; empty after trimming means absent. */
   private static String trimmed(JsonNode parent, String field, String path, int max)
       throws Violation {
-    JsonNode n = optional(parent, field);
-    if (n == null) {
+    String raw = optionalString(parent, field, path, Integer.MAX_VALUE);
+    if (raw == null) {
       return null;
     }
-    if (!n.isTextual()) {
-      throw param(path, "must be a string");
-    }
-    checkText(n.textValue(), path);
     // Unicode White_Space, the same set the job trims with (Java's strip() differs).
-    String s = Text.trimWhiteSpace(n.textValue());
+    String s = Text.trimWhiteSpace(raw);
     if (s.isEmpty()) {
       return null;
     }
