@@ -1,4 +1,4 @@
--- upbot output tables for PostgreSQL (CONTRACT §3). Safe to run any number of times.
+-- upbot output tables for PostgreSQL (docs/tables.md). Safe to run any number of times.
 -- Every time is a timestamptz (an instant); buckets are whole UTC hours.
 -- Rows hold totals and are written by upsert on their primary key, so a replay rewrites them.
 

@@ -1,4 +1,4 @@
--- upbot output tables for SQLite (CONTRACT §3). Safe to run any number of times.
+-- upbot output tables for SQLite (docs/tables.md). Safe to run any number of times.
 -- Times are TEXT in UTC, 'YYYY-MM-DD HH:MM:SS', so SQLite's date functions read them and text order
 -- is time order; buckets are whole UTC hours. The job opens the file in WAL journal mode so readers can
 -- query while it writes.

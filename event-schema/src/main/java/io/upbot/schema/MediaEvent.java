@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Objects;
 
 /**
- * One accepted report item as it travels on the stream (CONTRACT §2), version {@value #VERSION}.
+ * One accepted report item as it travels on the stream (docs/stream.md), version {@value #VERSION}.
  *
  * <p>Optional fields are {@code null} when absent. {@code eventTime} and {@code receivedAt} are epoch
  * milliseconds; {@code eventTime} has already been normalised from seconds where the client sent seconds.

@@ -19,7 +19,7 @@ public final class Text {
 
   /**
    * {@code s} without leading and trailing Unicode {@code White_Space} (every such character is in the
-   * BMP, so this works on UTF-16 units); null for null. CONTRACT §1 trims {@code code} and {@code trace_id}.
+   * BMP, so this works on UTF-16 units); null for null. docs/api.md trims {@code code} and {@code trace_id}.
    */
   public static String trimWhiteSpace(String s) {
     if (s == null) {
@@ -36,7 +36,7 @@ public final class Text {
     return start == 0 && end == s.length() ? s : s.substring(start, end);
   }
 
-  /** The length in Unicode characters (code points), the unit of every length rule of CONTRACT §1. */
+  /** The length in Unicode characters (code points), the unit of every length rule of docs/api.md. */
   public static int characters(String s) {
     return s.codePointCount(0, s.length());
   }

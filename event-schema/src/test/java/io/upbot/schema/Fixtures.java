@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 public final class Fixtures {
   private Fixtures() {}
 
-  /** The bytes of one fixture, e.g. {@code requests/valid/seed-example.json}. */
+  /** The bytes of one fixture, e.g. {@code requests/valid/api-example.json}. */
   public static byte[] bytes(String path) {
     try (InputStream in = Fixtures.class.getResourceAsStream("/fixtures/" + path)) {
       if (in == null) {

@@ -13,15 +13,15 @@ class MediaEventCodecTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final MediaEvent SEED_EXAMPLE =
+  private static final MediaEvent API_EXAMPLE =
       new MediaEvent(
           1, "xxxx", "xxxx", 2, 1, "xxxx", "1002", 1699274742000L, 1699274742123L, 2,
           "IsFXtWUZ3x3hywGl", "Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9", null);
 
   @Test
   void shouldEncodeExactlyTheGoldenRecord() throws Exception {
-    assertThat(MediaEventCodec.encodeToString(SEED_EXAMPLE))
-        .isEqualTo(Fixtures.text("stream/seed-example.record.json").strip());
+    assertThat(MediaEventCodec.encodeToString(API_EXAMPLE))
+        .isEqualTo(Fixtures.text("stream/api-example.record.json").strip());
   }
 
   @Test
@@ -81,7 +81,7 @@ class MediaEventCodecTest {
 
   @Test
   void shouldKeyByAppidAndTraceOrOpenid() throws Exception {
-    assertThat(SEED_EXAMPLE.kafkaKey()).isEqualTo("xxxx|Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9");
+    assertThat(API_EXAMPLE.kafkaKey()).isEqualTo("xxxx|Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9");
     MediaEvent noTrace = MediaEventCodec.decode(Fixtures.bytes("stream/minimal.record.json"));
     assertThat(noTrace.kafkaKey()).isEqualTo("wx-app-1|openid:o-123");
     assertThat(noTrace.trace()).isEqualTo("openid:o-123");

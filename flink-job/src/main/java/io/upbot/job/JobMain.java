@@ -99,7 +99,7 @@ public final class JobMain {
   /**
    * A {@code --bounded} run starts without state, so while it reads the topic again, and for good where
    * Kafka no longer holds the oldest records, it upserts totals of part of the input over the complete
-   * ones (CONTRACT §3: a row is never overwritten with a total computed from partial state). It must
+   * ones (docs/tables.md: a row is never overwritten with a total computed from partial state). It must
    * write into a fresh database or schema, which then replaces the live one. Checked before the schema
    * is installed, so a refused start changes nothing.
    */

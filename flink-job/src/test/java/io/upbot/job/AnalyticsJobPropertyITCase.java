@@ -22,7 +22,7 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
 
 /**
  * The real graph ({@link AnalyticsJob}, generic types off, parallelism 2, two source partitions, heap or
- * RocksDB state) on a MiniCluster produces exactly the reference tables of CONTRACT §3 for random
+ * RocksDB state) on a MiniCluster produces exactly the reference tables of docs/semantics.md for random
  * journeys.
  */
 class AnalyticsJobPropertyITCase {

@@ -15,7 +15,7 @@ import net.jqwik.api.Property;
 
 /**
  * The job's functions, driven through harnesses with watermarks and flushes mid-stream, produce exactly
- * the tables of a plain reference implementation of CONTRACT §3, for random journeys in random orders.
+ * the tables of a plain reference implementation of docs/semantics.md, for random journeys in random orders.
  */
 @SuppressWarnings("try") // HarnessPipeline.close() throws Exception, as the harnesses do
 class JobSemanticsPropertyTest {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job on a MiniCluster reading a real KRaft broker: live tables, recovery after a failure, and a
- * bounded backfill, each compared with the reference tables of CONTRACT §3.
+ * bounded backfill, each compared with the reference tables of docs/semantics.md.
  */
 class KafkaJobITCase {
 

@@ -22,11 +22,11 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Parses a request body and applies every field rule of CONTRACT §1, turning an accepted body into the
+ * Parses a request body and applies every field rule of docs/api.md, turning an accepted body into the
  * stream records of its batch.
  *
  * <p>Order: JSON syntax (including duplicate keys, depth and number/string length limits), then the item
- * count (over the limit is 1003, a size error), then the field rules in the contract's table order,
+ * count (over the limit is 1003, a size error), then the field rules in docs/api.md's table order,
  * items by index; the first failure answers. Strict types: the only coercion is an integer
  * {@code event_id} to its decimal string. Thread-safe and stateless.
  */
@@ -189,7 +189,7 @@ public final class BatchValidator {
   }
 
   /**
-   * Jackson would auto-detect UTF-16/32 from a BOM or zero bytes; the contract's body is UTF-8, and a
+   * Jackson would auto-detect UTF-16/32 from a BOM or zero bytes; the API's body is UTF-8, and a
    * UTF-8 JSON text can have neither a zero byte nor those BOMs in its first four bytes.
    */
   private static boolean looksLikeUtf8(byte[] b) {
@@ -218,7 +218,7 @@ public final class BatchValidator {
     return "body too large";
   }
 
-  /** The parser's current location as a contract path, e.g. {@code items[3].event_time}. */
+  /** The parser's current location as a field path, e.g. {@code items[3].event_time}. */
   private static String pathOf(JsonParser p) {
     if (p == null) {
       return "body";
@@ -475,7 +475,7 @@ public final class BatchValidator {
   /**
    * Rules for every string kept: no unpaired surrogate (an escaped {@code "\\ud800"}: UTF-8 cannot carry
    * it, the record key would hold '?' instead), no U+0000 (PostgreSQL text cannot hold it, so the job
-   * would dead-letter the event; the contract is silent, refusing it is this endpoint's choice).
+   * would dead-letter the event; refusing it is this endpoint's choice, docs/api.md).
    */
   private static void checkText(String s, String path) throws Violation {
     if (!Text.isWellFormed(s)) {

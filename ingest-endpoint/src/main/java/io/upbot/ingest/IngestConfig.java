@@ -48,7 +48,7 @@ public record IngestConfig(
   /** Prefix of environment variables holding extra producer properties (rest: upper case, '_' for '.'). */
   public static final String ENV_KAFKA_PROPERTY_PREFIX = ENV_PREFIX + "KAFKA_PROPERTY_";
 
-  /** Producer properties the endpoint sets itself: overriding them would break the contract. */
+  /** Producer properties the endpoint sets itself: overriding them would break what ret 0 promises (docs/api.md). */
   static final Set<String> MANAGED_PRODUCER_PROPERTIES =
       Set.of(
           "bootstrap.servers", "acks", "enable.idempotence", "key.serializer", "value.serializer",

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 import org.xnio.XnioExecutor;
 
 /**
- * The ingest endpoint: an Undertow server answering {@code POST /upbot/api/ReportMediaEvent} (CONTRACT
- * §1), the health, readiness and metrics paths, and its OpenAPI document.
+ * The ingest endpoint: an Undertow server answering {@code POST /upbot/api/ReportMediaEvent}
+ * (docs/api.md), the health, readiness and metrics paths, and its OpenAPI document.
  *
  * <p>Nothing blocks an I/O thread: the body is read by Undertow's async receiver, records are handed to
  * a non-blocking {@link RecordWriter}, and the answer is sent from the acknowledgement of the batch's

@@ -1,11 +1,11 @@
 package io.upbot.ingest;
 
 /**
- * The answers of the endpoint (CONTRACT §1): ret code, HTTP status and the exact msg.
+ * The answers of the endpoint (docs/api.md#answers): ret code, HTTP status and the exact msg.
  *
- * <p>The contract names no ret for a wrong path or method; {@link #NOT_FOUND} and {@link
+ * <p>The API names no ret for a wrong path or method; {@link #NOT_FOUND} and {@link
  * #METHOD_NOT_ALLOWED} reuse the HTTP status in a 1xxx-style code (1404, 1405) so they cannot collide
- * with the contract's 1001–1005.
+ * with the API's 1001–1005.
  */
 public enum Ret {
   OK(0, 200, ""),

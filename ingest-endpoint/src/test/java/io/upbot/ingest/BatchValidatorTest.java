@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every field rule of CONTRACT §1, table-driven from the shared request fixtures. */
+/** Every field rule of docs/api.md, table-driven from the shared request fixtures. */
 class BatchValidatorTest {
   static final long RECEIVED_AT = 1_699_274_742_123L;
   private final BatchValidator validator = new BatchValidator(500, 1024 * 1024);
@@ -58,13 +58,13 @@ class BatchValidatorTest {
   }
 
   @Test
-  void shouldTurnTheSeedExampleIntoTheGoldenRecord() throws Exception {
+  void shouldTurnTheApiExampleIntoTheGoldenRecord() throws Exception {
     BatchValidator.Accepted a =
         (BatchValidator.Accepted)
-            validator.validate(Fixtures.bytes("requests/valid/seed-example.json"), RECEIVED_AT);
+            validator.validate(Fixtures.bytes("requests/valid/api-example.json"), RECEIVED_AT);
     assertThat(a.appid()).isEqualTo("xxxx");
     assertThat(a.events()).hasSize(1);
-    MediaEvent golden = MediaEventCodec.decode(Fixtures.bytes("stream/seed-example.record.json"));
+    MediaEvent golden = MediaEventCodec.decode(Fixtures.bytes("stream/api-example.record.json"));
     assertThat(a.events().get(0)).isEqualTo(golden);
     assertThat(a.events().get(0).code()).isEqualTo("IsFXtWUZ3x3hywGl");
     assertThat(a.events().get(0).eventId()).isEqualTo("1002");

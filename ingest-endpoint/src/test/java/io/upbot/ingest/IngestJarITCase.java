@@ -48,7 +48,7 @@ class IngestJarITCase {
             .until(() -> status(base.resolve("/readyz")) == 200);
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve(IngestServer.API_PATH))
             .header("Authorization", "jar-token").header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Fixtures.text("requests/valid/seed-example.json"))).build(),
+            .POST(HttpRequest.BodyPublishers.ofString(Fixtures.text("requests/valid/api-example.json"))).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(r.body()).isEqualTo("{\"ret\":0,\"msg\":\"\"}");
         assertThat(broker.readAll("jar-topic")).hasSize(1)

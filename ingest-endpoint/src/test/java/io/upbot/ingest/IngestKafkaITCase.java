@@ -157,13 +157,13 @@ class IngestKafkaITCase {
 
   @Test
   @Order(2)
-  void shouldWriteTheSeedExampleAsTheGoldenRecord() throws Exception {
+  void shouldWriteTheApiExampleAsTheGoldenRecord() throws Exception {
     Map<String, Integer> before = ends();
-    assertThat(post(Fixtures.text("requests/valid/seed-example.json")).ret()).isZero();
+    assertThat(post(Fixtures.text("requests/valid/api-example.json")).ret()).isZero();
     List<ConsumerRecord<byte[], byte[]>> got = recordsSince(before);
     assertThat(got).hasSize(1);
     MediaEvent e = MediaEventCodec.decode(got.get(0).value());
-    MediaEvent golden = MediaEventCodec.decode(Fixtures.bytes("stream/seed-example.record.json"));
+    MediaEvent golden = MediaEventCodec.decode(Fixtures.bytes("stream/api-example.record.json"));
     assertThat(e).isEqualTo(new MediaEvent(golden.v(), golden.appid(), golden.openid(), golden.accountType(),
         golden.deviceType(), golden.uuid(), golden.eventId(), golden.eventTime(), e.receivedAt(),
         golden.mediaType(), golden.code(), golden.traceId(), golden.duration()));

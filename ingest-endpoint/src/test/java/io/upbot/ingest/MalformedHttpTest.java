@@ -64,7 +64,7 @@ class MalformedHttpTest {
 
   @Test
   void shouldStampReceivedAtWhenTheWholeBodyHasArrived() throws Exception {
-    byte[] body = Fixtures.bytes("requests/valid/seed-example.json");
+    byte[] body = Fixtures.bytes("requests/valid/api-example.json");
     int before = ep.writer.written().size();
     try (Socket s = new Socket("127.0.0.1", ep.server.port())) {
       s.setSoTimeout(10_000);
@@ -92,7 +92,7 @@ class MalformedHttpTest {
 
   private static void assertStillServing() {
     assertThat(ep.send(ep.request("/healthz").GET()).status()).isEqualTo(200);
-    assertThat(ep.post(IngestServerTest.SEED).ret()).isZero();
+    assertThat(ep.post(IngestServerTest.API_EXAMPLE).ret()).isZero();
   }
 
   @Test
@@ -134,7 +134,7 @@ class MalformedHttpTest {
   }
 
   private static String post(String target) throws IOException {
-    String b = IngestServerTest.SEED;
+    String b = IngestServerTest.API_EXAMPLE;
     return exchange("POST " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestEndpoint.PLAIN_TOKEN
         + "\r\nContent-Type: application/json\r\nContent-Length: " + b.getBytes(StandardCharsets.UTF_8).length
         + "\r\nConnection: close\r\n\r\n" + b, false);

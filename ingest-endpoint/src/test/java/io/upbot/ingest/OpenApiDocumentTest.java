@@ -175,16 +175,16 @@ class OpenApiDocumentTest {
 
   @Test
   void shouldCarryTheApiDocumentsOwnExampleUnchanged() throws IOException {
-    JsonNode seed = requestExamples().get("seed-example").path("value");
-    assertThat(seed).isEqualTo(TestEndpoint.JSON.readTree(Fixtures.bytes("requests/valid/seed-example.json")));
-    assertThat(seed.at("/items/0/code").textValue()).endsWith(" ");
-    assertThat(seed.at("/items/0/event_id").textValue()).isEqualTo("1002");
+    JsonNode example = requestExamples().get("api-example").path("value");
+    assertThat(example).isEqualTo(TestEndpoint.JSON.readTree(Fixtures.bytes("requests/valid/api-example.json")));
+    assertThat(example.at("/items/0/code").textValue()).endsWith(" ");
+    assertThat(example.at("/items/0/event_id").textValue()).isEqualTo("1002");
   }
 
   @Test
-  void shouldOfferTheNamedRequestExamplesOfTheIssue() {
+  void shouldOfferNamedExamplesOfEachAcceptedFormAndOfRejections() {
     JsonNode examples = requestExamples();
-    assertThat(names(examples)).contains("seed-example", "funnel-batch", "item-alias", "event-id-integer", "event-time-millis");
+    assertThat(names(examples)).contains("api-example", "funnel-batch", "item-alias", "event-id-integer", "event-time-millis");
     List<String> funnel = new ArrayList<>();
     examples.at("/funnel-batch/value/items").forEach(i -> funnel.add(i.path("event_id").asText()));
     assertThat(funnel).containsExactly("1110201", "1110204", "1110205");

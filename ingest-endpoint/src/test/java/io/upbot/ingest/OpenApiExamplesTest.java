@@ -46,7 +46,7 @@ class OpenApiExamplesTest {
       appids.append(appids.length() == 0 ? "" : ",").append(TestEndpoint.JSON.writeValueAsString(appid));
     }
     Files.writeString(ep.tokensFile, "{\"tokens\":[{\"token\":\"" + EXAMPLES_TOKEN + "\",\"appids\":[" + appids + "]}]}");
-    byte[] probe = TestEndpoint.JSON.writeValueAsBytes(example("seed-example"));
+    byte[] probe = TestEndpoint.JSON.writeValueAsBytes(example("api-example"));
     await().atMost(Duration.ofSeconds(10)).until(() -> post(probe, true).ret() == 0);
   }
 
@@ -153,7 +153,7 @@ class OpenApiExamplesTest {
   @Test
   void shouldUseATokenLimitedToTheExamplesAppids() {
     // The examples' token is not a wildcard: another appid is refused with 1002.
-    String otherApp = example("seed-example").toString().replace("\"appid\":\"xxxx\"", "\"appid\":\"not-an-example-app\"");
+    String otherApp = example("api-example").toString().replace("\"appid\":\"xxxx\"", "\"appid\":\"not-an-example-app\"");
     Answer a = post(otherApp.getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
     assertThat(a.ret()).isEqualTo(Ret.AUTH_FAILED.code());
     assertThat(a.json()).isEqualTo(documentedAnswer("appid-not-allowed").body());

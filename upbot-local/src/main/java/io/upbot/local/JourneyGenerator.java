@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  */
 public final class JourneyGenerator {
 
-  /** The default stage event ids (CONTRACT §1's catalogue). */
+  /** The default stage event ids (docs/api.md's catalogue). */
   public static final String PAGE_JUMP = "1100102";
 
   public static final String EXPOSURE = "1110201";

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One ReportMediaEvent request body: a user's head and a batch of items (CONTRACT §1). */
+/** One ReportMediaEvent request body: a user's head and a batch of items (docs/api.md). */
 public record ReportBody(String appid, String openid, int deviceType, List<Item> items) {
 
   private static final ObjectMapper JSON = new ObjectMapper();

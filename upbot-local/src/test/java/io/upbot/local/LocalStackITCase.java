@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The local stack as {@code ./upbot local} starts it: the API document's example and generated journeys
- * posted over HTTP reach the tables with exactly the totals CONTRACT §3 gives for what the endpoint
+ * posted over HTTP reach the tables with exactly the totals docs/semantics.md gives for what the endpoint
  * accepted; after a stop and a restart, more events (resent batches, sessions extended across the
  * restart) still give exact totals.
  */
@@ -72,7 +72,7 @@ class LocalStackITCase {
       List<ReportBody> posted = new ArrayList<>();
 
       try (LocalStack stack = LocalStack.start(options, quiet())) {
-        assertThat(post(stack, seedExampleAtNow())).isEqualTo("{\"ret\":0,\"msg\":\"\"}");
+        assertThat(post(stack, apiExampleAtNow())).isEqualTo("{\"ret\":0,\"msg\":\"\"}");
         for (int i = 0; i < 30; i++) {
           for (ReportBody b : journeys.journey(System.currentTimeMillis() - 60_000)) {
             assertThat(retOf(post(stack, b.toJson()))).isZero();
@@ -148,8 +148,8 @@ class LocalStackITCase {
   }
 
   /** The API document's example (trailing space in code, event_id "1002"), its event_time set to now. */
-  private static byte[] seedExampleAtNow() {
-    return Fixtures.text("requests/valid/seed-example.json")
+  private static byte[] apiExampleAtNow() {
+    return Fixtures.text("requests/valid/api-example.json")
         .replace("1699274742", Long.toString(System.currentTimeMillis() / 1000))
         .getBytes(StandardCharsets.UTF_8);
   }

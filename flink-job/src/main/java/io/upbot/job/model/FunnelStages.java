@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which event ids make each funnel stage (CONTRACT §1's catalogue; configurable). Stage 1 is
+ * Which event ids make each funnel stage (docs/api.md's catalogue; configurable). Stage 1 is
  * {@code exposed}, 2 {@code long_pressed}, 3 {@code joined}.
  */
 public record FunnelStages(Set<String> exposed, Set<String> longPressed, Set<String> joined)

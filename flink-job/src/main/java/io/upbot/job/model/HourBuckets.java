@@ -1,6 +1,6 @@
 package io.upbot.job.model;
 
-/** UTC hour buckets (CONTRACT §3.7). */
+/** UTC hour buckets (docs/semantics.md#buckets). */
 public final class HourBuckets {
   public static final long HOUR_MS = 3_600_000L;
 

@@ -5,7 +5,7 @@ package io.upbot.job.model;
  *
  * @param code the live code, {@code ""} when absent
  * @param trace the trace_id, or {@code openid:<openid>} when absent
- * @param t the event's time: {@code min(event_time, received_at + 5 min)} (CONTRACT §3.1), epoch ms
+ * @param t the event's time: {@code min(event_time, received_at + 5 min)} (docs/semantics.md#time), epoch ms
  * @param receivedAt the server's receive time, epoch ms
  * @param duration dwell seconds, or {@code null} when the event carries none
  */

@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sessionises one journey (CONTRACT §3.2–3.5) and emits signed deltas for exactly what each new distinct
+ * Sessionises one journey (docs/semantics.md#journey to #funnel-depth) and emits signed deltas for exactly what each new distinct
  * event changes: funnel rows on the main output, event and dwell rows on side outputs.
  *
  * <p>State: the journey's distinct events of sessions that can still change ({@link JourneyState}). On
@@ -108,7 +108,7 @@ public final class JourneySessionizer
       before = JourneyState.EMPTY;
     }
     if (before.contains(e.eventId(), e.t())) {
-      return; // CONTRACT §3.3: the first received copy wins, whatever the others carry.
+      return; // docs/semantics.md#duplicates: the first received copy wins, whatever the others carry.
     }
     JourneyState after = before.insert(e);
     List<Session> was = before.sessions(gapMs, stages);

@@ -25,7 +25,7 @@ public record JourneyState(long[] times, String[] eventIds, int[] durations) {
     return times.length;
   }
 
-  /** Whether the event {@code (eventId, t)} is already known (CONTRACT §3.3). */
+  /** Whether the event {@code (eventId, t)} is already known (docs/semantics.md#duplicates). */
   public boolean contains(String eventId, long t) {
     int i = lowerBound(t);
     for (; i < times.length && times[i] == t; i++) {
@@ -67,7 +67,7 @@ public record JourneyState(long[] times, String[] eventIds, int[] durations) {
   }
 
   /**
-   * The sessions of these events (CONTRACT §3.4): consecutive events belong to one session while the gap
+   * The sessions of these events (docs/semantics.md#sessions): consecutive events belong to one session while the gap
    * to the next is below {@code gapMs}; equal times always share one.
    */
   public List<Session> sessions(long gapMs, FunnelStages stages) {
@@ -83,7 +83,7 @@ public record JourneyState(long[] times, String[] eventIds, int[] durations) {
   }
 
   /**
-   * Funnel depth (CONTRACT §3.5) of events {@code [from, to)}: the largest k with events of stages 1..k at
+   * Funnel depth (docs/semantics.md#funnel-depth) of events {@code [from, to)}: the largest k with events of stages 1..k at
    * non-decreasing times. Matching each stage to its earliest possible event is optimal (an earlier match
    * never leaves fewer candidates for the next stage); events of equal time may match in any order, so
    * each group of equal times is scanned until it yields no further stage.

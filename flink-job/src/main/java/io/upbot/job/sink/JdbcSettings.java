@@ -33,7 +33,7 @@ public record JdbcSettings(
     int maxRetries)
     implements Serializable {
 
-  /** The growth teams' zone (CONTRACT §3): the daily views use its days unless configured. */
+  /** The growth teams' zone (docs/tables.md): the daily views use its days unless configured. */
   public static final ZoneId DEFAULT_TIME_ZONE = ZoneId.of("Asia/Shanghai");
 
   /** Large enough to amortise round trips, small enough that a batch is one short transaction. */

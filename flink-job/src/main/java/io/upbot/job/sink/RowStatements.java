@@ -17,7 +17,7 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  */
 public final class RowStatements {
 
-  /** Rows hold totals: a later write of a key replaces every value column (CONTRACT §3). */
+  /** Rows hold totals: a later write of a key replaces every value column (docs/tables.md). */
   public static final String FUNNEL_UPSERT =
       "INSERT INTO code_funnel_hourly"
           + " (bucket_start, appid, code, sessions, exposed, long_pressed, joined, updated_at)"

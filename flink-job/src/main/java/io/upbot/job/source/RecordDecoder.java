@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Turns one raw stream record into a {@link DecodedRecord}: an on-time journey event, or a dead letter
  * ({@code malformed} when it cannot be decoded, {@code late} when it was received more than the allowed
- * lateness after its time, CONTRACT §3.6).
+ * lateness after its time, docs/semantics.md#late-events).
  *
  * <p>The late rule lives here, not in a later operator, because it needs nothing but the record, and only
  * here are the bytes "as received" that the dead-letter table keeps; carrying them further for every
@@ -23,10 +23,10 @@ import java.nio.charset.StandardCharsets;
 public final class RecordDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** CONTRACT §3.1: a device clock in the future cannot push time ahead by more than this. */
+  /** docs/semantics.md#time: a device clock in the future cannot push time ahead by more than this. */
   public static final long MAX_FUTURE_MS = 5 * 60_000L;
 
-  // The contract's limits (CONTRACT §1). The endpoint enforces them; a record from elsewhere that breaks
+  // The API's limits (docs/api.md). The endpoint enforces them; a record from elsewhere that breaks
   // them would make every later upsert of its row fail, so it is a poison record for the tables.
   private static final int MAX_APPID = 64;
   private static final int MAX_CODE = 64;
@@ -72,7 +72,7 @@ public final class RecordDecoder implements Serializable {
 
   /**
    * Why the record breaks a rule the tables rely on, or null. Lengths count characters (code points), as
-   * the endpoint does (CONTRACT §1): counting UTF-16 units would dead-letter accepted non-BMP text.
+   * the endpoint does (docs/api.md): counting UTF-16 units would dead-letter accepted non-BMP text.
    */
   static String contractViolation(MediaEvent m) {
     if (Text.characters(m.appid()) > MAX_APPID) {

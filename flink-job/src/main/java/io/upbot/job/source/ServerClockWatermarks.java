@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watermarks from the server's clock: {@code max(received_at) − bound}, never from client time, so a phone
- * whose clock runs ahead cannot move event time (CONTRACT §3.6). Record timestamps are the events' own
+ * whose clock runs ahead cannot move event time (docs/semantics.md#late-events). Record timestamps are the events' own
  * {@code t}. Given to {@code env.fromSource}, the generator runs per Kafka partition (split), so a
  * partition read faster than another during a backfill does not push the others' watermark.
  *

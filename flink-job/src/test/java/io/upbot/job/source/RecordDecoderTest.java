@@ -88,7 +88,7 @@ class RecordDecoderTest {
   }
 
   @Test
-  void shouldDeadLetterRecordWhoseKeyFieldsBreakTheContract() {
+  void shouldDeadLetterRecordWhoseKeyFieldsBreakTheApiLimits() {
     assertThat(decode(media(RECEIVED, "x".repeat(65), "t", null)).deadLetter().reason()).isEqualTo("malformed");
     assertThat(decode(media(RECEIVED, "a\u0000b", "t", null)).deadLetter().reason()).isEqualTo("malformed");
     assertThat(decode(media(RECEIVED, "c", "t", 86_401)).deadLetter().reason()).isEqualTo("malformed");

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * CONTRACT §3 computed the plain way, over the whole input at once, independently of the job's code:
+ * docs/semantics.md computed the plain way, over the whole input at once, independently of the job's code:
  * time, journey, dedup (first received), late filter, sort, split by gap, brute-force depth, buckets.
  */
 public final class Reference {
