@@ -36,8 +36,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Builds the job's graph: decode → split dead letters → cap codes and event ids per appid-hour →
- * sessionise per journey → one aggregator per table → sinks. Production passes the Kafka source and JDBC sinks; tests pass their own source and
- * collecting sinks and run the very same graph.
+ * sessionise per journey → one aggregator per table → sinks. Production passes the Kafka source and JDBC
+ * sinks; tests pass their own source and collecting sinks and run the very same graph.
  */
 public final class AnalyticsJob {
 
