@@ -5,6 +5,8 @@ import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
 import io.upbot.job.aggregate.RowTiming;
+import io.upbot.job.guard.CardinalityGuard;
+import io.upbot.job.model.AppidHour;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.DwellDelta;
@@ -33,15 +35,16 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Builds the job's graph: decode → split dead letters → sessionise per journey → one aggregator per
- * table → sinks. Production passes the Kafka source and JDBC sinks; tests pass their own source and
- * collecting sinks and run the very same graph.
+ * Builds the job's graph: decode → split dead letters → cap codes and event ids per appid-hour →
+ * sessionise per journey → one aggregator per table → sinks. Production passes the Kafka source and JDBC
+ * sinks; tests pass their own source and collecting sinks and run the very same graph.
  */
 public final class AnalyticsJob {
 
   /** Stable operator ids: state in checkpoints and savepoints is matched by these, never change them. */
   public static final String UID_SOURCE = "media-events-source";
   public static final String UID_SPLIT = "split-decoded";
+  public static final String UID_CARDINALITY = "cardinality-guard";
   public static final String UID_SESSIONIZER = "journey-sessionizer";
   public static final String UID_FUNNEL = "funnel-aggregator";
   public static final String UID_EVENT = "event-aggregator";
@@ -96,8 +99,18 @@ public final class AnalyticsJob {
             .name("split dead letters")
             .uid(UID_SPLIT);
 
-    SingleOutputStreamOperator<FunnelDelta> funnelDeltas =
+    // Before the sessionizer, so an event over an appid's cap of codes or event ids creates no state.
+    SingleOutputStreamOperator<JourneyEvent> admitted =
         events
+            .keyBy(CardinalityGuard::key, TypeInformation.of(AppidHour.class))
+            .process(
+                new CardinalityGuard(s.maxCodesPerHour(), s.maxEventIdsPerHour(), latenessMs),
+                TypeInformation.of(JourneyEvent.class))
+            .name("cap codes and event ids per appid-hour")
+            .uid(UID_CARDINALITY);
+
+    SingleOutputStreamOperator<FunnelDelta> funnelDeltas =
+        admitted
             .keyBy(JourneyEvent::journeyKey, TypeInformation.of(JourneyKey.class))
             .process(
                 new JourneySessionizer(s.stages(), gapMs, latenessMs),
@@ -134,6 +147,7 @@ public final class AnalyticsJob {
         events
             .getSideOutput(SplitDecoded.DEAD_LETTERS)
             .union(
+                admitted.getSideOutput(CardinalityGuard.DEAD_LETTERS),
                 funnelDeltas.getSideOutput(JourneySessionizer.DEAD_LETTERS),
                 funnelRows.getSideOutput(DroppedRows.DEAD_LETTERS),
                 eventRows.getSideOutput(DroppedRows.DEAD_LETTERS),

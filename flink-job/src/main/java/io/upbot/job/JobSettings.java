@@ -44,7 +44,9 @@ public record JobSettings(
     Integer parallelism,
     String stateBackend,
     Duration checkpointInterval,
-    String checkpointDir) {
+    String checkpointDir,
+    int maxCodesPerHour,
+    int maxEventIdsPerHour) {
 
   /** The flags, their defaults ({@code null}: none) and help text, in the order {@code --help} shows. */
   private static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
@@ -82,6 +84,11 @@ public record JobSettings(
     flag("state-backend", "hashmap", "hashmap | rocksdb");
     flag("checkpoint-interval", "10s", "exactly-once checkpoint interval; 0 or off disables");
     flag("checkpoint-dir", null, "checkpoint storage URI, e.g. file:///var/lib/upbot/checkpoints");
+    flag("max-codes-per-hour", "1000",
+        "distinct codes per appid and UTC hour that may create rows; events with more are dead-lettered"
+            + " (cardinality); 0 or off: no cap");
+    flag("max-event-ids-per-hour", "1000",
+        "distinct event ids per appid and UTC hour that may create rows; 0 or off: no cap");
   }
 
   /** Flags that may be given bare, meaning true. */
@@ -208,6 +215,8 @@ public record JobSettings(
     Duration checkpoints =
         p.parsed("checkpoint-interval", v -> v.equals("off") ? Duration.ZERO : duration(v));
     String checkpointDir = p.string("checkpoint-dir", false);
+    Integer maxCodes = p.parsed("max-codes-per-hour", JobSettings::capOrOff);
+    Integer maxEventIds = p.parsed("max-event-ids-per-hour", JobSettings::capOrOff);
 
     if (!problems.isEmpty()) {
       throw new SettingsException(problems);
@@ -215,7 +224,7 @@ public record JobSettings(
     JobSettings s = new JobSettings(
         bootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
         zone, batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages, flush,
-        parallelism, backend, checkpoints, checkpointDir);
+        parallelism, backend, checkpoints, checkpointDir, maxCodes, maxEventIds);
     try {
       s.jdbcSettings();
     } catch (IllegalArgumentException e) {
@@ -273,6 +282,11 @@ public record JobSettings(
       // reported below
     }
     throw new IllegalArgumentException("must be an integer ≥ " + min);
+  }
+
+  /** A cap: a positive integer, or {@code 0} / {@code off} for none (returned as 0). */
+  private static Integer capOrOff(String v) {
+    return v.trim().equals("off") ? 0 : positiveInt(v, 0);
   }
 
   private static Set<String> idList(String v) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
+import io.upbot.job.guard.CardinalityGuard;
+import io.upbot.job.model.AppidHour;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.DwellDelta;
@@ -85,7 +87,8 @@ class AnalyticsJobGraphTest {
         DecodedRecord.class, JourneyEvent.class, JourneyKey.class, JourneyState.class,
         FunnelDelta.class, EventDelta.class, DwellDelta.class, DeadLetter.class, FunnelRow.class,
         EventRow.class, DwellRow.class, FunnelRowKey.class, EventRowKey.class,
-        FunnelAggregator.Acc.class, EventAggregator.Acc.class, DwellAggregator.Acc.class
+        FunnelAggregator.Acc.class, EventAggregator.Acc.class, DwellAggregator.Acc.class,
+        AppidHour.class, CardinalityGuard.HourCounts.class
       })
   void shouldSerialiseEveryRecordAndStateTypeAsPojoWithoutGenericTypes(Class<?> type) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -105,7 +108,8 @@ class AnalyticsJobGraphTest {
     List<String> uids = g.getStreamNodes().stream().map(StreamNode::getTransformationUID).toList();
     assertThat(uids)
         .containsExactlyInAnyOrder(
-            AnalyticsJob.UID_SOURCE, AnalyticsJob.UID_SPLIT, AnalyticsJob.UID_SESSIONIZER,
+            AnalyticsJob.UID_SOURCE, AnalyticsJob.UID_SPLIT, AnalyticsJob.UID_CARDINALITY,
+            AnalyticsJob.UID_SESSIONIZER,
             AnalyticsJob.UID_FUNNEL, AnalyticsJob.UID_EVENT, AnalyticsJob.UID_DWELL,
             AnalyticsJob.UID_FUNNEL_SINK, AnalyticsJob.UID_EVENT_SINK, AnalyticsJob.UID_DWELL_SINK,
             AnalyticsJob.UID_DEAD_LETTER_SINK);

@@ -11,6 +11,8 @@ import io.upbot.job.testing.Scenario;
 import io.upbot.job.testing.TestSinks;
 import io.upbot.job.testing.TestSource;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -40,18 +42,20 @@ class AnalyticsJobPropertyITCase {
     cluster.close();
   }
 
-  static JobSettings settings(String stateBackend) {
-    return JobSettings.parse(
-        new String[] {
-          "--state-backend", stateBackend,
-          "--kafka-bootstrap", "unused:9092",
-          "--session-gap", "30m",
-          "--allowed-lateness", "2h",
-          "--checkpoint-interval", "off",
-          "--source-idleness", "0",
-          "--parallelism", String.valueOf(PARALLELISM)
-        },
-        Map.of());
+  /** The settings of these runs, {@code extra} flags added: G and A as {@link Scenario}'s. */
+  static JobSettings settings(String stateBackend, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--state-backend", stateBackend,
+                "--kafka-bootstrap", "unused:9092",
+                "--session-gap", "30m",
+                "--allowed-lateness", "2h",
+                "--checkpoint-interval", "off",
+                "--source-idleness", "0",
+                "--parallelism", String.valueOf(PARALLELISM)));
+    args.addAll(List.of(extra));
+    return JobSettings.parse(args.toArray(String[]::new), Map.of());
   }
 
   @Property(tries = 20)

@@ -32,6 +32,39 @@ class JobSettingsTest {
     assertThat(s.stateBackend()).isEqualTo("hashmap");
     assertThat(s.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.checkpointDir()).isNull();
+    assertThat(s.maxCodesPerHour()).isEqualTo(1000);
+    assertThat(s.maxEventIdsPerHour()).isEqualTo(1000);
+  }
+
+  @Test
+  void shouldTakeCardinalityCapsFromFlagsOrEnvironmentWithZeroOrOffForNone() {
+    JobSettings s =
+        JobSettings.parse(
+            new String[] {"--kafka-bootstrap", "k:9092", "--max-codes-per-hour", "off"},
+            Map.of("UPBOT_MAX_EVENT_IDS_PER_HOUR", "50"));
+    assertThat(s.maxCodesPerHour()).isZero();
+    assertThat(s.maxEventIdsPerHour()).isEqualTo(50);
+
+    assertThat(
+            JobSettings.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092", "--max-event-ids-per-hour=0"}, Map.of())
+                .maxEventIdsPerHour())
+        .isZero();
+    assertThatThrownBy(
+            () ->
+                JobSettings.parse(
+                    new String[] {
+                      "--kafka-bootstrap", "k:9092", "--max-codes-per-hour", "-1",
+                      "--max-event-ids-per-hour", "lots"
+                    },
+                    Map.of()))
+        .isInstanceOf(SettingsException.class)
+        .satisfies(
+            e ->
+                assertThat(((SettingsException) e).problems())
+                    .containsExactly(
+                        "--max-codes-per-hour: must be an integer ≥ 0 (got '-1')",
+                        "--max-event-ids-per-hour: must be an integer ≥ 0 (got 'lots')"));
   }
 
   @Test
@@ -102,6 +135,6 @@ class JobSettingsTest {
     assertThat(JobSettings.wantsHelp(new String[] {"--help"})).isTrue();
     assertThat(JobSettings.usage())
         .contains("--kafka-bootstrap", "--start-from", "--bounded", "--session-gap", "--state-backend",
-            "--checkpoint-dir", "--jdbc-url");
+            "--checkpoint-dir", "--jdbc-url", "--max-codes-per-hour", "--max-event-ids-per-hour");
   }
 }

@@ -21,4 +21,18 @@ public record JourneyEvent(
   public JourneyKey journeyKey() {
     return new JourneyKey(appid, code, trace);
   }
+
+  /**
+   * Names this distinct event, {@code journey/<appid>/<code>/<trace>/<event_id>@<t>}, for a dead letter's
+   * source: the same on a replay, and different for distinct events, as {@code %}, {@code /} and
+   * {@code @} in the parts are escaped ({@code %25}, {@code %2F}, {@code %40}).
+   */
+  public String sourceName() {
+    return "journey/" + escaped(appid) + "/" + escaped(code) + "/" + escaped(trace) + "/"
+        + escaped(eventId) + "@" + t;
+  }
+
+  private static String escaped(String part) {
+    return part.replace("%", "%25").replace("/", "%2F").replace("@", "%40");
+  }
 }

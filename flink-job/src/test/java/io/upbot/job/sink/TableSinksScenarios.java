@@ -8,6 +8,7 @@ import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -161,6 +162,28 @@ abstract class TableSinksScenarios {
             "malformed|bad\uFFFDjson\uFFFD|upbot.media-events/1/3|2023-11-06T17:05:00Z");
     assertThat(query("SELECT count(DISTINCT id), count(*) FROM dead_letter_events"))
         .containsExactly("3|3");
+  }
+
+  @Test
+  void shouldStoreOnlyTheFirst64KiBOfA1MiBDeadLetterPayloadAndSayItWasCut() throws Exception {
+    SchemaInstaller.install(settings());
+    // 1 MiB exactly, of 1-, 2-, 3- and 4-byte characters, so the cut meets every width.
+    String payload = "{\"v\":" + "a\u00e9\u4e2d\ud83d\ude00".repeat(104_857) + "}";
+    assertThat(payload.getBytes(StandardCharsets.UTF_8).length).isEqualTo(1024 * 1024);
+
+    runPipeline(
+        List.of(), List.of(), List.of(),
+        List.of(new DeadLetter(DeadLetter.MALFORMED, payload, TOPIC + "/0/99", FIRST_WRITE)));
+
+    List<String> stored = query("SELECT payload FROM dead_letter_events");
+    assertThat(stored).hasSize(1);
+    String marker = DeadLetter.CUT_MARKER + (1024 * 1024) + " UTF-8 bytes]";
+    // Booleans: a failure message holding 1 MiB of text would say nothing more.
+    assertThat(stored.get(0).endsWith(marker)).as("ends with the marker").isTrue();
+    String kept = stored.get(0).substring(0, stored.get(0).length() - marker.length());
+    assertThat(payload.startsWith(kept)).as("keeps the payload's beginning").isTrue();
+    assertThat(stored.get(0).getBytes(StandardCharsets.UTF_8).length)
+        .isBetween(DeadLetter.MAX_PAYLOAD_BYTES - 3, DeadLetter.MAX_PAYLOAD_BYTES);
   }
 
   static final String DEAD_LETTERS =
