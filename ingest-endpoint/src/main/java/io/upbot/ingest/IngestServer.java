@@ -163,8 +163,11 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     beginDrain();
-    long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+    long drainStart = System.nanoTime();
+    long deadline = drainStart + config.drainTimeout().toNanos();
+    int inflightAtStart;
     synchronized (drainLock) {
+      inflightAtStart = inflight;
       while (inflight > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -179,6 +182,8 @@ public final class IngestServer implements AutoCloseable {
         }
       }
     }
+    LOG.info("Drained {} in-flight batches in {} ms", inflightAtStart,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart));
     undertow.stop();
     reloader.shutdownNow();
     long left = Math.max(1_000_000_000L, deadline - System.nanoTime());
