@@ -216,6 +216,18 @@ class ClientLimitsTest {
     return sb.toString();
   }
 
+  @Test
+  void shouldRefuseMoreThanMaxParametersWithUndertowsBare400() throws Exception {
+    String over = IngestServer.API_PATH + "?validate=true" + "&a".repeat(IngestServer.MAX_QUERY_PARAMETERS);
+    try (Socket s = connect(ep)) {
+      s.getOutputStream().write(("POST " + over + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+      assertThat(readUntilClosed(s)).satisfiesAnyOf(
+          a -> assertThat(a).startsWith("HTTP/1.1 400").doesNotContain("ret"), a -> assertThat(a).isEmpty());
+    }
+    assertStillServing();
+  }
+
   /** Cookies are never parsed (the endpoint reads none), so many of them cost only header bytes. */
   @Test
   void shouldAnswerManyCookiesNormallyBecauseTheyAreNeverParsed() throws Exception {
