@@ -3,6 +3,7 @@ package io.upbot.ingest;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.xnio.IoUtils;
@@ -32,8 +33,13 @@ final class BodyDeadline {
     if (ex.isRequestComplete()) {
       return;
     }
-    XnioExecutor.Key key =
-        ex.getIoThread().executeAfter(() -> expire(ex, answer), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    XnioExecutor.Key key;
+    try {
+      key = ex.getIoThread().executeAfter(() -> expire(ex, answer), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException stopping) {
+      // The server is stopping (the I/O thread takes no more timers): its connections close with it.
+      return;
+    }
     ex.addExchangeCompleteListener(
         (e, next) -> {
           // An answer sent before the body was read leaves it to be drained: the timer stays armed for it.
