@@ -42,9 +42,11 @@ public final class BatchValidator {
 
   private final ObjectMapper mapper;
   private final int maxItems;
+  private final int maxBodyBytes;
 
   public BatchValidator(int maxItems, int maxBodyBytes) {
     this.maxItems = maxItems;
+    this.maxBodyBytes = maxBodyBytes;
     JsonFactory factory =
         JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -81,6 +83,23 @@ public final class BatchValidator {
       super(null, null, false, false);
       this.rejection = rejection;
     }
+  }
+
+  /**
+   * Reads a body as it came off the wire: decompressed first when it was sent with {@code
+   * Content-Encoding: gzip} (refused over the body limit, or when it is not whole gzip members), then
+   * validated. Every input gets a result; nothing is thrown.
+   */
+  public Result validateBody(byte[] raw, boolean gzip, long receivedAt) {
+    byte[] body = raw;
+    if (gzip) {
+      try {
+        body = Bodies.gunzip(raw, maxBodyBytes);
+      } catch (Bodies.BodyException e) {
+        return new Rejected(e.rejection());
+      }
+    }
+    return validate(body, receivedAt);
   }
 
   /**

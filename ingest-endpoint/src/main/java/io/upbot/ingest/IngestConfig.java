@@ -35,6 +35,9 @@ public record IngestConfig(
     Duration kafkaRequestTimeout,
     Duration drainTimeout,
     int ioThreads,
+    Duration bodyTimeout,
+    int maxConnections,
+    boolean allowExampleToken,
     Map<String, String> kafkaProperties) {
 
   public IngestConfig {
@@ -76,6 +79,9 @@ public record IngestConfig(
     OPTIONS.put("kafka-request-timeout-ms", "10000");
     OPTIONS.put("drain-timeout-ms", "10000");
     OPTIONS.put("io-threads", "0");
+    OPTIONS.put("body-timeout-ms", "10000");
+    OPTIONS.put("max-connections", "10000");
+    OPTIONS.put("allow-example-token", "false");
     // Repeatable, key=value; listed for env/usage purposes only.
     OPTIONS.put("kafka-property", "");
   }
@@ -207,13 +213,17 @@ public record IngestConfig(
     }
     Duration drain = r.millis("drain-timeout-ms", 0, 600_000);
     int ioThreads = r.integer("io-threads", 0, 1024);
+    Duration bodyTimeout = r.millis("body-timeout-ms", 100, 600_000);
+    int maxConnections = r.integer("max-connections", 1, 1_000_000);
+    boolean allowExampleToken = r.bool("allow-example-token");
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new IngestConfig(
         host, port, bootstrap, topic, tokensFile, reload, cors, deadline, maxBody, maxItems,
-        compression, linger, batchSize, bufferMemory, delivery, request, drain, ioThreads, kafkaProps);
+        compression, linger, batchSize, bufferMemory, delivery, request, drain, ioThreads, bodyTimeout,
+        maxConnections, allowExampleToken, kafkaProps);
   }
 
   /** A copy with another port (tests use 0). */
@@ -221,7 +231,8 @@ public record IngestConfig(
     return new IngestConfig(
         host, newPort, kafkaBootstrap, topic, tokensFile, tokensReloadInterval, corsOrigins, deadline,
         maxBodyBytes, maxItems, kafkaCompression, kafkaLingerMs, kafkaBatchSize, kafkaBufferMemory,
-        kafkaDeliveryTimeout, kafkaRequestTimeout, drainTimeout, ioThreads, kafkaProperties);
+        kafkaDeliveryTimeout, kafkaRequestTimeout, drainTimeout, ioThreads, bodyTimeout, maxConnections,
+        allowExampleToken, kafkaProperties);
   }
 
   /** The usage text: every flag, its variable and default. */
@@ -273,6 +284,14 @@ public record IngestConfig(
         problems.add(key + ": " + v + " is not an integer");
         return 0;
       }
+    }
+
+    boolean bool(String key) {
+      String v = raw(key);
+      if (!"true".equals(v) && !"false".equals(v)) {
+        problems.add(key + ": " + v + " is not true or false");
+      }
+      return "true".equals(v);
     }
 
     Duration millis(String key, long min, long max) {

@@ -42,8 +42,6 @@ public final class IngestServer implements AutoCloseable {
 
   public static final String API_PATH = "/upbot/api/ReportMediaEvent";
   static final String JSON = "application/json; charset=utf-8";
-  /** Over-limit bodies up to this size are read and discarded after the 1003 answer. */
-  private static final long DRAIN_LIMIT = 16L * 1024 * 1024;
   static final int MAX_QUERY_PARAMETERS = 10_000;
   private static final HttpString ACAO = new HttpString("Access-Control-Allow-Origin");
   private static final HttpString ACAM = new HttpString("Access-Control-Allow-Methods");
@@ -98,6 +96,7 @@ public final class IngestServer implements AutoCloseable {
             // a TreeMap (no hash flooding), and 10,000 of them cost a few MB at most.
             .setServerOption(UndertowOptions.MAX_PARAMETERS, MAX_QUERY_PARAMETERS)
             .setHandler(this::handle);
+    Limits.apply(b, config);
     if (config.ioThreads() > 0) {
       b.setIoThreads(config.ioThreads());
     }
@@ -107,6 +106,7 @@ public final class IngestServer implements AutoCloseable {
   /** Starts the endpoint with a Kafka writer and the configured token file. */
   public static IngestServer start(IngestConfig config) throws TokenStore.TokenFileException {
     TokenStore tokens = TokenStore.load(config.tokensFile());
+    ExampleToken.refuseUnlessAllowed(tokens, config);
     KafkaRecordWriter writer = new KafkaRecordWriter(config);
     try {
       return start(config, writer, tokens, System::currentTimeMillis, System::nanoTime);
@@ -163,8 +163,11 @@ public final class IngestServer implements AutoCloseable {
       return;
     }
     beginDrain();
-    long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+    long drainStart = System.nanoTime();
+    long deadline = drainStart + config.drainTimeout().toNanos();
+    int inflightAtStart;
     synchronized (drainLock) {
+      inflightAtStart = inflight;
       while (inflight > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -179,6 +182,8 @@ public final class IngestServer implements AutoCloseable {
         }
       }
     }
+    LOG.info("Drained {} in-flight batches in {} ms", inflightAtStart,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - drainStart));
     undertow.stop();
     reloader.shutdownNow();
     long left = Math.max(1_000_000_000L, deadline - System.nanoTime());
@@ -191,6 +196,7 @@ public final class IngestServer implements AutoCloseable {
   private void handle(HttpServerExchange ex) {
     long start = System.nanoTime();
     try {
+      BodyDeadline.arm(ex, config.bodyTimeout(), e -> answer(e, Limits.bodyTimedOut(config), 0, start));
       HttpString method = ex.getRequestMethod();
       String path = UrlDecoding.decode(ex.getRequestPath(), false, true);
       if (path == null) {
@@ -298,7 +304,7 @@ public final class IngestServer implements AutoCloseable {
     if (contentLength > wireLimit) {
       // Refused before reading. Undertow drains the unread body after the answer so the client, still
       // sending, reads the answer instead of a reset; an absurd body closes the connection instead.
-      if (contentLength > DRAIN_LIMIT) {
+      if (contentLength > Limits.DRAIN_LIMIT) {
         ex.setPersistent(false);
       }
       answer(ex, new Rejection(Ret.TOO_LARGE, tooLarge), 0, start);
@@ -308,13 +314,17 @@ public final class IngestServer implements AutoCloseable {
     ex.getRequestReceiver().setMaxBufferSize(wireLimit);
     ex.getRequestReceiver()
         .receiveFullBytes(
-            (e, bytes) ->
-                // Keeps the exchange open past this callback: it is answered from the Kafka ack.
-                // received_at is stamped once the whole body is here, not when its first byte came: a
-                // slow client must not make its events look older than the ones written before them.
-                e.dispatch(
-                    SameThreadExecutor.INSTANCE,
-                    () -> afterBody(e, token, gzip, validateOnly, bytes, clockMillis.getAsLong(), start)),
+            (e, bytes) -> {
+              if (BodyDeadline.expired(e)) {
+                return; // Answered at the body deadline: nothing of it may be written.
+              }
+              // Keeps the exchange open past this callback: it is answered from the Kafka ack.
+              // received_at is stamped once the whole body is here, not when its first byte came: a
+              // slow client must not make its events look older than the ones written before them.
+              e.dispatch(
+                  SameThreadExecutor.INSTANCE,
+                  () -> afterBody(e, token, gzip, validateOnly, bytes, clockMillis.getAsLong(), start));
+            },
             (e, error) -> {
               if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
                 answer(e, new Rejection(Ret.TOO_LARGE, tooLarge), 0, start);
@@ -343,16 +353,7 @@ public final class IngestServer implements AutoCloseable {
     }
     boolean handedToBatch = false;
     try {
-      byte[] body = raw;
-      if (gzip) {
-        try {
-          body = Bodies.gunzip(raw, config.maxBodyBytes());
-        } catch (Bodies.BodyException e) {
-          answer(ex, e.rejection(), 0, start);
-          return;
-        }
-      }
-      BatchValidator.Result result = validator.validate(body, receivedAt);
+      BatchValidator.Result result = validator.validateBody(raw, gzip, receivedAt);
       if (result instanceof BatchValidator.Rejected r) {
         LOG.debug("Rejected batch: {}", r.rejection());
         answer(ex, r.rejection(), 0, start);

@@ -10,6 +10,11 @@ package io.upbot.ingest;
 public enum Ret {
   OK(0, 200, ""),
   PARAMETER_ERROR(1001, 400, "请求参数错误，请稍后再试"),
+  /**
+   * The body did not arrive within the body deadline: a parameter error (the request is incomplete, and
+   * nothing of it was written) under HTTP 408, so that HTTP clients and proxies see a timeout.
+   */
+  BODY_TIMEOUT(1001, 408, "请求参数错误，请稍后再试"),
   AUTH_FAILED(1002, 401, "鉴权失败"),
   TOO_LARGE(1003, 413, "请求体过大"),
   RATE_LIMITED(1004, 429, "请求过于频繁，请稍后再试"),

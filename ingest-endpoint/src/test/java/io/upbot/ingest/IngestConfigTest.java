@@ -33,6 +33,26 @@ class IngestConfigTest {
     assertThat(c.kafkaCompression()).isEqualTo("lz4");
     assertThat(c.corsOrigins()).isEmpty();
     assertThat(c.kafkaProperties()).isEmpty();
+    assertThat(c.bodyTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.maxConnections()).isEqualTo(10_000);
+    assertThat(c.allowExampleToken()).isFalse();
+  }
+
+  @Test
+  void shouldReadTheLimitFlagsAndRefuseABooleanThatIsNotTrueOrFalse() throws Exception {
+    IngestConfig c = IngestConfig.parse(
+        new String[] {"--kafka-bootstrap", "k:9092", "--tokens-file", tokens().toString(),
+            "--body-timeout-ms", "2500", "--max-connections", "64", "--allow-example-token", "true"}, Map.of());
+    assertThat(c.bodyTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(c.maxConnections()).isEqualTo(64);
+    assertThat(c.allowExampleToken()).isTrue();
+    assertThatThrownBy(() -> IngestConfig.parse(
+            new String[] {"--kafka-bootstrap", "k:9092", "--tokens-file", tokens().toString(),
+                "--allow-example-token", "yes", "--max-connections", "0", "--body-timeout-ms", "10"}, Map.of()))
+        .isInstanceOfSatisfying(IngestConfig.ConfigException.class, e -> assertThat(e.problems())
+            .anyMatch(s -> s.startsWith("allow-example-token: yes is not true or false"))
+            .anyMatch(s -> s.startsWith("max-connections:"))
+            .anyMatch(s -> s.startsWith("body-timeout-ms:")));
   }
 
   @Test

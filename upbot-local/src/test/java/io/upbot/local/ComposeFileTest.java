@@ -2,7 +2,9 @@ package io.upbot.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.upbot.ingest.ExampleToken;
 import io.upbot.ingest.IngestConfig;
 import io.upbot.ingest.TokenStore;
 import io.upbot.job.JobSettings;
@@ -149,6 +151,62 @@ class ComposeFileTest {
     assertThat(TokenStore.load(onHost)).isNotNull();
   }
 
+  /**
+   * The shipped token file holds the public example token: with the compose file as shipped the endpoint
+   * refuses to start, and only {@code UPBOT_DEMO=true} in the shell (a deliberate demo) lets it.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldRefuseTheExampleTokenUnlessTheShellSaysDemo() throws Exception {
+    Map<String, Object> ingest = services.get("ingest");
+    Path onHost = null;
+    for (Object v : (List<Object>) ingest.get("volumes")) {
+      String[] parts = ((String) v).split(":");
+      if (parts[1].equals(environment(ingest).get("UPBOT_INGEST_TOKENS_FILE"))) {
+        onHost = ROOT.resolve(parts[0]);
+      }
+    }
+    TokenStore tokens = TokenStore.load(onHost);
+    for (Map.Entry<Map<String, String>, Boolean> shell :
+        Map.of(Map.<String, String>of(), false, Map.of("UPBOT_DEMO", "false"), false,
+            Map.of("UPBOT_DEMO", "true"), true).entrySet()) {
+      Map<String, String> env = new LinkedHashMap<>(environment(ingest, shell.getKey()));
+      env.put("UPBOT_INGEST_TOKENS_FILE", onHost.toString());
+      IngestConfig config = IngestConfig.parse(new String[0], env);
+      if (shell.getValue()) {
+        assertThatCode(() -> ExampleToken.refuseUnlessAllowed(tokens, config)).doesNotThrowAnyException();
+      } else {
+        assertThatThrownBy(() -> ExampleToken.refuseUnlessAllowed(tokens, config))
+            .as("shell " + shell.getKey()).hasMessageContaining("example token");
+      }
+    }
+  }
+
+  /** Only the endpoint is published on every interface; Kafka, PostgreSQL and Flink's REST/UI on loopback. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void shouldPublishOnlyTheEndpointBeyondLoopback() {
+    Map<String, List<String>> published = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, Object>> s : services.entrySet()) {
+      for (Object p : (List<Object>) s.getValue().getOrDefault("ports", List.of())) {
+        published.computeIfAbsent(s.getKey(), k -> new ArrayList<>()).add(String.valueOf(p));
+      }
+    }
+    assertThat(published).containsOnlyKeys("kafka", "postgres", "jobmanager", "ingest");
+    published.forEach((service, ports) -> {
+      for (String p : ports) {
+        String[] parts = p.split(":");
+        if (service.equals("ingest")) {
+          assertThat(p).isEqualTo("8080:8080");
+        } else {
+          assertThat(parts).as(service + " publishes " + p).hasSize(3);
+          assertThat(parts[0]).as(service + " publishes " + p).isEqualTo("127.0.0.1");
+        }
+      }
+    });
+    assertThat(published.get("jobmanager")).containsExactly("127.0.0.1:8081:8081");
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void shouldUseOneTopicEverywhere() throws Exception {
@@ -191,10 +249,30 @@ class ComposeFileTest {
 
   @SuppressWarnings("unchecked")
   private static Map<String, String> environment(Map<String, Object> service) {
+    return environment(service, Map.of());
+  }
+
+  /** The service's environment as compose resolves it when the shell sets {@code shell}. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> environment(Map<String, Object> service, Map<String, String> shell) {
     Map<String, String> env = new LinkedHashMap<>();
     ((Map<String, Object>) service.getOrDefault("environment", Map.of()))
-        .forEach((k, v) -> env.put(k, String.valueOf(v)));
+        .forEach((k, v) -> env.put(k, interpolate(String.valueOf(v), shell)));
     return env;
+  }
+
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+)(?::-([^}]*))?}");
+
+  /** Compose's {@code ${NAME}} and {@code ${NAME:-default}} (the only forms the file uses). */
+  private static String interpolate(String value, Map<String, String> shell) {
+    Matcher m = VARIABLE.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String set = shell.get(m.group(1));
+      String v = set != null && !set.isEmpty() ? set : m.group(2) == null ? "" : m.group(2);
+      m.appendReplacement(out, Matcher.quoteReplacement(v));
+    }
+    return m.appendTail(out).toString();
   }
 
   /** The sources of the Dockerfile's COPY lines that copy from the build context. */
