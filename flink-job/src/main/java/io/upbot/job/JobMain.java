@@ -3,12 +3,15 @@ package io.upbot.job;
 import io.upbot.job.sink.ExistingRows;
 import io.upbot.job.sink.SchemaInstaller;
 import io.upbot.job.sink.TableSinks;
+import io.upbot.job.source.BackfillProgress;
 import io.upbot.job.source.KafkaSources;
 import io.upbot.job.source.ServerClockWatermarks;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -22,6 +25,9 @@ public final class JobMain {
 
   /** Exit status when the database cannot be prepared. */
   public static final int EXIT_DATABASE = 1;
+
+  /** How often a backfill prints its progress. */
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
   private JobMain() {}
 
@@ -48,6 +54,17 @@ public final class JobMain {
       PrintStream out,
       Supplier<StreamExecutionEnvironment> environments)
       throws Exception {
+    run(args, environment, out, environments, PROGRESS_EVERY);
+  }
+
+  /** As {@link #run(String[], Map, PrintStream, Supplier)}, a backfill's progress every {@code progressEvery}. */
+  static void run(
+      String[] args,
+      Map<String, String> environment,
+      PrintStream out,
+      Supplier<StreamExecutionEnvironment> environments,
+      Duration progressEvery)
+      throws Exception {
     if (JobSettings.wantsHelp(args)) {
       out.print(JobSettings.usage());
       return;
@@ -56,8 +73,7 @@ public final class JobMain {
     try {
       settings = JobSettings.parse(args, environment);
     } catch (SettingsException e) {
-      throw new JobStartException(
-          EXIT_REFUSED, e.getMessage() + "\n(--help lists every flag)", e);
+      throw new JobStartException(EXIT_REFUSED, e.getMessage() + "\n(--help lists every flag)", e);
     }
     try {
       prepareDatabase(settings);
@@ -68,7 +84,29 @@ public final class JobMain {
     }
     StreamExecutionEnvironment env = environments.get();
     defineGraph(env, settings);
-    env.execute("upbot analytics" + (settings.bounded() ? " (backfill)" : ""));
+    execute(env, settings, out, progressEvery);
+  }
+
+  /**
+   * Runs the job; a backfill that {@code main} waits for (attached: the command line, {@code flink run}
+   * without {@code -d}) prints its progress on {@code out}. Submitted through the REST API or the web UI,
+   * {@code main} returns once the job is submitted and nobody reads its output.
+   */
+  private static void execute(
+      StreamExecutionEnvironment env, JobSettings settings, PrintStream out, Duration progressEvery)
+      throws Exception {
+    String name = "upbot analytics" + (settings.bounded() ? " (backfill)" : "");
+    if (!settings.bounded() || !env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
+      env.execute(name);
+      return;
+    }
+    // Null when Kafka cannot tell the offsets (said on out): the backfill goes on without a report.
+    try (BackfillProgress progress = BackfillProgress.start(settings, out, progressEvery)) {
+      env.execute(name);
+      if (progress != null) {
+        progress.finished();
+      }
+    }
   }
 
   /**
