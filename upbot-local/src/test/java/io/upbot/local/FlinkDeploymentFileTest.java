@@ -9,7 +9,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import io.upbot.job.JobSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,7 +63,14 @@ class FlinkDeploymentFileTest {
     root.putObject("apiVersion").put("type", "string");
     root.putObject("kind").put("type", "string");
     root.putObject("metadata").put("type", "object");
-    schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(openApi);
+    // OpenAPI v3 schemas are JSON Schema draft 4 plus Kubernetes' annotations, which the API server
+    // applies itself (int-or-string also comes with an anyOf that says the same).
+    Dialect kubernetes =
+        Dialect.builder(Dialects.getDraft4())
+            .keyword(new NonValidationKeyword("x-kubernetes-preserve-unknown-fields"))
+            .keyword(new NonValidationKeyword("x-kubernetes-int-or-string"))
+            .build();
+    schema = SchemaRegistry.withDefaultDialect(kubernetes).getSchema(openApi);
   }
 
   /**
