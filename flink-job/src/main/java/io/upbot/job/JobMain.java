@@ -3,15 +3,21 @@ package io.upbot.job;
 import io.upbot.job.sink.ExistingRows;
 import io.upbot.job.sink.SchemaInstaller;
 import io.upbot.job.sink.TableSinks;
+import io.upbot.job.source.BackfillProgress;
 import io.upbot.job.source.KafkaSources;
 import io.upbot.job.source.ServerClockWatermarks;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-/** Entry point of the job ({@code flink run upbot-flink-job.jar --help}): only wires the parts. */
+/**
+ * Entry point of the job under Flink ({@code flink run upbot-flink-job.jar --help}): only wires the
+ * parts. The command line outside Flink is {@link JobCli}.
+ */
 public final class JobMain {
 
   /** Exit status of bad settings and of a start refused over this database. */
@@ -20,57 +26,87 @@ public final class JobMain {
   /** Exit status when the database cannot be prepared. */
   public static final int EXIT_DATABASE = 1;
 
+  /** How often a backfill prints its progress. */
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+
   private JobMain() {}
 
+  /**
+   * The entry point Flink calls ({@code flink run}, the REST API, the web UI, application mode). A start
+   * that cannot go on throws {@link JobStartException}, never exits: here {@code main} may run inside
+   * the JobManager, and an exit would stop the whole session cluster with every job on it. Flink then
+   * answers the submission with the exception's message.
+   */
   public static void main(String[] args) throws Exception {
-    int status =
-        start(args, System.getenv(), System.out, System.err,
-            StreamExecutionEnvironment::getExecutionEnvironment);
-    if (status != 0) {
-      System.exit(status);
-    }
+    run(args, System.getenv(), System.out, StreamExecutionEnvironment::getExecutionEnvironment);
   }
 
   /**
    * Parses the settings, prepares the database, then defines and runs the job on the environment
-   * {@code environments} gives. A start that cannot go on is told on {@code err} in one plain message
-   * (no stack trace) and answered by its exit status, before any environment is created.
+   * {@code environments} gives.
    *
-   * @return 0 once the job ran (or help was printed), else the exit status
+   * @throws JobStartException for bad settings, a refused start or a database that cannot be prepared,
+   *     before any environment is created; its message is plain and names what to fix
    */
-  static int start(
+  static void run(
       String[] args,
       Map<String, String> environment,
       PrintStream out,
-      PrintStream err,
       Supplier<StreamExecutionEnvironment> environments)
+      throws Exception {
+    run(args, environment, out, environments, PROGRESS_EVERY);
+  }
+
+  /** As {@link #run(String[], Map, PrintStream, Supplier)}, a backfill's progress every {@code progressEvery}. */
+  static void run(
+      String[] args,
+      Map<String, String> environment,
+      PrintStream out,
+      Supplier<StreamExecutionEnvironment> environments,
+      Duration progressEvery)
       throws Exception {
     if (JobSettings.wantsHelp(args)) {
       out.print(JobSettings.usage());
-      return 0;
+      return;
     }
     JobSettings settings;
     try {
       settings = JobSettings.parse(args, environment);
     } catch (SettingsException e) {
-      err.println(e.getMessage());
-      err.println("(--help lists every flag)");
-      return EXIT_REFUSED;
+      throw new JobStartException(EXIT_REFUSED, e.getMessage() + "\n(--help lists every flag)", e);
     }
     try {
       prepareDatabase(settings);
     } catch (StartRefusedException e) {
-      err.println("upbot job: " + e.getMessage());
-      return EXIT_REFUSED;
+      throw new JobStartException(EXIT_REFUSED, "upbot job: " + e.getMessage(), e);
     } catch (IllegalStateException e) {
-      // The database could not be prepared: say so plainly, without a stack trace.
-      err.println("upbot job: " + e.getMessage());
-      return EXIT_DATABASE;
+      throw new JobStartException(EXIT_DATABASE, "upbot job: " + e.getMessage(), e);
     }
     StreamExecutionEnvironment env = environments.get();
     defineGraph(env, settings);
-    env.execute("upbot analytics" + (settings.bounded() ? " (backfill)" : ""));
-    return 0;
+    execute(env, settings, out, progressEvery);
+  }
+
+  /**
+   * Runs the job; a backfill that {@code main} waits for (attached: the command line, {@code flink run}
+   * without {@code -d}) prints its progress on {@code out}. Submitted through the REST API or the web UI,
+   * {@code main} returns once the job is submitted and nobody reads its output.
+   */
+  private static void execute(
+      StreamExecutionEnvironment env, JobSettings settings, PrintStream out, Duration progressEvery)
+      throws Exception {
+    String name = "upbot analytics" + (settings.bounded() ? " (backfill)" : "");
+    if (!settings.bounded() || !env.getConfiguration().get(DeploymentOptions.ATTACHED)) {
+      env.execute(name);
+      return;
+    }
+    // Null when Kafka cannot tell the offsets (said on out): the backfill goes on without a report.
+    try (BackfillProgress progress = BackfillProgress.start(settings, out, progressEvery)) {
+      env.execute(name);
+      if (progress != null) {
+        progress.finished();
+      }
+    }
   }
 
   /**

@@ -16,10 +16,14 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The start of the job before Flink: settings, and the guard against a backfill over live rows. */
+/**
+ * The start of the job before Flink: settings, the guard against a backfill over live rows, and how a
+ * start that cannot go on is answered (an exception under Flink, an exit status on the command line).
+ */
 class JobMainTest {
 
   @TempDir Path dir;
@@ -57,15 +61,23 @@ class JobMainTest {
     return url;
   }
 
+  /** The command line's answer ({@link JobCli}): the exit status, the message on {@code err}. */
   int start(String... args) throws Exception {
-    return JobMain.start(
+    return JobCli.run(
         args, Map.of(),
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8),
-        () -> {
-          environmentsCreated.add("env");
-          throw new IllegalStateException("the test stops here: the start went on to build the job");
-        });
+        this::stopHere);
+  }
+
+  /** What Flink sees ({@link JobMain}, run in the JobManager by the REST API): an exception, no exit. */
+  void startUnderFlink(String... args) throws Exception {
+    JobMain.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), this::stopHere);
+  }
+
+  StreamExecutionEnvironment stopHere() {
+    environmentsCreated.add("env");
+    throw new IllegalStateException("the test stops here: the start went on to build the job");
   }
 
   static JobSettings settings(String url, String... extra) {
@@ -132,6 +144,39 @@ class JobMainTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("--kafka-bootstrap: required", "--session-gap:")
         .doesNotContain("\tat ");
+    assertThat(environmentsCreated).isEmpty();
+  }
+
+  @Test
+  void shouldThrowRatherThanExitOnBadSettingsUnderFlinkSoTheClusterStaysUp() {
+    // An exit here would end this test JVM too: reaching the assertions proves there was none.
+    assertThatThrownBy(() -> startUnderFlink("--session-gap", "soon"))
+        .isInstanceOfSatisfying(JobStartException.class, e -> assertThat(e.exitStatus()).isEqualTo(2))
+        .hasMessageContaining("--kafka-bootstrap: required")
+        .hasMessageContaining("--session-gap:")
+        .hasMessageContaining("--help lists every flag");
+    assertThat(environmentsCreated).isEmpty();
+  }
+
+  @Test
+  void shouldThrowRatherThanExitWhenTheDatabaseCannotBePreparedUnderFlink() {
+    // A SQLite file in a folder that does not exist cannot be created.
+    String unreachable = "jdbc:sqlite:" + dir.resolve("no-such-folder").resolve("upbot.db");
+
+    assertThatThrownBy(() -> startUnderFlink("--kafka-bootstrap", "k:9092", "--jdbc-url", unreachable))
+        .isInstanceOfSatisfying(JobStartException.class, e -> assertThat(e.exitStatus()).isEqualTo(1))
+        .hasMessageStartingWith("upbot job: cannot ");
+    assertThat(environmentsCreated).isEmpty();
+  }
+
+  @Test
+  void shouldAnswerAnUnreachableDatabaseWithExitStatus1AndNoStackTrace() throws Exception {
+    String unreachable = "jdbc:sqlite:" + dir.resolve("no-such-folder").resolve("upbot.db");
+
+    assertThat(start("--kafka-bootstrap", "k:9092", "--jdbc-url", unreachable)).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("upbot job: cannot ")
+        .doesNotContain("Exception", "\tat ");
     assertThat(environmentsCreated).isEmpty();
   }
 

@@ -31,8 +31,11 @@ class ShadedJarITCase {
   @Test
   void shouldBundleConnectorsDriversAndSchemaButNotFlink() throws Exception {
     try (JarFile jar = new JarFile(JAR)) {
-      assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
+      // Flink runs program-class (throws on a bad start); a plain JVM runs Main-Class (exit statuses).
+      assertThat(jar.getManifest().getMainAttributes().getValue("program-class"))
           .isEqualTo("io.upbot.job.JobMain");
+      assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
+          .isEqualTo("io.upbot.job.JobCli");
       for (String present :
           new String[] {
             "io/upbot/job/JobMain.class", "io/upbot/schema/MediaEventCodec.class",
@@ -92,7 +95,7 @@ class ShadedJarITCase {
     String cp = flinkOnlyClassPath() + File.pathSeparator + JAR.getAbsolutePath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-    Process help = new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobMain", "--help")
+    Process help = new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobCli", "--help")
         .redirectErrorStream(true).start();
     String helpOut = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -100,7 +103,7 @@ class ShadedJarITCase {
     assertThat(helpOut).contains("--kafka-bootstrap", "--bounded", "--state-backend");
 
     Process bad =
-        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobMain", "--session-gap", "soon",
+        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobCli", "--session-gap", "soon",
                 "--state-backend", "memory")
             .redirectErrorStream(true).start();
     String badOut = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -125,7 +128,7 @@ class ShadedJarITCase {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     Process backfill =
-        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobMain", "--kafka-bootstrap", "localhost:9",
+        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobCli", "--kafka-bootstrap", "localhost:9",
                 "--bounded", "--jdbc-url", "jdbc:sqlite:" + db)
             .redirectErrorStream(true).start();
     String out = new String(backfill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -54,8 +54,7 @@ public final class UpbotCli {
           return 0;
         }
         case "job" -> {
-          io.upbot.job.JobMain.main(rest);
-          return 0;
+          return io.upbot.job.JobCli.run(rest, out, err);
         }
         default -> {
           err.println("upbot: unknown command '" + args[0] + "'\n");

@@ -9,28 +9,16 @@ import io.upbot.ingest.IngestConfig;
 import io.upbot.ingest.TokenStore;
 import io.upbot.job.JobSettings;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.FallbackKey;
-import org.apache.flink.configuration.JobManagerOptions;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -221,21 +209,7 @@ class ComposeFileTest {
   @Test
   @SuppressWarnings("unchecked")
   void shouldSetOnlyFlinkOptionsThatExist() throws Exception {
-    Set<String> known = new HashSet<>();
-    for (Class<?> c :
-        List.of(CoreOptions.class, JobManagerOptions.class, TaskManagerOptions.class,
-            CheckpointingOptions.class, PipelineOptions.class, RestOptions.class,
-            StateBackendOptions.class)) {
-      for (Field f : c.getFields()) {
-        if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
-          ConfigOption<?> o = (ConfigOption<?>) f.get(null);
-          known.add(o.key());
-          for (FallbackKey k : o.fallbackKeys()) {
-            known.add(k.getKey());
-          }
-        }
-      }
-    }
+    Set<String> known = FlinkOptionKeys.known();
     for (String service : List.of("jobmanager", "taskmanager")) {
       String props = environment(services.get(service)).get("FLINK_PROPERTIES");
       assertThat(props).as(service + " FLINK_PROPERTIES").isNotBlank();

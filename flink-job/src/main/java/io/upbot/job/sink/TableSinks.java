@@ -1,18 +1,17 @@
 package io.upbot.job.sink;
 
 import io.upbot.job.JobSinks;
-import io.upbot.job.model.DeadLetter;
-import io.upbot.job.model.DwellRow;
-import io.upbot.job.model.EventRow;
-import io.upbot.job.model.FunnelRow;
 import java.util.Properties;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
- * The job's JDBC sinks: one at-least-once {@link JdbcSink} per table, writing rows by upsert (totals,
- * so a replay rewrites the same values: exactly-once results) and dead letters by insert-if-absent.
+ * The job's JDBC sinks: one at-least-once {@link JdbcSink} writer per table (no committer, see
+ * {@link WriterOnlySink}), writing rows by upsert (totals, so a replay rewrites the same values:
+ * exactly-once results) and dead letters by insert-if-absent.
  *
  * <p>Two totals of one row must reach the database in the order they were computed, so the stream
  * into each sink must carry a row key through one sink subtask (e.g. forward from the keyed row
@@ -28,21 +27,24 @@ public final class TableSinks {
     JdbcConnectionOptions connection = connectionOptions(settings);
     JdbcExecutionOptions execution = executionOptions(settings);
     return new JobSinks(
-        JdbcSink.<FunnelRow>builder()
-            .withQueryStatement(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect))
-            .withExecutionOptions(execution)
-            .buildAtLeastOnce(connection),
-        JdbcSink.<EventRow>builder()
-            .withQueryStatement(RowStatements.EVENT_UPSERT, new RowStatements.EventBinder(dialect))
-            .withExecutionOptions(execution)
-            .buildAtLeastOnce(connection),
-        JdbcSink.<DwellRow>builder()
-            .withQueryStatement(RowStatements.DWELL_UPSERT, new RowStatements.DwellBinder(dialect))
-            .withExecutionOptions(execution)
-            .buildAtLeastOnce(connection),
-        JdbcSink.<DeadLetter>builder()
-            .withQueryStatement(
-                RowStatements.DEAD_LETTER_INSERT, new RowStatements.DeadLetterBinder(dialect))
+        writer(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect), connection, execution),
+        writer(RowStatements.EVENT_UPSERT, new RowStatements.EventBinder(dialect), connection, execution),
+        writer(RowStatements.DWELL_UPSERT, new RowStatements.DwellBinder(dialect), connection, execution),
+        writer(
+            RowStatements.DEAD_LETTER_INSERT,
+            new RowStatements.DeadLetterBinder(dialect),
+            connection,
+            execution));
+  }
+
+  private static <T> Sink<T> writer(
+      String sql,
+      JdbcStatementBuilder<T> binder,
+      JdbcConnectionOptions connection,
+      JdbcExecutionOptions execution) {
+    return new WriterOnlySink<>(
+        JdbcSink.<T>builder()
+            .withQueryStatement(sql, binder)
             .withExecutionOptions(execution)
             .buildAtLeastOnce(connection));
   }

@@ -36,6 +36,12 @@ public final class KafkaSources {
             .setClientIdPrefix(s.groupId());
     if (s.bounded()) {
       b.setBounded(OffsetsInitializer.latest());
+      if (s.checkpointInterval().isZero()) {
+        // Without checkpoints nothing commits the group's offsets, which show a backfill's progress
+        // (BackfillProgress, kafka-consumer-groups.sh): let the consumer commit them as it reads.
+        b.setProperty("enable.auto.commit", "true");
+        b.setProperty("auto.commit.interval.ms", "1000");
+      }
     } else {
       b.setProperty("partition.discovery.interval.ms", "60000");
     }

@@ -2,9 +2,18 @@ package io.upbot.job.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.upbot.job.AnalyticsJob;
+import io.upbot.job.JobSettings;
 import io.upbot.job.JobSinks;
+import io.upbot.job.source.KafkaSources;
+import io.upbot.job.source.ServerClockWatermarks;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
@@ -53,5 +62,26 @@ class TableSinksTest {
     assertThat(InstantiationUtil.clone(sinks.eventRows())).isNotNull();
     assertThat(InstantiationUtil.clone(sinks.dwellRows())).isNotNull();
     assertThat(InstantiationUtil.clone(sinks.deadLetters())).isNotNull();
+  }
+
+  @Test
+  void shouldGiveEveryTableAWriterAndNoCommitterWhoseGaugeCollidesOnEachCheckpoint() {
+    JobSettings s = JobSettings.parse(new String[] {"--kafka-bootstrap", "localhost:9092"}, Map.of());
+    JobSinks sinks = TableSinks.create(JdbcSettings.defaults("jdbc:sqlite:/tmp/u.db"));
+    assertThat(List.of(sinks.funnelRows(), sinks.eventRows(), sinks.dwellRows(), sinks.deadLetters()))
+        .noneMatch(sink -> sink instanceof SupportsCommitter);
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    AnalyticsJob.configure(env, s);
+    AnalyticsJob.build(env, s, KafkaSources.create(s), ServerClockWatermarks.strategy(s), sinks);
+    List<String> operators =
+        env.getStreamGraph().getStreamNodes().stream().map(StreamNode::getOperatorName).toList();
+
+    assertThat(operators).noneMatch(name -> name.contains("Committer"));
+    assertThat(operators)
+        .filteredOn(name -> name.endsWith("Writer"))
+        .containsExactlyInAnyOrder(
+            "code_funnel_hourly: Writer", "code_event_hourly: Writer", "code_dwell_hourly: Writer",
+            "dead_letter_events: Writer");
   }
 }
