@@ -5,10 +5,13 @@ import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.jdbc.datasource.connections.JdbcConnectionProvider;
+import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnectionProvider;
 
 /**
  * The job's JDBC sinks: one at-least-once {@link JdbcSink} per table, writing rows by upsert (totals,
@@ -17,6 +20,9 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * <p>Two totals of one row must reach the database in the order they were computed, so the stream
  * into each sink must carry a row key through one sink subtask (e.g. forward from the keyed row
  * aggregator at the same parallelism, or key by the row key before the sink).
+ *
+ * <p>A sink that loses its database waits for it ({@link ReconnectingConnectionProvider}) and then
+ * writes the batch it holds; only a longer outage fails the job, which restarts from its last checkpoint.
  */
 public final class TableSinks {
 
@@ -24,27 +30,40 @@ public final class TableSinks {
 
   /** The four sinks for the database {@code settings} names. The schema must exist. */
   public static JobSinks create(JdbcSettings settings) {
+    return create(settings, ReconnectingConnectionProvider.DEFAULT_MAX_WAIT);
+  }
+
+  /**
+   * As {@link #create(JdbcSettings)}, each sink waiting up to {@code outageWait} for an unreachable
+   * database before it fails the job.
+   */
+  public static JobSinks create(JdbcSettings settings, Duration outageWait) {
     SqlDialect dialect = settings.dialect();
-    JdbcConnectionOptions connection = connectionOptions(settings);
+    JdbcConnectionOptions options = connectionOptions(settings);
     JdbcExecutionOptions execution = executionOptions(settings);
     return new JobSinks(
         JdbcSink.<FunnelRow>builder()
             .withQueryStatement(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect))
             .withExecutionOptions(execution)
-            .buildAtLeastOnce(connection),
+            .buildAtLeastOnce(connection(options, outageWait)),
         JdbcSink.<EventRow>builder()
             .withQueryStatement(RowStatements.EVENT_UPSERT, new RowStatements.EventBinder(dialect))
             .withExecutionOptions(execution)
-            .buildAtLeastOnce(connection),
+            .buildAtLeastOnce(connection(options, outageWait)),
         JdbcSink.<DwellRow>builder()
             .withQueryStatement(RowStatements.DWELL_UPSERT, new RowStatements.DwellBinder(dialect))
             .withExecutionOptions(execution)
-            .buildAtLeastOnce(connection),
+            .buildAtLeastOnce(connection(options, outageWait)),
         JdbcSink.<DeadLetter>builder()
             .withQueryStatement(
                 RowStatements.DEAD_LETTER_INSERT, new RowStatements.DeadLetterBinder(dialect))
             .withExecutionOptions(execution)
-            .buildAtLeastOnce(connection));
+            .buildAtLeastOnce(connection(options, outageWait)));
+  }
+
+  /** One connection per sink (each sink subtask holds its own), waiting out outages. */
+  private static JdbcConnectionProvider connection(JdbcConnectionOptions options, Duration outageWait) {
+    return new ReconnectingConnectionProvider(new SimpleJdbcConnectionProvider(options), outageWait);
   }
 
   /** URL, driver and every connection property of {@link JdbcSettings#connectionProperties()}. */
