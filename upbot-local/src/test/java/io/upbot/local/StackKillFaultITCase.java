@@ -99,6 +99,8 @@ class StackKillFaultITCase {
         stack.start();
         Map<String, Double> lines = stack.awaitReady(Duration.ofSeconds(120), restart);
         long ready = System.nanoTime();
+        // Resumed from the state of a checkpoint taken before the kill, not rebuilt from nothing.
+        assertThat(stack.output()).contains("Job resumed from " + dataDir.resolve("checkpoints"));
         Tables expected = expectedOverTopic(bootstrap, posted);
         awaitTables(db, expected, Duration.ofSeconds(120));
         long caughtUp = System.nanoTime();
@@ -124,6 +126,7 @@ class StackKillFaultITCase {
         await().atMost(Duration.ofSeconds(60)).until(() -> answered(posted, 0) >= target);
       }
       awaitTables(db, expectedOverTopic(bootstrap, posted), Duration.ofSeconds(120));
+      assertThat(DatabaseTables.deadLetters(db)).as("nothing to set aside in this load").isEmpty();
     }
     try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
       assertThat(all.filter(h -> h.info().commandLine().map(c -> c.contains(dataDir.toString()))
