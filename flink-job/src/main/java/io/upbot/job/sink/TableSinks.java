@@ -1,12 +1,15 @@
 package io.upbot.job.sink;
 
 import io.upbot.job.JobSinks;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.connector.jdbc.datasource.connections.JdbcConnectionProvider;
+import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnectionProvider;
 
 /**
  * The job's JDBC sinks: one at-least-once {@link JdbcSink} writer per table (no committer, see
@@ -16,6 +19,9 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * <p>Two totals of one row must reach the database in the order they were computed, so the stream
  * into each sink must carry a row key through one sink subtask (e.g. forward from the keyed row
  * aggregator at the same parallelism, or key by the row key before the sink).
+ *
+ * <p>A sink that loses its database waits for it ({@link ReconnectingConnectionProvider}) and then
+ * writes the batch it holds; only a longer outage fails the job, which restarts from its last checkpoint.
  */
 public final class TableSinks {
 
@@ -23,30 +29,45 @@ public final class TableSinks {
 
   /** The four sinks for the database {@code settings} names. The schema must exist. */
   public static JobSinks create(JdbcSettings settings) {
+    return create(settings, ReconnectingConnectionProvider.DEFAULT_MAX_WAIT);
+  }
+
+  /**
+   * As {@link #create(JdbcSettings)}, each sink waiting up to {@code outageWait} for an unreachable
+   * database before it fails the job.
+   */
+  public static JobSinks create(JdbcSettings settings, Duration outageWait) {
     SqlDialect dialect = settings.dialect();
-    JdbcConnectionOptions connection = connectionOptions(settings);
+    JdbcConnectionOptions options = connectionOptions(settings);
     JdbcExecutionOptions execution = executionOptions(settings);
     return new JobSinks(
-        writer(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect), connection, execution),
-        writer(RowStatements.EVENT_UPSERT, new RowStatements.EventBinder(dialect), connection, execution),
-        writer(RowStatements.DWELL_UPSERT, new RowStatements.DwellBinder(dialect), connection, execution),
+        writer(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect), options, execution, outageWait),
+        writer(RowStatements.EVENT_UPSERT, new RowStatements.EventBinder(dialect), options, execution, outageWait),
+        writer(RowStatements.DWELL_UPSERT, new RowStatements.DwellBinder(dialect), options, execution, outageWait),
         writer(
             RowStatements.DEAD_LETTER_INSERT,
             new RowStatements.DeadLetterBinder(dialect),
-            connection,
-            execution));
+            options,
+            execution,
+            outageWait));
   }
 
   private static <T> Sink<T> writer(
       String sql,
       JdbcStatementBuilder<T> binder,
-      JdbcConnectionOptions connection,
-      JdbcExecutionOptions execution) {
+      JdbcConnectionOptions options,
+      JdbcExecutionOptions execution,
+      Duration outageWait) {
     return new WriterOnlySink<>(
         JdbcSink.<T>builder()
             .withQueryStatement(sql, binder)
             .withExecutionOptions(execution)
-            .buildAtLeastOnce(connection));
+            .buildAtLeastOnce(connection(options, outageWait)));
+  }
+
+  /** One connection per sink (each sink subtask holds its own), waiting out outages. */
+  private static JdbcConnectionProvider connection(JdbcConnectionOptions options, Duration outageWait) {
+    return new ReconnectingConnectionProvider(new SimpleJdbcConnectionProvider(options), outageWait);
   }
 
   /** URL, driver and every connection property of {@link JdbcSettings#connectionProperties()}. */
