@@ -100,7 +100,7 @@ public final class AnalyticsJob {
         events
             .keyBy(JourneyEvent::journeyKey, TypeInformation.of(JourneyKey.class))
             .process(
-                new JourneySessionizer(s.stages(), gapMs, latenessMs),
+                new JourneySessionizer(s.stages(), gapMs, latenessMs, s.maxJourneyEvents()),
                 TypeInformation.of(FunnelDelta.class))
             .name("sessionise journeys")
             .uid(UID_SESSIONIZER);

@@ -17,7 +17,8 @@ import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
-import io.upbot.job.session.JourneyState;
+import io.upbot.job.session.JourneyIndex;
+import io.upbot.job.session.LiveSession;
 import io.upbot.job.source.KafkaSources;
 import io.upbot.job.source.ServerClockWatermarks;
 import io.upbot.job.testing.TestSinks;
@@ -82,7 +83,8 @@ class AnalyticsJobGraphTest {
   @ParameterizedTest
   @ValueSource(
       classes = {
-        DecodedRecord.class, JourneyEvent.class, JourneyKey.class, JourneyState.class,
+        DecodedRecord.class, JourneyEvent.class, JourneyKey.class, JourneyIndex.class,
+        LiveSession.class,
         FunnelDelta.class, EventDelta.class, DwellDelta.class, DeadLetter.class, FunnelRow.class,
         EventRow.class, DwellRow.class, FunnelRowKey.class, EventRowKey.class,
         FunnelAggregator.Acc.class, EventAggregator.Acc.class, DwellAggregator.Acc.class
