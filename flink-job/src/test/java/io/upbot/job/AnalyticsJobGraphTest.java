@@ -34,6 +34,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -135,6 +136,7 @@ class AnalyticsJobGraphTest {
     StreamGraph g = graph(settings("--state-backend", "rocksdb", "--checkpoint-interval", "off"));
 
     assertThat(g.getJobConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+    assertThat(g.getJobConfiguration().get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
     assertThat(g.getCheckpointConfig().isCheckpointingEnabled()).isFalse();
   }
 

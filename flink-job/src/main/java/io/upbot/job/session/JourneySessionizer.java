@@ -74,8 +74,8 @@ import org.slf4j.LoggerFactory;
  * at or before the last of them: the sessions leave the index, their funnel rows get {@code liveSessions
  * −1}, their pending heaps are dropped slot by slot, and one pass over {@code journey-events} drops
  * their events (each event is passed over at most once per session that finishes while it lives, a
- * bounded number). An empty journey clears all its state. The behind-watermark guard uses the highest watermark seen, before a restore too ({@link
- * WatermarkGuardedFunction}).
+ * bounded number). An empty journey clears all its state. The behind-watermark guard uses the
+ * highest watermark seen, before a restore too ({@link WatermarkGuardedFunction}).
  */
 public final class JourneySessionizer
     extends WatermarkGuardedFunction<JourneyKey, JourneyEvent, FunnelDelta> {

@@ -4,12 +4,14 @@ import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.state.StateBackend;
-import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
@@ -17,7 +19,9 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
  * Prints how many events per second the sessionizer takes in a harness, on the heap and on RocksDB, for
  * one journey (one trace) of 1,000, 10,000 and 200,000 distinct events, and the cost per event over the
  * last tenth of each run: it must not grow with the journey's size. Not a test: run it by hand, e.g.
- * {@code java -cp <test classpath> io.upbot.job.session.JourneySessionizerBenchmark [sizes…]}.
+ * {@code java -cp <test classpath> io.upbot.job.session.JourneySessionizerBenchmark
+ * [hashmap,rocksdb,rocksdb-bloom] [sizes…]} ({@code rocksdb-bloom}: RocksDB with bloom filters, which
+ * answer "not there" for a new event's name without reading every level).
  */
 public final class JourneySessionizerBenchmark {
 
@@ -31,29 +35,47 @@ public final class JourneySessionizerBenchmark {
   private JourneySessionizerBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    List<String> backends = List.of(SessionizerHarness.HEAP, SessionizerHarness.ROCKSDB);
+    int from = 0;
+    if (args.length > 0 && !args[0].matches("\\d+")) {
+      backends = List.of(args[0].split(","));
+      from = 1;
+    }
     int[] sizes = {1_000, 10_000, 200_000};
-    if (args.length > 0) {
-      sizes = new int[args.length];
-      for (int i = 0; i < args.length; i++) {
-        sizes[i] = Integer.parseInt(args[i]);
+    if (args.length > from) {
+      sizes = new int[args.length - from];
+      for (int i = from; i < args.length; i++) {
+        sizes[i - from] = Integer.parseInt(args[i]);
       }
     }
     // A warm-up, so the first figures do not measure the JIT.
-    run("heap", new HashMapStateBackend(), 5_000, false);
-    run("rocksdb", new EmbeddedRocksDBStateBackend(), 5_000, false);
+    for (String b : backends) {
+      run(b, 5_000, false);
+    }
     for (int n : sizes) {
-      run("heap", new HashMapStateBackend(), n, true);
-      run("rocksdb", new EmbeddedRocksDBStateBackend(), n, true);
+      for (String b : backends) {
+        run(b, n, true);
+      }
     }
   }
 
-  private static void run(String name, StateBackend backend, int n, boolean print) throws Exception {
+  private static StateBackend backend(String name) {
+    if (name.equals("rocksdb-bloom")) {
+      Configuration conf = new Configuration();
+      conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+      return new EmbeddedRocksDBStateBackend()
+          .configure(conf, JourneySessionizerBenchmark.class.getClassLoader());
+    }
+    return SessionizerHarness.backend(name);
+  }
+
+  private static void run(String name, int n, boolean print) throws Exception {
     KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, ?> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(sessionizer()),
             JourneyEvent::journeyKey,
             TypeInformation.of(JourneyKey.class));
-    h.setStateBackend(backend);
+    h.setStateBackend(backend(name));
     h.open();
     Random r = new Random(n);
     int tail = Math.max(1, n / 10);
@@ -83,11 +105,12 @@ public final class JourneySessionizerBenchmark {
       double secs = (end - start) / 1e9;
       String tailFigure =
           done == n
-              ? String.format(Locale.ROOT, "%8.1f µs/event over the last %d", (end - tailStart) / 1e3 / tail, tail)
+              ? String.format(
+                  Locale.ROOT, "%8.1f µs/event over the last %d", (end - tailStart) / 1e3 / tail, tail)
               : "  (stopped at the time budget)";
       System.out.printf(
           Locale.ROOT,
-          "%-8s %,9d events of one journey: %,9d done in %7.2f s = %,10.0f events/s;%s%n",
+          "%-13s %,9d events of one journey: %,9d done in %7.2f s = %,10.0f events/s;%s%n",
           name, n, done, secs, done / secs, tailFigure);
     }
   }

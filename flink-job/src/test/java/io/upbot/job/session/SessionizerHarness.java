@@ -22,7 +22,7 @@ import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
-/** Test harnesses of a {@link JourneySessionizer} on the heap or on RocksDB, the two backends the job offers. */
+/** Test harnesses of a {@link JourneySessionizer} on the heap or on RocksDB, the job's two backends. */
 final class SessionizerHarness {
 
   static final String HEAP = "hashmap";
