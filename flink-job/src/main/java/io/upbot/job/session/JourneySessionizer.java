@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * and dwell rows on side outputs.
  *
  * <p><b>State, sized so that one journey with many events costs each event O(log n).</b> Sessions of a
- * journey only ever merge, never split, so the journey keeps no events in order, only:
+ * journey only ever merge, never split, so the journey keeps no sorted list of its events, only:
  * <ul>
  *   <li>{@code journey-sessions}: the {@link JourneyIndex}, its few live sessions (about
  *       {@code (A + 5 min) / G}) each with its span, size and matched stage times ({@link LiveSession}).
@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * A new event finds its neighbours in the index by binary search. It starts a session, extends one, or
  * bridges two (it cannot reach a third: sessions are at least {@code G} apart). Only those sessions
- * change: a bridge adds the side with fewer pending times to the other (small into large, so merges cost
- * O(log n) amortised per pending time moved), then the event is added. The deltas are −1 for the old
+ * change: a bridge adds the side with fewer pending times to the other (small into large: a pending time
+ * moves at most log n times, at O(log n) a move), then the event is added. The deltas are −1 for the old
  * version of each touched session and +1 for the new one, as {@code (start hour, depth)}, coalesced per
  * row with zero rows dropped. Every session in state is live, so a row's {@code liveSessions} delta
  * equals its {@code sessions} delta. The index keeps each session's matched stage times and its span, so
