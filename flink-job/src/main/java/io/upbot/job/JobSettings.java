@@ -40,6 +40,7 @@ public record JobSettings(
     Duration watermarkBound,
     Duration sourceIdleness,
     FunnelStages stages,
+    int maxJourneyEvents,
     Duration flushInterval,
     Integer parallelism,
     String stateBackend,
@@ -79,6 +80,9 @@ public record JobSettings(
     flag("exposed-events", "1110201", "event ids of funnel stage 1 (comma list)");
     flag("long-press-events", "1110204", "event ids of funnel stage 2 (comma list)");
     flag("join-events", "1110205", "event ids of funnel stage 3 (comma list)");
+    flag("max-journey-events", "10000",
+        "distinct live events one journey may hold; its further new ones are dead-lettered as"
+            + " journey_too_large");
     flag("flush-interval", "1s", "a changed row is written at most this long after the change");
     flag("parallelism", null, "job parallelism (default: the cluster's)");
     flag("state-backend", "hashmap", "hashmap | rocksdb");
@@ -203,6 +207,7 @@ public record JobSettings(
         problems.add("--exposed-events/--long-press-events/--join-events: " + e.getMessage());
       }
     }
+    Integer maxJourneyEvents = p.parsed("max-journey-events", v -> positiveInt(v, 1));
     Duration flush = p.parsed("flush-interval", JobSettings::positiveDuration);
     Integer parallelism =
         raw.get("parallelism") == null ? null : p.parsed("parallelism", v -> positiveInt(v, 1));
@@ -223,8 +228,8 @@ public record JobSettings(
     }
     JobSettings s = new JobSettings(
         bootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
-        zone, batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages, flush,
-        parallelism, backend, checkpoints, checkpointDir, maxCodes, maxEventIds);
+        zone, batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages,
+        maxJourneyEvents, flush, parallelism, backend, checkpoints, checkpointDir, maxCodes, maxEventIds);
     try {
       s.jdbcSettings();
     } catch (IllegalArgumentException e) {

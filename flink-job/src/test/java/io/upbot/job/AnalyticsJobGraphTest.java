@@ -19,7 +19,8 @@ import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
-import io.upbot.job.session.JourneyState;
+import io.upbot.job.session.JourneyIndex;
+import io.upbot.job.session.LiveSession;
 import io.upbot.job.source.KafkaSources;
 import io.upbot.job.source.ServerClockWatermarks;
 import io.upbot.job.testing.TestSinks;
@@ -35,6 +36,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -84,7 +86,8 @@ class AnalyticsJobGraphTest {
   @ParameterizedTest
   @ValueSource(
       classes = {
-        DecodedRecord.class, JourneyEvent.class, JourneyKey.class, JourneyState.class,
+        DecodedRecord.class, JourneyEvent.class, JourneyKey.class, JourneyIndex.class,
+        LiveSession.class,
         FunnelDelta.class, EventDelta.class, DwellDelta.class, DeadLetter.class, FunnelRow.class,
         EventRow.class, DwellRow.class, FunnelRowKey.class, EventRowKey.class,
         FunnelAggregator.Acc.class, EventAggregator.Acc.class, DwellAggregator.Acc.class,
@@ -137,6 +140,7 @@ class AnalyticsJobGraphTest {
     StreamGraph g = graph(settings("--state-backend", "rocksdb", "--checkpoint-interval", "off"));
 
     assertThat(g.getJobConfiguration().get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+    assertThat(g.getJobConfiguration().get(RocksDBConfigurableOptions.USE_BLOOM_FILTER)).isTrue();
     assertThat(g.getCheckpointConfig().isCheckpointingEnabled()).isFalse();
   }
 

@@ -12,10 +12,13 @@ import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The job's functions, driven through harnesses with watermarks and flushes mid-stream, produce exactly
- * the tables of a plain reference implementation of docs/semantics.md, for random journeys in random orders.
+ * the tables of a plain reference implementation of docs/semantics.md, for random journeys in random
+ * orders. The inputs are checked to cover the rules' edges: resends from fast clocks (one event, whatever
+ * their capped times) and consecutive events exactly G apart (two sessions).
  */
 @SuppressWarnings("try") // HarnessPipeline.close() throws Exception, as the harnesses do
 class JobSemanticsPropertyTest {
@@ -25,6 +28,10 @@ class JobSemanticsPropertyTest {
   @Property(tries = 300)
   void shouldProduceTheReferenceTablesWhateverTheDeliveryOrder(@ForAll long seed) throws Exception {
     Scenario s = Scenario.generate(seed, 8, 12);
+    Statistics.label("fast-clock resend").collect(s.fastClockResends() > 0);
+    Statistics.label("fast-clock resend").coverage(c -> c.check(true).percentage(p -> p >= 10));
+    Statistics.label("gap of exactly G").collect(s.gapsOfExactlyG() > 0);
+    Statistics.label("gap of exactly G").coverage(c -> c.check(true).percentage(p -> p >= 10));
     Random r = new Random(seed);
     try (HarnessPipeline p =
         new HarnessPipeline(FunnelStages.DEFAULT, Scenario.G, Scenario.A, BOUND, 1000)) {

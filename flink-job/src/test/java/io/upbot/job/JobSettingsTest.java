@@ -28,6 +28,7 @@ class JobSettingsTest {
     assertThat(s.watermarkBound()).isEqualTo(Duration.ofMinutes(2));
     assertThat(s.flushInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(s.stages()).isEqualTo(FunnelStages.DEFAULT);
+    assertThat(s.maxJourneyEvents()).isEqualTo(10_000);
     assertThat(s.parallelism()).isNull();
     assertThat(s.stateBackend()).isEqualTo("hashmap");
     assertThat(s.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
@@ -94,6 +95,27 @@ class JobSettingsTest {
     assertThat(s.parallelism()).isEqualTo(4);
     assertThat(s.stateBackend()).isEqualTo("rocksdb");
     assertThat(s.checkpointInterval()).isZero();
+  }
+
+  @Test
+  void shouldTakeTheJourneyEventCapFromFlagOrEnvironmentAndRefuseZero() {
+    assertThat(
+            JobSettings.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092", "--max-journey-events", "250000"},
+                    Map.of("UPBOT_MAX_JOURNEY_EVENTS", "7"))
+                .maxJourneyEvents())
+        .isEqualTo(250_000);
+    assertThat(
+            JobSettings.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092"}, Map.of("UPBOT_MAX_JOURNEY_EVENTS", "7"))
+                .maxJourneyEvents())
+        .isEqualTo(7);
+    assertThatThrownBy(
+            () ->
+                JobSettings.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092", "--max-journey-events", "0"}, Map.of()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("--max-journey-events");
   }
 
   @Test

@@ -37,11 +37,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The local stack as {@code ./upbot local} starts it: the API document's example and generated journeys
  * posted over HTTP reach the tables with exactly the totals docs/semantics.md gives for what the endpoint
  * accepted; after a stop and a restart, more events (resent batches, sessions extended across the
- * restart) still give exact totals.
+ * restart) still give exact totals. Copies of an event from a device whose clock runs ahead count once,
+ * before the restart and after it.
  */
 class LocalStackITCase {
 
   private static final String TOPIC = "upbot.media-events";
+  private static final String FAST_CLOCK_TRACE = "tr-fast-clock";
   private static final long G = Duration.ofMinutes(30).toMillis();
   private static final long A = Duration.ofHours(24).toMillis();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -69,6 +71,10 @@ class LocalStackITCase {
               ? JdbcSettings.defaults(options.effectiveJdbcUrl())
               : JdbcSettings.defaults(pg.jdbcUrl()).withCredentials(pg.user(), "");
       JourneyGenerator journeys = new JourneyGenerator(42, "wx-e2e", List.of("code-a", "code-b"));
+      ReportBody fastClock =
+          new ReportBody("wx-e2e", "o-fast-clock", 1, List.of(new ReportBody.Item(
+              JourneyGenerator.EXPOSURE, System.currentTimeMillis() + 3_600_000, "code-a",
+              FAST_CLOCK_TRACE, 7)));
       List<ReportBody> posted = new ArrayList<>();
 
       try (LocalStack stack = LocalStack.start(options, quiet())) {
@@ -79,6 +85,16 @@ class LocalStackITCase {
             posted.add(b);
           }
         }
+        // A device whose clock runs an hour ahead sends an exposure and then resends it: each copy's time
+        // is capped at its own receipt + 5 min, so the copies differ in t, yet they are one event.
+        assertThat(retOf(post(stack, fastClock.toJson()))).isZero();
+        assertThat(retOf(post(stack, fastClock.toJson()))).isZero();
+        assertThat(accepted(stack.kafkaBootstrap()))
+            .filteredOn(m -> FAST_CLOCK_TRACE.equals(m.traceId()))
+            .extracting(MediaEvent::receivedAt)
+            .as("two copies, received at different times")
+            .doesNotHaveDuplicates()
+            .hasSize(2);
         awaitExactTables(stack, db);
       }
 
@@ -86,10 +102,11 @@ class LocalStackITCase {
         // The job resumes from the savepoint taken at the clean stop, not from an empty state.
         assertThat(stack.restoredFrom()).hasValueSatisfying(
             p -> assertThat(p).startsWith(dataDir.resolve("savepoints")));
-        // Resent batches from before the restart must not count again ...
+        // Resent batches from before the restart must not count again, the fast clock's included ...
         for (ReportBody b : posted.subList(0, 10)) {
           assertThat(retOf(post(stack, b.toJson()))).isZero();
         }
+        assertThat(retOf(post(stack, fastClock.toJson()))).isZero();
         // ... long-presses extend sessions that began before it ...
         for (ReportBody b : posted.subList(10, 20)) {
           ReportBody.Item first = b.items().get(0);

@@ -9,44 +9,87 @@ import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
-import io.upbot.job.session.JourneyState.Session;
-import java.util.HashSet;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sessionises one journey (docs/semantics.md#journey to #funnel-depth) and emits signed deltas for exactly what each new distinct
- * event changes: funnel rows on the main output, event and dwell rows on side outputs.
+ * Sessionises one journey (docs/semantics.md#journey, #duplicates, #sessions, #funnel-depth) and emits
+ * signed deltas for exactly what each new distinct event changes: funnel rows on the main output, event
+ * and dwell rows on side outputs.
  *
- * <p>State: the journey's distinct events of sessions that can still change ({@link JourneyState}). On
- * each new event the sessions are recomputed before and after the insert and diffed as multisets of
- * {@code (start hour, depth)}; the deltas are coalesced per row and zero ones dropped. Every session in
- * state is live, so a row's {@code liveSessions} delta equals its {@code sessions} delta.
+ * <p><b>State, sized so that one journey with many events costs each event O(log n).</b> Sessions of a
+ * journey only ever merge, never split, so the journey keeps no sorted list of its events, only:
+ * <ul>
+ *   <li>{@code journey-sessions}: the {@link JourneyIndex}, its few live sessions (about
+ *       {@code (A + 5 min) / G}) each with its span, size and matched stage times ({@link LiveSession}).
+ *       Read and written once per new event; its size does not grow with the journey's events.
+ *   <li>{@code journey-events}: {@code MapState} from {@code event_time as sent / event_id} to the event's
+ *       {@code t}: one point lookup to drop a duplicate, whatever the journey's size, on RocksDB too.
+ *   <li>{@code journey-pending}: {@code MapState} of the sessions' pending stage times, as max-heaps
+ *       ({@link PendingHeaps}, {@link SessionDraft}).
+ * </ul>
+ * A new event finds its neighbours in the index by binary search. It starts a session, extends one, or
+ * bridges two (it cannot reach a third: sessions are at least {@code G} apart). Only those sessions
+ * change: a bridge adds the side with fewer pending times to the other (small into large: a pending time
+ * moves at most log n times, at O(log n) a move), then the event is added. The deltas are −1 for the old
+ * version of each touched session and +1 for the new one, as {@code (start hour, depth)}, coalesced per
+ * row with zero rows dropped. Every session in state is live, so a row's {@code liveSessions} delta
+ * equals its {@code sessions} delta. The index keeps each session's matched stage times and its span, so
+ * other per-session figures (time to convert, the earliest event's dimensions) fit in it the same way.
  *
- * <p>Cleanup: an event-time timer at {@code last t + G + A} per session. When the watermark W passes it,
- * any on-time event still to come has {@code received_at ≥ W} (see {@code ServerClockWatermarks}), so
- * {@code t ≥ W − A ≥ last + G}: it can neither join nor precede that session. The session's events are
- * dropped and its funnel row gets {@code liveSessions −1}; an empty journey clears all its state. The
- * behind-watermark guard uses the highest watermark seen, before a restore too ({@link WatermarkGuardedFunction}).
+ * <p><b>Duplicates</b>: an event is named by {@code (event_time as sent, event_id)}; the first received
+ * copy wins and its {@code t} is the event's time. A later copy changes nothing, even one from a device
+ * whose clock runs ahead, whose capped {@code t} differs. Such a copy can arrive on time long after the
+ * first one's session could otherwise end: it is on time while its {@code received_at ≤ event_time + A}.
+ * So a session is kept, names of its events included, until the watermark passes {@code event_time + A}
+ * of each of its events as well as {@code last + G + A} ({@link LiveSession#copiesUntil()}). That wait
+ * is bounded at {@code t + 2A}: a device clock years ahead must not pin state for years. Only a copy from
+ * a clock more than A ahead, received more than about 2A after the first, would count again.
+ *
+ * <p><b>Cap</b>: a journey holds at most {@code maxEvents} distinct live events. Past that, its further
+ * new events are dead-lettered as {@value #JOURNEY_TOO_LARGE} (logged once per journey, counted in the
+ * {@code eventsJourneyTooLarge} metric); the sessions already counted stay exact, as the events they
+ * hold are all counted. Copies of a counted event are still dropped silently; a resend of a refused one
+ * is refused again under the same dead-letter source.
+ *
+ * <p><b>Cleanup</b>: an event-time timer per session at {@code last t + G + A} (or later, for copies,
+ * see above). When the watermark W passes it, any on-time event still to come has {@code received_at ≥
+ * W} (see {@code ServerClockWatermarks}), so {@code t ≥ W − A ≥ last + G}: it can neither join nor
+ * precede that session, nor be a copy of one of its events. Sessions finish as a time prefix of the
+ * journey (one that may go waits for the ones before it), so the events of finished sessions are those
+ * at or before the last of them: the sessions leave the index, their funnel rows get {@code liveSessions
+ * −1}, their pending heaps are dropped slot by slot, and one pass over {@code journey-events} drops
+ * their events (each event is passed over at most once per session that finishes while it lives, a
+ * bounded number). An empty journey clears all its state. The behind-watermark guard uses the
+ * highest watermark seen, before a restore too ({@link WatermarkGuardedFunction}).
  */
 public final class JourneySessionizer
     extends WatermarkGuardedFunction<JourneyKey, JourneyEvent, FunnelDelta> {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   private static final Logger LOG = LoggerFactory.getLogger(JourneySessionizer.class);
 
   /** Reason of an event that arrived behind the watermark; see {@link #processElement}. */
   public static final String BEHIND_WATERMARK = "behind_watermark";
+
+  /** Reason of a new event of a journey that already holds the most distinct live events allowed. */
+  public static final String JOURNEY_TOO_LARGE = "journey_too_large";
+
+  /** The default cap on a journey's distinct live events. */
+  public static final int DEFAULT_MAX_EVENTS = 10_000;
 
   public static final OutputTag<EventDelta> EVENT_DELTAS =
       new OutputTag<>("event-deltas", TypeInformation.of(EventDelta.class));
@@ -58,25 +101,50 @@ public final class JourneySessionizer
   private final FunnelStages stages;
   private final long gapMs;
   private final long allowedLatenessMs;
+  private final int maxEvents;
 
-  private transient ValueState<JourneyState> state;
+  private transient ValueState<JourneyIndex> index;
+  private transient MapState<String, Long> events;
+  private transient MapState<Long, Long> pendingSlots;
+  private transient PendingHeaps pending;
   private transient Counter behindWatermark;
+  private transient Counter tooLarge;
 
-  public JourneySessionizer(FunnelStages stages, long gapMs, long allowedLatenessMs) {
+  /**
+   * @param maxEvents the most distinct live events one journey may hold; further ones are dead-lettered
+   */
+  public JourneySessionizer(FunnelStages stages, long gapMs, long allowedLatenessMs, int maxEvents) {
+    if (maxEvents < 1) {
+      throw new IllegalArgumentException("maxEvents must be at least 1");
+    }
     this.stages = stages;
     this.gapMs = gapMs;
     this.allowedLatenessMs = allowedLatenessMs;
+    this.maxEvents = maxEvents;
   }
 
-  /** The state's type: a POJO of arrays, never Kryo. */
-  public static TypeInformation<JourneyState> stateType() {
-    return TypeInformation.of(JourneyState.class);
+  /** State names: the session index, the events by name, the pending heaps' slots. */
+  static final String INDEX_STATE = "journey-sessions";
+  static final String EVENTS_STATE = "journey-events";
+  static final String PENDING_STATE = "journey-pending";
+
+  /** The index's type: a POJO of an array of records, never Kryo. */
+  public static TypeInformation<JourneyIndex> indexType() {
+    return TypeInformation.of(JourneyIndex.class);
   }
 
   @Override
   public void open(OpenContext openContext) {
-    state = getRuntimeContext().getState(new ValueStateDescriptor<>("journey", stateType()));
+    index = getRuntimeContext().getState(new ValueStateDescriptor<>(INDEX_STATE, indexType()));
+    events =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>(EVENTS_STATE, Types.STRING, Types.LONG));
+    pendingSlots =
+        getRuntimeContext()
+            .getMapState(new MapStateDescriptor<>(PENDING_STATE, Types.LONG, Types.LONG));
+    pending = new PendingHeaps(pendingSlots);
     behindWatermark = getRuntimeContext().getMetricGroup().counter("eventsBehindWatermark");
+    tooLarge = getRuntimeContext().getMetricGroup().counter("eventsJourneyTooLarge");
   }
 
   @Override
@@ -84,6 +152,10 @@ public final class JourneySessionizer
       throws Exception {
     // The highest watermark seen, restores included: after a restore the current one starts at MIN.
     long w = observeWatermark(ctx.timerService());
+    String name = eventName(e);
+    if (events.contains(name)) {
+      return; // a copy of a known event: the first received copy won (docs/semantics.md#duplicates)
+    }
     if (w > Long.MIN_VALUE + allowedLatenessMs && e.t() < w - allowedLatenessMs) {
       // Impossible while each partition's received_at disorder stays within the watermark bound: then
       // received_at ≥ W and, being on time, t ≥ received_at − A ≥ W − A. Such an event might belong to a
@@ -92,55 +164,61 @@ public final class JourneySessionizer
       LOG.warn(
           "event of appid {} code {} at t={} arrived behind watermark {}: dead-lettered",
           e.appid(), e.code(), e.t(), w);
-      ctx.output(
-          DEAD_LETTERS,
-          new DeadLetter(
-              BEHIND_WATERMARK,
-              e.toString(),
-              // Unique per distinct event (the table's natural key is source + reason), and the same
-              // on a replay.
-              "journey/" + e.appid() + "/" + e.code() + "/" + e.trace() + "/" + e.eventId() + "@" + e.t(),
-              ctx.timerService().currentProcessingTime()));
+      ctx.output(DEAD_LETTERS, deadLetter(BEHIND_WATERMARK, e, ctx.timerService()));
       return;
     }
-    JourneyState before = state.value();
+    JourneyIndex before = index.value();
     if (before == null) {
-      before = JourneyState.EMPTY;
+      before = JourneyIndex.EMPTY;
     }
-    if (before.contains(e.eventId(), e.t())) {
-      return; // docs/semantics.md#duplicates: the first received copy wins, whatever the others carry.
+    if (before.events() >= maxEvents) {
+      refuseOverCap(e, before, ctx);
+      return;
     }
-    JourneyState after = before.insert(e);
-    List<Session> was = before.sessions(gapMs, stages);
-    List<Session> now = after.sessions(gapMs, stages);
-    emitFunnelDeltas(e, was, now, out);
+    events.put(name, e.t());
 
-    long bucket = HourBuckets.bucketStart(e.t());
+    // The sessions the event touches: the one starting at or before t if t is within G of its last
+    // (or inside it), the next one if its start is within G of t; both means a bridge.
+    long t = e.t();
+    int p = before.lastStartingAtOrBefore(t);
+    int n = p + 1;
+    boolean joinsPrevious = p >= 0 && t - before.session(p).last() < gapMs;
+    boolean joinsNext = n < before.size() && before.session(n).start() - t < gapMs;
+    int from = joinsPrevious ? p : n;
+    int to = joinsNext ? n + 1 : n;
+    long nextId = before.nextSessionId();
+    SessionDraft draft;
+    if (joinsPrevious && joinsNext) {
+      LiveSession a = before.session(p);
+      LiveSession b = before.session(n);
+      LiveSession large = a.pending() >= b.pending() ? a : b;
+      draft = new SessionDraft(large, pending);
+      draft.absorb(large == a ? b : a);
+    } else if (joinsPrevious || joinsNext) {
+      draft = new SessionDraft(before.session(from), pending);
+    } else {
+      draft = SessionDraft.open(nextId++, t, pending);
+    }
+    draft.add(t, stages.stageOf(e.eventId()), copiesUntil(e));
+    LiveSession now = draft.build();
+    JourneyIndex after = before.replace(from, to, now, nextId);
+    index.update(after);
+
+    emitFunnelDeltas(e, before, from, to, now, out);
+    long bucket = HourBuckets.bucketStart(t);
     ctx.output(EVENT_DELTAS, new EventDelta(bucket, e.appid(), e.code(), e.eventId(), 1));
     if (e.duration() != null) {
       ctx.output(DWELL_DELTAS, new DwellDelta(bucket, e.appid(), e.code(), e.duration(), 1));
     }
-
-    // One cleanup timer per session, at last + G + A; sessions never share a last t.
-    Set<Long> wasTimers = new HashSet<>();
-    for (Session s : was) {
-      wasTimers.add(cleanupAt(s));
-    }
-    Set<Long> nowTimers = new HashSet<>();
-    for (Session s : now) {
-      nowTimers.add(cleanupAt(s));
-    }
-    for (long ts : wasTimers) {
-      if (!nowTimers.contains(ts)) {
-        ctx.timerService().deleteEventTimeTimer(ts);
+    // One cleanup timer per session; a time two sessions share (rare: copies) stays while one needs it.
+    TimerService timers = ctx.timerService();
+    for (int i = from; i < to; i++) {
+      long old = cleanupAt(before.session(i));
+      if (!hasSessionCleanedUpAt(after, old)) {
+        timers.deleteEventTimeTimer(old);
       }
     }
-    for (long ts : nowTimers) {
-      if (!wasTimers.contains(ts)) {
-        ctx.timerService().registerEventTimeTimer(ts);
-      }
-    }
-    state.update(after);
+    timers.registerEventTimeTimer(cleanupAt(now));
   }
 
   @Override
@@ -148,44 +226,107 @@ public final class JourneySessionizer
       throws Exception {
     // Recorded before anything is dropped: the restored guard must cover every drop.
     long w = observeWatermark(ctx.timerService());
-    JourneyState s = state.value();
+    JourneyIndex s = index.value();
     if (s == null) {
       return;
     }
-    List<Session> sessions = s.sessions(gapMs, stages);
-    int keepFrom = 0;
+    // Sessions finish in time order: one that could go waits for those before it, so the finished ones
+    // form a time prefix and their events are those at or before the last of them.
+    int finished = 0;
+    while (finished < s.size() && cleanupAt(s.session(finished)) <= w) {
+      finished++;
+    }
+    if (finished == 0) {
+      return;
+    }
     JourneyKey key = ctx.getCurrentKey();
-    // Sessions are in time order and so are their cleanup times: finished ones form a prefix.
-    for (Session session : sessions) {
-      if (cleanupAt(session) > w) {
-        break;
-      }
+    for (int i = 0; i < finished; i++) {
+      LiveSession session = s.session(i);
       out.collect(
           new FunnelDelta(
               HourBuckets.bucketStart(session.start()), key.appid(), key.code(), 0, 0, 0, 0, -1));
-      keepFrom = session.to();
     }
-    if (keepFrom == s.size()) {
-      state.clear();
-    } else if (keepFrom > 0) {
-      state.update(s.dropBefore(keepFrom));
+    if (finished == s.size()) {
+      index.clear();
+      events.clear();
+      pendingSlots.clear();
+      return;
     }
+    long upTo = s.session(finished - 1).last();
+    for (int i = 0; i < finished; i++) {
+      LiveSession session = s.session(i);
+      pending.drop(session.id(), 2, session.pending2());
+      pending.drop(session.id(), 3, session.pending3());
+    }
+    // The finished sessions' events are exactly those at or before the last of them.
+    for (Iterator<Map.Entry<String, Long>> it = events.iterator(); it.hasNext(); ) {
+      if (it.next().getValue() <= upTo) {
+        it.remove();
+      }
+    }
+    index.update(s.dropFirst(finished));
   }
 
-  private long cleanupAt(Session s) {
-    return s.last() + gapMs + allowedLatenessMs;
+  /** The name of a distinct event within its journey: its event_time as sent and its event_id. */
+  static String eventName(JourneyEvent e) {
+    // The time is digits and an optional sign, so the first '/' separates it from any event_id.
+    return e.eventTime() + "/" + e.eventId();
   }
 
-  /** Diffs the sessions as multisets of (start hour, depth), coalesced per funnel row. */
-  private void emitFunnelDeltas(
-      JourneyEvent e, List<Session> was, List<Session> now, Collector<FunnelDelta> out) {
+  private void refuseOverCap(JourneyEvent e, JourneyIndex journey, Context ctx) throws Exception {
+    tooLarge.inc();
+    if (!journey.capReported()) {
+      LOG.warn(
+          "journey of appid {} code {} holds {} distinct live events, the most allowed: its further new"
+              + " events are dead-lettered as {} until its sessions end",
+          e.appid(), e.code(), journey.events(), JOURNEY_TOO_LARGE);
+      index.update(journey.withCapReported());
+    }
+    ctx.output(DEAD_LETTERS, deadLetter(JOURNEY_TOO_LARGE, e, ctx.timerService()));
+  }
+
+  private static DeadLetter deadLetter(String reason, JourneyEvent e, TimerService timers) {
+    return new DeadLetter(
+        reason,
+        e.toString(),
+        // Unique per distinct event (the table's natural key is source + reason), and the same on a
+        // replay or a resend.
+        e.sourceName(),
+        timers.currentProcessingTime());
+  }
+
+  /** When a session can go: no on-time event can join it, precede it or copy one of its events. */
+  private long cleanupAt(LiveSession s) {
+    return Math.max(s.last() + gapMs + allowedLatenessMs, s.copiesUntil());
+  }
+
+  private boolean hasSessionCleanedUpAt(JourneyIndex journey, long timestamp) {
+    for (int i = 0; i < journey.size(); i++) {
+      if (cleanupAt(journey.session(i)) == timestamp) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The watermark from which no copy of {@code e} can arrive on time: a copy received at r is on time
+   * while {@code r ≤ event_time + A}, and records still to come have {@code r ≥ W}. Bounded at
+   * {@code t + 2A}, so a far-future event_time cannot pin state.
+   */
+  private long copiesUntil(JourneyEvent e) {
+    return Math.min(e.eventTime(), e.t() + allowedLatenessMs) + allowedLatenessMs + 1;
+  }
+
+  /** −1 for the touched sessions as they were, +1 for the session they became, coalesced per row. */
+  private static void emitFunnelDeltas(
+      JourneyEvent e, JourneyIndex before, int from, int to, LiveSession now,
+      Collector<FunnelDelta> out) {
     Map<Long, int[]> byRow = new TreeMap<>();
-    for (Session s : was) {
-      add(byRow, s, -1);
+    for (int i = from; i < to; i++) {
+      add(byRow, before.session(i), -1);
     }
-    for (Session s : now) {
-      add(byRow, s, +1);
-    }
+    add(byRow, now, +1);
     for (Map.Entry<Long, int[]> row : byRow.entrySet()) {
       int[] d = row.getValue();
       if (d[0] != 0 || d[1] != 0 || d[2] != 0 || d[3] != 0) {
@@ -195,7 +336,7 @@ public final class JourneySessionizer
     }
   }
 
-  private static void add(Map<Long, int[]> byRow, Session s, int sign) {
+  private static void add(Map<Long, int[]> byRow, LiveSession s, int sign) {
     int[] d = byRow.computeIfAbsent(HourBuckets.bucketStart(s.start()), k -> new int[4]);
     d[0] += sign;
     for (int k = 1; k <= 3; k++) {

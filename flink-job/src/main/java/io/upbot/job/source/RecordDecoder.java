@@ -67,7 +67,8 @@ public final class RecordDecoder implements Serializable {
     }
     String code = m.code() == null ? "" : Text.trimWhiteSpace(m.code());
     return DecodedRecord.ofEvent(
-        new JourneyEvent(m.appid(), code, m.trace(), m.eventId(), t, m.receivedAt(), m.duration()));
+        new JourneyEvent(
+            m.appid(), code, m.trace(), m.eventId(), m.eventTime(), t, m.receivedAt(), m.duration()));
   }
 
   /**

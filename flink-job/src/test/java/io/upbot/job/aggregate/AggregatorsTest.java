@@ -335,11 +335,13 @@ class AggregatorsTest {
     OperatorSubtaskState sessionsCheckpoint;
     OperatorSubtaskState rowsCheckpoint;
     try (var sessions = restorable(
-            new JourneySessionizer(FunnelStages.DEFAULT, g, A), journey, JourneyKey.class, null);
+            new JourneySessionizer(FunnelStages.DEFAULT, g, A, 10_000), journey, JourneyKey.class, null);
         var rows = restorable(new EventAggregator(TIMING), EventDelta::rowKey, EventRowKey.class, null)) {
-      sessionise(sessions, rows, new JourneyEvent("app", "c", "tr1", jump, H10 + 60_000, H10 + 61_000, null),
+      sessionise(sessions, rows, new JourneyEvent(
+          "app", "c", "tr1", jump, H10 + 60_000, H10 + 60_000, H10 + 61_000, null),
           deadLetters);
-      sessionise(sessions, rows, new JourneyEvent("app", "c", "tr1", jump, H10 + 120_000, H10 + 121_000, null),
+      sessionise(sessions, rows, new JourneyEvent(
+          "app", "c", "tr1", jump, H10 + 120_000, H10 + 120_000, H10 + 121_000, null),
           deadLetters);
       long w = H10_RETENTION_END + 60_000; // the journey and the 10:00 rows are retired
       sessions.processWatermark(w);
@@ -349,13 +351,13 @@ class AggregatorsTest {
       rowsCheckpoint = rows.snapshot(1, NOW);
     }
     try (var sessions = restorable(
-            new JourneySessionizer(FunnelStages.DEFAULT, g, A), journey, JourneyKey.class,
+            new JourneySessionizer(FunnelStages.DEFAULT, g, A, 10_000), journey, JourneyKey.class,
             sessionsCheckpoint);
         var rows = restorable(
             new EventAggregator(TIMING), EventDelta::rowKey, EventRowKey.class, rowsCheckpoint)) {
       // On time (received exactly A after t) but appended beyond the bound, right after the restore.
       long t = H10 + 180_000;
-      sessionise(sessions, rows, new JourneyEvent("app", "c", "tr1", jump, t, t + A, null), deadLetters);
+      sessionise(sessions, rows, new JourneyEvent("app", "c", "tr1", jump, t, t, t + A, null), deadLetters);
       rows.setProcessingTime(NOW + 10 * FLUSH);
       written.addAll(rows.extractOutputValues());
     }

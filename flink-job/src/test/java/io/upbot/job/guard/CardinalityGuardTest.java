@@ -42,7 +42,7 @@ class CardinalityGuardTest {
   }
 
   static JourneyEvent ev(String appid, String code, String eventId, long t) {
-    return new JourneyEvent(appid, code, "tr-" + code, eventId, t, t + 1_000, null);
+    return new JourneyEvent(appid, code, "tr-" + code, eventId, t, t, t + 1_000, null);
   }
 
   /** Sends the events and returns those that passed, in order. */
@@ -176,9 +176,9 @@ class CardinalityGuardTest {
 
   @Test
   void shouldNameEachDistinctEventInItsSourceEvenWithSeparatorsInItsParts() {
-    JourneyEvent a = new JourneyEvent("wx1", "a/b", "t", "e", H10, H10, null);
-    JourneyEvent b = new JourneyEvent("wx1", "a", "b/t", "e", H10, H10, null);
-    JourneyEvent c = new JourneyEvent("wx1", "a", "b", "t/e", H10, H10, null);
+    JourneyEvent a = new JourneyEvent("wx1", "a/b", "t", "e", H10, H10, H10, null);
+    JourneyEvent b = new JourneyEvent("wx1", "a", "b/t", "e", H10, H10, H10, null);
+    JourneyEvent c = new JourneyEvent("wx1", "a", "b", "t/e", H10, H10, H10, null);
 
     assertThat(List.of(a.sourceName(), b.sourceName(), c.sourceName())).doesNotHaveDuplicates();
     assertThat(ev("wx1", "c1", EXPOSED, H10).sourceName())

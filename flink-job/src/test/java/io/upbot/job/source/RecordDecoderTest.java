@@ -35,7 +35,8 @@ class RecordDecoderTest {
     assertThat(d.deadLetter()).isNull();
     assertThat(d.receivedAt()).isEqualTo(RECEIVED);
     assertThat(d.event())
-        .isEqualTo(new JourneyEvent("wxapp", "code1", "trace-9", "1110201", RECEIVED - 1000, RECEIVED, 12));
+        .isEqualTo(new JourneyEvent(
+            "wxapp", "code1", "trace-9", "1110201", RECEIVED - 1000, RECEIVED - 1000, RECEIVED, 12));
   }
 
   @Test
@@ -48,10 +49,13 @@ class RecordDecoderTest {
   }
 
   @Test
-  void shouldCapEventTimeFiveMinutesAfterReceipt() {
-    JourneyEvent e = decode(media(RECEIVED + Duration.ofHours(3).toMillis(), "c", "t", null)).event();
+  void shouldCapEventTimeFiveMinutesAfterReceiptAndKeepTheSentOne() {
+    long sent = RECEIVED + Duration.ofHours(3).toMillis();
+    JourneyEvent e = decode(media(sent, "c", "t", null)).event();
 
     assertThat(e.t()).isEqualTo(RECEIVED + 5 * 60_000);
+    // The sent time names the event: a resend, with another receipt and so another t, is the same one.
+    assertThat(e.eventTime()).isEqualTo(sent);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.testing.EmittedWatermarks;
 import io.upbot.job.testing.HarnessPipeline;
 import io.upbot.job.testing.Reference;
 import io.upbot.job.testing.Scenario;
@@ -15,11 +16,8 @@ import io.upbot.schema.MediaEvent;
 import io.upbot.schema.MediaEventCodec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.junit.jupiter.api.Test;
 
 @SuppressWarnings("try") // HarnessPipeline.close() throws Exception, as the harnesses do
@@ -34,23 +32,11 @@ class ServerClockWatermarksTest {
   static final long H11 = H10 + Duration.ofHours(1).toMillis();
   static final String JUMP = "1100102";
 
-  final List<Long> emitted = new ArrayList<>();
-  final WatermarkOutput out =
-      new WatermarkOutput() {
-        @Override
-        public void emitWatermark(Watermark w) {
-          emitted.add(w.getTimestamp());
-        }
-
-        @Override
-        public void markIdle() {}
-
-        @Override
-        public void markActive() {}
-      };
+  final EmittedWatermarks out = new EmittedWatermarks();
+  final List<Long> emitted = out.timestamps();
 
   static DecodedRecord event(long t, long receivedAt) {
-    return DecodedRecord.ofEvent(new JourneyEvent("a", "", "tr", "1110201", t, receivedAt, null));
+    return DecodedRecord.ofEvent(new JourneyEvent("a", "", "tr", "1110201", t, t, receivedAt, null));
   }
 
   @Test

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import org.apache.flink.api.common.eventtime.Watermark;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -42,20 +41,7 @@ public final class HarnessPipeline implements AutoCloseable {
 
   private final RecordDecoder decoder;
   private final ServerClockWatermarks watermarks;
-  private final List<Long> generated = new ArrayList<>();
-  private final WatermarkOutput watermarkOutput =
-      new WatermarkOutput() {
-        @Override
-        public void emitWatermark(Watermark w) {
-          generated.add(w.getTimestamp());
-        }
-
-        @Override
-        public void markIdle() {}
-
-        @Override
-        public void markActive() {}
-      };
+  private final EmittedWatermarks watermarkOutput = new EmittedWatermarks();
   private final KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> sessions;
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, FunnelDelta, FunnelRow> funnel;
   private final KeyedOneInputStreamOperatorTestHarness<EventRowKey, EventDelta, EventRow> events;
@@ -74,7 +60,8 @@ public final class HarnessPipeline implements AutoCloseable {
     RowTiming timing = new RowTiming(flushMs, latenessMs);
     sessions =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new JourneySessionizer(stages, gapMs, latenessMs),
+            new JourneySessionizer(
+                stages, gapMs, latenessMs, JourneySessionizer.DEFAULT_MAX_EVENTS),
             JourneyEvent::journeyKey,
             TypeInformation.of(JourneyKey.class));
     funnel =
@@ -109,12 +96,11 @@ public final class HarnessPipeline implements AutoCloseable {
   /** Emits the server-clock watermark, as the source would on its periodic tick. */
   public void emitWatermark() throws Exception {
     watermarks.onPeriodicEmit(watermarkOutput);
-    for (long w : generated) {
+    for (long w : watermarkOutput.drain()) {
       if (w > watermark) {
         advanceWatermark(w);
       }
     }
-    generated.clear();
   }
 
   /** Moves processing time on, firing due flushes. */

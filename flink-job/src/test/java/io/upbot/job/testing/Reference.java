@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * docs/semantics.md computed the plain way, over the whole input at once, independently of the job's code:
- * time, journey, dedup (first received), late filter, sort, split by gap, brute-force depth, buckets.
+ * docs/semantics.md computed the plain way, over the whole input at once, independently of the job's
+ * code: time, journey, late filter, dedup by (event_id, event_time as sent) with the first received copy's
+ * time, sort, split by gap, brute-force depth, buckets.
  */
 public final class Reference {
 
@@ -40,7 +41,9 @@ public final class Reference {
               m.traceId() != null ? m.traceId() : "openid:" + m.openid());
       journeys
           .computeIfAbsent(j, k -> new LinkedHashMap<>())
-          .putIfAbsent(m.eventId() + "@" + t, new Ev(m.eventId(), t, m.duration()));
+          // One event per (event_id, event_time as sent): a later copy, even one whose receipt gives it
+          // another capped t, changes nothing.
+          .putIfAbsent(m.eventId() + "@" + m.eventTime(), new Ev(m.eventId(), t, m.duration()));
     }
     Tables out = Tables.empty();
     Map<FunnelRowKey, List<Integer>> dwellValues = new LinkedHashMap<>();

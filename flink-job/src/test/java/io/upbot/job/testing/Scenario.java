@@ -7,14 +7,20 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A random input for the job: journeys over a few appids, codes and traces, the funnel's stages and
- * other events, durations with ties, gaps around G, times around hour boundaries, clocks in the future,
- * late events and resends (same id and time, other fields may differ), delivered in received_at order
- * (which is not event-time order) give or take {@link #MAX_DISORDER}. Built from a seed so a failure can be replayed.
+ * other events, durations with ties, gaps around G (exactly G too), times around hour boundaries, clocks
+ * in the future, late events and resends (same id and time as sent, other fields may differ; from a
+ * clock in the future, whose copies get different capped times), delivered in received_at order (which
+ * is not event-time order) give or take {@link #MAX_DISORDER}. Built from a seed so a failure can be
+ * replayed.
  */
 public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbage) {
 
@@ -24,7 +30,8 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
   /** Below the tests' watermark bound (30 s). */
   static final long MAX_DISORDER = 20_000L;
   static final long HOUR = 3_600_000L;
-  static final long BASE = Instant.parse("2026-11-30T06:00:00Z").toEpochMilli();
+  static final long FUTURE_CAP = 5 * MIN;
+  public static final long BASE = Instant.parse("2026-11-30T06:00:00Z").toEpochMilli();
   static final String[] IDS = {"1110201", "1110204", "1110205", "1100102"};
 
   public static Scenario generate(long seed, int maxJourneys, int maxEvents) {
@@ -56,8 +63,10 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
         Integer duration = r.nextBoolean() ? null : r.nextInt(20);
         long receivedAt = eventTime + delay(r);
         sent.add(event(appid, openid, code, traceId, id, eventTime, receivedAt, duration));
-        if (r.nextInt(5) == 0) {
-          // A resend: same id and time, received later, maybe with another duration.
+        // A clock in the future: each copy's t is its own receipt + 5 min, so copies differ in t.
+        boolean fastClock = receivedAt + FUTURE_CAP < eventTime;
+        if (r.nextInt(fastClock ? 2 : 5) == 0) {
+          // A resend: same id and time as sent, received later, maybe with another duration.
           Integer d2 = r.nextBoolean() ? duration : Integer.valueOf(r.nextInt(20));
           sent.add(
               event(appid, openid, code, traceId, id, eventTime,
@@ -85,7 +94,7 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
 
   private static long delay(Random r) {
     return switch (r.nextInt(8)) {
-      case 0 -> -r.nextInt((int) (15 * MIN)); // the device clock runs ahead
+      case 0 -> -r.nextInt((int) (2 * HOUR)); // the device clock runs ahead, by up to two hours
       case 1 -> A + 1 + r.nextInt((int) (60 * MIN)); // late
       case 2 -> r.nextInt((int) A); // on time, up to A
       case 3 -> A; // exactly A: still on time
@@ -123,9 +132,41 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
 
   /** Records received more than A after their time. */
   public long lateCount() {
-    return received.stream()
-        .filter(m -> m.receivedAt() - Math.min(m.eventTime(), m.receivedAt() + 5 * MIN) > A)
-        .count();
+    return received.stream().filter(m -> m.receivedAt() - t(m) > A).count();
+  }
+
+  /** On-time events sent more than once whose copies got different times: resends from fast clocks. */
+  public long fastClockResends() {
+    Map<String, Set<Long>> times = new HashMap<>();
+    for (MediaEvent m : received) {
+      if (m.receivedAt() - t(m) <= A) {
+        times.computeIfAbsent(m.kafkaKey() + "|" + m.code() + "|" + m.eventId() + "@" + m.eventTime(),
+            k -> new HashSet<>()).add(t(m));
+      }
+    }
+    return times.values().stream().filter(ts -> ts.size() > 1).count();
+  }
+
+  /** Consecutive on-time events of one journey exactly G apart: there the sessions rule splits. */
+  public long gapsOfExactlyG() {
+    Map<String, Set<Long>> times = new HashMap<>();
+    for (MediaEvent m : received) {
+      if (m.receivedAt() - t(m) <= A) {
+        times.computeIfAbsent(m.kafkaKey() + "|" + m.code(), k -> new HashSet<>()).add(t(m));
+      }
+    }
+    long n = 0;
+    for (Set<Long> ts : times.values()) {
+      List<Long> sorted = ts.stream().sorted().toList();
+      for (int i = 0; i + 1 < sorted.size(); i++) {
+        n += sorted.get(i + 1) - sorted.get(i) == G ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  private static long t(MediaEvent m) {
+    return Math.min(m.eventTime(), m.receivedAt() + FUTURE_CAP);
   }
 
   @Override
