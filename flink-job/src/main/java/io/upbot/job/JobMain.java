@@ -1,7 +1,7 @@
 package io.upbot.job;
 
-import io.upbot.job.sink.ExistingRows;
-import io.upbot.job.sink.SchemaInstaller;
+import io.upbot.job.database.ExistingRows;
+import io.upbot.job.database.SchemaInstaller;
 import io.upbot.job.sink.TableSinks;
 import io.upbot.job.source.BackfillProgress;
 import io.upbot.job.source.KafkaSources;
