@@ -1,7 +1,7 @@
 package io.upbot.job;
 
-import io.upbot.job.sink.ExistingRows;
-import io.upbot.job.sink.SchemaInstaller;
+import io.upbot.job.database.ExistingRows;
+import io.upbot.job.database.SchemaInstaller;
 import io.upbot.job.sink.TableSinks;
 import io.upbot.job.source.BackfillProgress;
 import io.upbot.job.source.KafkaSources;
@@ -101,7 +101,7 @@ public final class JobMain {
       return;
     }
     // Null when Kafka cannot tell the offsets (said on out): the backfill goes on without a report.
-    try (BackfillProgress progress = BackfillProgress.start(settings, out, progressEvery)) {
+    try (BackfillProgress progress = BackfillProgress.start(settings.kafkaSettings(), out, progressEvery)) {
       env.execute(name);
       if (progress != null) {
         progress.finished();
@@ -161,8 +161,9 @@ public final class JobMain {
     AnalyticsJob.build(
         env,
         settings,
-        KafkaSources.create(settings),
-        ServerClockWatermarks.strategy(settings),
+        KafkaSources.create(settings.kafkaSettings()),
+        ServerClockWatermarks.strategy(
+            settings.watermarkBound(), settings.sourceIdleness(), settings.bounded()),
         TableSinks.create(settings.jdbcSettings()));
   }
 }

@@ -2,6 +2,7 @@ package io.upbot.job;
 
 import io.upbot.job.model.FunnelStages;
 import io.upbot.job.sink.JdbcSettings;
+import io.upbot.job.source.KafkaSettings;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -109,6 +110,13 @@ public record JobSettings(
     return new JdbcSettings(
         jdbcUrl, jdbcUser, jdbcPassword, timeZone, jdbcBatchSize, jdbcBatchInterval.toMillis(),
         jdbcMaxRetries);
+  }
+
+  /** The Kafka source's settings (a backfill's progress report's too). */
+  public KafkaSettings kafkaSettings() {
+    return new KafkaSettings(
+        kafkaBootstrap, topic, groupId, startFrom, bounded, !checkpointInterval.isZero(),
+        allowedLateness.toMillis());
   }
 
   /** Whether the arguments ask for help. */

@@ -60,8 +60,9 @@ class AnalyticsJobGraphTest {
     TestSinks sinks = new TestSinks();
     try {
       AnalyticsJob.build(
-          env, s, KafkaSources.create(s),
-          ServerClockWatermarks.strategy(s), sinks.jobSinks());
+          env, s, KafkaSources.create(s.kafkaSettings()),
+          ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()),
+          sinks.jobSinks());
       return env.getStreamGraph();
     } finally {
       sinks.close();

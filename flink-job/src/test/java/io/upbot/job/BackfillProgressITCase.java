@@ -76,7 +76,8 @@ class BackfillProgressITCase {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
 
-    try (BackfillProgress progress = BackfillProgress.start(settings, out, Duration.ofMillis(200))) {
+    try (BackfillProgress progress =
+        BackfillProgress.start(settings.kafkaSettings(), out, Duration.ofMillis(200))) {
       assertThat(progress).isNotNull();
       // What the source commits as it reads: here half of partition 0.
       long half = end.get(new TopicPartition(topic, 0)) / 2;

@@ -87,8 +87,8 @@ class DatabaseTablesITCase {
     StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, PARALLELISM);
     AnalyticsJob.configure(env, s);
     AnalyticsJob.build(
-        env, s, KafkaSources.create(s),
-        ServerClockWatermarks.strategy(s),
+        env, s, KafkaSources.create(s.kafkaSettings()),
+        ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()),
         TableSinks.create(s.jdbcSettings()));
     env.execute("backfill to " + group);
   }

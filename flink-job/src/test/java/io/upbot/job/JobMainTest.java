@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.upbot.job.sink.ExistingRows;
+import io.upbot.job.database.ExistingRows;
+import io.upbot.job.database.SchemaInstaller;
 import io.upbot.job.sink.JdbcSettings;
-import io.upbot.job.sink.SchemaInstaller;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -89,8 +89,9 @@ class KafkaJobITCase {
     restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
     env.configure(restart);
     AnalyticsJob.build(
-        env, s, KafkaSources.create(s),
-        ServerClockWatermarks.strategy(s), sinks.jobSinks());
+        env, s, KafkaSources.create(s.kafkaSettings()),
+        ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()),
+        sinks.jobSinks());
     return env;
   }
 

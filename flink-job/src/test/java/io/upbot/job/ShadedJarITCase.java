@@ -2,8 +2,9 @@ package io.upbot.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.upbot.flinkrun.FlinkRunCheck;
+import io.upbot.job.database.SchemaInstaller;
 import io.upbot.job.sink.JdbcSettings;
-import io.upbot.job.sink.SchemaInstaller;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
-import io.upbot.flinkrun.FlinkRunCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -223,7 +223,7 @@ public enum SqlDialect {
    * Fails clearly when the database does not know {@code zone} (PostgreSQL has its own zone database;
    * an unknown name would only fail later, when the views are queried). SQLite needs no check.
    */
-  void checkTimeZone(Connection c, ZoneId zone) throws SQLException {
+  public void checkTimeZone(Connection c, ZoneId zone) throws SQLException {
     if (this != POSTGRES || zone.normalized() instanceof ZoneOffset) {
       return;
     }

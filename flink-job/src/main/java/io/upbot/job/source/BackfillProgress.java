@@ -1,6 +1,5 @@
 package io.upbot.job.source;
 
-import io.upbot.job.JobSettings;
 import io.upbot.job.StartFrom;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -64,9 +63,9 @@ public final class BackfillProgress implements AutoCloseable {
    * Reads where the backfill starts and ends, prints it, and prints the progress every {@code every}.
    * Returns null (after saying why) when Kafka cannot tell: the backfill itself goes on regardless.
    */
-  public static BackfillProgress start(JobSettings s, PrintStream out, Duration every) {
+  public static BackfillProgress start(KafkaSettings s, PrintStream out, Duration every) {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafkaBootstrap());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, s.groupId() + "-progress");
     Admin admin = Admin.create(p);
     try {

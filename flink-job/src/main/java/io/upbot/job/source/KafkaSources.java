@@ -1,6 +1,5 @@
 package io.upbot.job.source;
 
-import io.upbot.job.JobSettings;
 import io.upbot.job.StartFrom;
 import io.upbot.job.model.DecodedRecord;
 import java.util.HashMap;
@@ -11,7 +10,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 
-/** The job's Kafka source, built from its settings. */
+/** The job's Kafka source, built from its Kafka settings. */
 public final class KafkaSources {
 
   private KafkaSources() {}
@@ -21,22 +20,22 @@ public final class KafkaSources {
    * whatever {@code --start-from} says) and are committed to the group on each completed checkpoint.
    * {@code --bounded} stops at the end offsets seen at start: a backfill.
    */
-  public static KafkaSource<DecodedRecord> create(JobSettings s) {
+  public static KafkaSource<DecodedRecord> create(KafkaSettings s) {
     KafkaSourceBuilder<DecodedRecord> b =
         KafkaSource.<DecodedRecord>builder()
-            .setBootstrapServers(s.kafkaBootstrap())
+            .setBootstrapServers(s.bootstrap())
             .setTopics(s.topic())
             .setGroupId(s.groupId())
             .setStartingOffsets(startingOffsets(s.topic(), s.startFrom()))
             .setDeserializer(
-                new MediaEventDeserializer(new RecordDecoder(s.allowedLateness().toMillis())))
+                new MediaEventDeserializer(new RecordDecoder(s.allowedLatenessMs())))
             // The endpoint writes with acks=all, idempotently; only committed data is read.
             .setProperty("isolation.level", "read_committed")
             .setProperty("commit.offsets.on.checkpoint", "true")
             .setClientIdPrefix(s.groupId());
     if (s.bounded()) {
       b.setBounded(OffsetsInitializer.latest());
-      if (s.checkpointInterval().isZero()) {
+      if (!s.checkpointed()) {
         // Without checkpoints nothing commits the group's offsets, which show a backfill's progress
         // (BackfillProgress, kafka-consumer-groups.sh): let the consumer commit them as it reads.
         b.setProperty("enable.auto.commit", "true");

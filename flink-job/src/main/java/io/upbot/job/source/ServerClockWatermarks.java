@@ -1,6 +1,5 @@
 package io.upbot.job.source;
 
-import io.upbot.job.JobSettings;
 import io.upbot.job.model.DecodedRecord;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -65,12 +64,17 @@ public final class ServerClockWatermarks implements WatermarkGenerator<DecodedRe
   }
 
   /**
-   * The job's strategy from its settings. A backfill ({@code --bounded}) uses no idleness: every
-   * partition has records up to its end offset and a finished one stops holding the watermark back,
-   * while a partition wrongly taken for idle (a slow fetch) would resume behind the others' watermark.
+   * The job's strategy. A backfill ({@code bounded}) uses no idleness: every partition has records up to
+   * its end offset and a finished one stops holding the watermark back, while a partition wrongly taken
+   * for idle (a slow fetch) would resume behind the others' watermark.
+   *
+   * @param bound how far {@code received_at} may be out of order within a partition
+   * @param idleness how long a partition without records may hold the watermark back ({@code 0}: ever)
+   * @param bounded the input ends (a backfill): idleness is not used
    */
-  public static WatermarkStrategy<DecodedRecord> strategy(JobSettings s) {
-    return strategy(s.watermarkBound(), s.bounded() ? Duration.ZERO : s.sourceIdleness());
+  public static WatermarkStrategy<DecodedRecord> strategy(
+      Duration bound, Duration idleness, boolean bounded) {
+    return strategy(bound, bounded ? Duration.ZERO : idleness);
   }
 
   /** The strategy: timestamps = {@code t}, watermarks from {@code received_at}, with idleness. */

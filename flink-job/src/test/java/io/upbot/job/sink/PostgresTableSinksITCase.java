@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.upbot.job.database.SchemaInstaller;
 import io.upbot.testkit.PostgresDatabase;
 import java.time.ZoneId;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;

@@ -2,6 +2,7 @@ package io.upbot.job.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.upbot.job.database.SchemaInstaller;
 import io.upbot.job.model.FunnelRow;
 import java.nio.file.Path;
 import java.sql.Connection;

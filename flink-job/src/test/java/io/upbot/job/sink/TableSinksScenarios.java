@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.upbot.job.JobSinks;
+import io.upbot.job.database.SchemaInstaller;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;

@@ -73,7 +73,9 @@ class TableSinksTest {
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     AnalyticsJob.configure(env, s);
-    AnalyticsJob.build(env, s, KafkaSources.create(s), ServerClockWatermarks.strategy(s), sinks);
+    AnalyticsJob.build(
+        env, s, KafkaSources.create(s.kafkaSettings()),
+        ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()), sinks);
     List<String> operators =
         env.getStreamGraph().getStreamNodes().stream().map(StreamNode::getOperatorName).toList();
 

@@ -134,12 +134,12 @@ class ServerClockWatermarksTest {
 
   @Test
   void shouldNotUseIdlenessForABoundedBackfill() {
-    JobSettings live = JobSettings.parse(new String[] {"--kafka-bootstrap", "k:1"}, Map.of());
-    JobSettings backfill =
-        JobSettings.parse(new String[] {"--kafka-bootstrap", "k:1", "--bounded"}, Map.of());
+    Duration bound = Duration.ofMinutes(2);
+    Duration idleness = Duration.ofMinutes(1);
 
-    assertThat(ServerClockWatermarks.strategy(live).getClass().getSimpleName()).contains("Idleness");
-    assertThat(ServerClockWatermarks.strategy(backfill).getClass().getSimpleName())
+    assertThat(ServerClockWatermarks.strategy(bound, idleness, false).getClass().getSimpleName())
+        .contains("Idleness");
+    assertThat(ServerClockWatermarks.strategy(bound, idleness, true).getClass().getSimpleName())
         .doesNotContain("Idleness");
   }
 }

@@ -1,8 +1,9 @@
-package io.upbot.job.sink;
+package io.upbot.job.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.upbot.job.sink.SqlDialect;
 import java.time.ZoneId;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

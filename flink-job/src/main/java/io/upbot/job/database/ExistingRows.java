@@ -1,5 +1,7 @@
-package io.upbot.job.sink;
+package io.upbot.job.database;
 
+import io.upbot.job.sink.JdbcSettings;
+import io.upbot.job.sink.SqlDialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,7 @@
-package io.upbot.job.sink;
+package io.upbot.job.database;
 
+import io.upbot.job.sink.JdbcSettings;
+import io.upbot.job.sink.SqlDialect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.upbot.job.sink;
+package io.upbot.job.database;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,8 @@
-package io.upbot.job.sink;
+package io.upbot.job.database;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.upbot.job.sink.JdbcSettings;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
