@@ -145,7 +145,9 @@ class PostgresRestartFaultITCase {
     StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, PARALLELISM);
     AnalyticsJob.configure(env, settings);
     AnalyticsJob.build(
-        env, settings, KafkaSources.create(settings), ServerClockWatermarks.strategy(settings),
+        env, settings, KafkaSources.create(settings.kafkaSettings()),
+        ServerClockWatermarks.strategy(
+            settings.watermarkBound(), settings.sourceIdleness(), settings.bounded()),
         TableSinks.create(settings.jdbcSettings(), sinkWait));
     JobClient job = env.executeAsync(name);
     List<MediaEvent> sent = new ArrayList<>();
