@@ -201,7 +201,7 @@ public final class IngestServer implements AutoCloseable {
       String path = UrlDecoding.decode(ex.getRequestPath(), false, true);
       if (path == null) {
         LOG.debug("404 {}: malformed path encoding", method);
-        answer(ex, Rejection.of(Ret.NOT_FOUND), 0, start);
+        answer(ex, Answer.of(Ret.NOT_FOUND), 0, start);
         return;
       }
       switch (path) {
@@ -233,13 +233,13 @@ public final class IngestServer implements AutoCloseable {
         }
         default -> {
           LOG.debug("404 {} {}", method, path);
-          answer(ex, Rejection.of(Ret.NOT_FOUND), 0, start);
+          answer(ex, Answer.of(Ret.NOT_FOUND), 0, start);
         }
       }
     } catch (RuntimeException e) {
       LOG.error("Unexpected error answering a request", e);
       if (!ex.isResponseStarted()) {
-        answer(ex, Rejection.of(Ret.BUSY), 0, start);
+        answer(ex, Answer.of(Ret.BUSY), 0, start);
       }
     }
   }
@@ -249,7 +249,7 @@ public final class IngestServer implements AutoCloseable {
       return true;
     }
     ex.getResponseHeaders().put(Headers.ALLOW, "GET");
-    answer(ex, Rejection.of(Ret.METHOD_NOT_ALLOWED), 0, start);
+    answer(ex, Answer.of(Ret.METHOD_NOT_ALLOWED), 0, start);
     return false;
   }
 
@@ -263,19 +263,19 @@ public final class IngestServer implements AutoCloseable {
     }
     if (!Methods.POST.equals(method)) {
       ex.getResponseHeaders().put(Headers.ALLOW, "POST, OPTIONS");
-      answer(ex, Rejection.of(Ret.METHOD_NOT_ALLOWED), 0, start);
+      answer(ex, Answer.of(Ret.METHOD_NOT_ALLOWED), 0, start);
       return;
     }
     if (draining) {
-      answer(ex, Rejection.of(Ret.BUSY), 0, start);
+      answer(ex, Answer.of(Ret.BUSY), 0, start);
       return;
     }
     TokenStore.Token token = tokens.lookup(presentedToken(ex));
     if (token == null) {
-      answer(ex, Rejection.of(Ret.AUTH_FAILED), 0, start);
+      answer(ex, Answer.of(Ret.AUTH_FAILED), 0, start);
       return;
     }
-    Rejection typeProblem = checkContentType(ex);
+    Answer typeProblem = checkContentType(ex);
     if (typeProblem != null) {
       answer(ex, typeProblem, 0, start);
       return;
@@ -292,7 +292,7 @@ public final class IngestServer implements AutoCloseable {
     } else if (encoding.trim().equalsIgnoreCase("gzip")) {
       gzip = true;
     } else {
-      answer(ex, Rejection.parameter("Content-Encoding: must be gzip or absent"), 0, start);
+      answer(ex, Answer.parameter("Content-Encoding: must be gzip or absent"), 0, start);
       return;
     }
     int limit = config.maxBodyBytes();
@@ -307,7 +307,7 @@ public final class IngestServer implements AutoCloseable {
       if (contentLength > Limits.DRAIN_LIMIT) {
         ex.setPersistent(false);
       }
-      answer(ex, new Rejection(Ret.TOO_LARGE, tooLarge), 0, start);
+      answer(ex, new Answer(Ret.TOO_LARGE, tooLarge), 0, start);
       return;
     }
     boolean validateOnly = query.validateOnly();
@@ -327,11 +327,11 @@ public final class IngestServer implements AutoCloseable {
             },
             (e, error) -> {
               if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
-                answer(e, new Rejection(Ret.TOO_LARGE, tooLarge), 0, start);
+                answer(e, new Answer(Ret.TOO_LARGE, tooLarge), 0, start);
               } else {
                 LOG.debug("Request body could not be read: {}", error.toString());
                 e.setPersistent(false);
-                answer(e, Rejection.parameter("body: could not be read"), 0, start);
+                answer(e, Answer.parameter("body: could not be read"), 0, start);
               }
             });
   }
@@ -348,29 +348,29 @@ public final class IngestServer implements AutoCloseable {
       }
     }
     if (refused) {
-      answer(ex, Rejection.of(Ret.BUSY), 0, start);
+      answer(ex, Answer.of(Ret.BUSY), 0, start);
       return;
     }
     boolean handedToBatch = false;
     try {
       BatchValidator.Result result = validator.validateBody(raw, gzip, receivedAt);
       if (result instanceof BatchValidator.Rejected r) {
-        LOG.debug("Rejected batch: {}", r.rejection());
-        answer(ex, r.rejection(), 0, start);
+        LOG.debug("Rejected batch: {}", r.answer());
+        answer(ex, r.answer(), 0, start);
         return;
       }
       BatchValidator.Accepted batch = (BatchValidator.Accepted) result;
       if (!token.allows(batch.appid())) {
-        answer(ex, Rejection.of(Ret.AUTH_FAILED), 0, start);
+        answer(ex, Answer.of(Ret.AUTH_FAILED), 0, start);
         return;
       }
       long retryAfter = limiter.acquire(token, batch.events().size(), !validateOnly);
       if (retryAfter > 0) {
-        answer(ex, Rejection.of(Ret.RATE_LIMITED), retryAfter, start);
+        answer(ex, Answer.of(Ret.RATE_LIMITED), retryAfter, start);
         return;
       }
       if (validateOnly) {
-        answer(ex, Rejection.of(Ret.OK), 0, start);
+        answer(ex, Answer.of(Ret.OK), 0, start);
         return;
       }
       handedToBatch = true;
@@ -378,7 +378,7 @@ public final class IngestServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("Unexpected error handling a batch", e);
       if (!ex.isResponseStarted()) {
-        answer(ex, Rejection.of(Ret.BUSY), 0, start);
+        answer(ex, Answer.of(Ret.BUSY), 0, start);
       }
     } finally {
       if (!handedToBatch) {
@@ -469,7 +469,7 @@ public final class IngestServer implements AutoCloseable {
       }
       try {
         // The answer is written on the exchange's own I/O thread.
-        ex.getIoThread().execute(() -> answer(ex, Rejection.of(ret), 0, start));
+        ex.getIoThread().execute(() -> answer(ex, Answer.of(ret), 0, start));
       } catch (RuntimeException stopped) {
         // The listener stopped after the drain timeout: nobody is left to answer.
         LOG.debug("Could not answer a batch after stop: {}", stopped.toString());
@@ -499,19 +499,19 @@ public final class IngestServer implements AutoCloseable {
     return v == null || v.size() != 1 ? null : v.getFirst();
   }
 
-  private static Rejection checkContentType(HttpServerExchange ex) {
+  private static Answer checkContentType(HttpServerExchange ex) {
     String ct = single(ex, Headers.CONTENT_TYPE);
     if (ct == null) {
-      return Rejection.parameter("Content-Type: must be application/json");
+      return Answer.parameter("Content-Type: must be application/json");
     }
     String[] parts = ct.split(";", -1);
     if (!parts[0].trim().equalsIgnoreCase("application/json")) {
-      return Rejection.parameter("Content-Type: must be application/json");
+      return Answer.parameter("Content-Type: must be application/json");
     }
     for (int i = 1; i < parts.length; i++) {
       String p = parts[i].trim().toLowerCase(Locale.ROOT).replace(" ", "");
       if (!p.equals("charset=utf-8") && !p.equals("charset=\"utf-8\"")) {
-        return Rejection.parameter("Content-Type: only a charset=utf-8 parameter is allowed");
+        return Answer.parameter("Content-Type: only a charset=utf-8 parameter is allowed");
       }
     }
     return null;
@@ -522,8 +522,8 @@ public final class IngestServer implements AutoCloseable {
    * absent. Anything else is refused rather than read as "write": a client asking to validate must never
    * have its batch written. Other parameters are ignored, like unknown JSON fields.
    */
-  record Query(boolean validateOnly, Rejection problem) {
-    static final Rejection NOT_BOOLEAN = Rejection.parameter("validate: must be true or false");
+  record Query(boolean validateOnly, Answer problem) {
+    static final Answer NOT_BOOLEAN = Answer.parameter("validate: must be true or false");
 
     static Query of(String raw) {
       String validate = null;
@@ -536,7 +536,7 @@ public final class IngestServer implements AutoCloseable {
           int eq = pair.indexOf('=');
           String name = UrlDecoding.decode(eq < 0 ? pair : pair.substring(0, eq), true, false);
           if (name == null) {
-            return new Query(false, Rejection.parameter("query: malformed percent-encoding"));
+            return new Query(false, Answer.parameter("query: malformed percent-encoding"));
           }
           if (name.equals("validate")) {
             seen++;
@@ -585,7 +585,7 @@ public final class IngestServer implements AutoCloseable {
 
   // ---------------------------------------------------------------- answers
 
-  private void answer(HttpServerExchange ex, Rejection r, long retryAfterSeconds, long start) {
+  private void answer(HttpServerExchange ex, Answer r, long retryAfterSeconds, long start) {
     if (ex.isResponseStarted()) {
       return;
     }
