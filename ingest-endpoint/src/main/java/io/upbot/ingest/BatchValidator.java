@@ -72,16 +72,16 @@ public final class BatchValidator {
   }
 
   /** A refused batch. */
-  public record Rejected(Rejection rejection) implements Result {}
+  public record Rejected(Answer answer) implements Result {}
 
   /** A rule broken at a path; internal control flow only. */
   private static final class Violation extends Exception {
     private static final long serialVersionUID = 1L;
-    private final transient Rejection rejection;
+    private final transient Answer answer;
 
-    Violation(Rejection rejection) {
+    Violation(Answer answer) {
       super(null, null, false, false);
-      this.rejection = rejection;
+      this.answer = answer;
     }
   }
 
@@ -96,7 +96,7 @@ public final class BatchValidator {
       try {
         body = Bodies.gunzip(raw, maxBodyBytes);
       } catch (Bodies.BodyException e) {
-        return new Rejected(e.rejection());
+        return new Rejected(e.answer());
       }
     }
     return validate(body, receivedAt);
@@ -112,7 +112,7 @@ public final class BatchValidator {
       JsonNode root = parse(body);
       return new Accepted(appidOf(root), records(root, receivedAt));
     } catch (Violation v) {
-      return new Rejected(v.rejection);
+      return new Rejected(v.answer);
     }
   }
 
@@ -276,7 +276,7 @@ public final class BatchValidator {
       JsonNode a = root.get(name);
       if (a != null && a.isArray() && a.size() > maxItems) {
         throw new Violation(
-            new Rejection(Ret.TOO_LARGE, name + ": more than " + maxItems + " elements"));
+            new Answer(Ret.TOO_LARGE, name + ": more than " + maxItems + " elements"));
       }
     }
     JsonNode head = requiredObject(root, "head", "head");
@@ -506,6 +506,6 @@ public final class BatchValidator {
   }
 
   private static Violation param(String path, String rule) {
-    return new Violation(Rejection.parameter(path + ": " + rule));
+    return new Violation(Answer.parameter(path + ": " + rule));
   }
 }

@@ -23,15 +23,15 @@ final class Bodies {
   /** A body that is over the limit after decompression, or not gzip at all. */
   static final class BodyException extends Exception {
     private static final long serialVersionUID = 1L;
-    private final transient Rejection rejection;
+    private final transient Answer answer;
 
-    BodyException(Rejection rejection) {
-      super(rejection.detail(), null, false, false);
-      this.rejection = rejection;
+    BodyException(Answer answer) {
+      super(answer.detail(), null, false, false);
+      this.answer = answer;
     }
 
-    Rejection rejection() {
-      return rejection;
+    Answer answer() {
+      return answer;
     }
   }
 
@@ -68,7 +68,7 @@ final class Bodies {
           }
           if (out.size() + n > maxBytes) {
             throw new BodyException(
-                new Rejection(Ret.TOO_LARGE, "body: more than " + maxBytes + " bytes after decompression"));
+                new Answer(Ret.TOO_LARGE, "body: more than " + maxBytes + " bytes after decompression"));
           }
           crc.update(buf, 0, n);
           out.write(buf, 0, n);
@@ -145,6 +145,6 @@ final class Bodies {
   }
 
   private static BodyException notGzip() {
-    return new BodyException(Rejection.parameter("body: not valid gzip"));
+    return new BodyException(Answer.parameter("body: not valid gzip"));
   }
 }

@@ -1,5 +1,6 @@
 package io.upbot.ingest;
 
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 import java.time.Duration;
@@ -24,6 +25,14 @@ final class BodyDeadline {
   private static final AttachmentKey<Boolean> EXPIRED = AttachmentKey.create(Boolean.class);
 
   private BodyDeadline() {}
+
+  /** A handler arming the deadline on every request, then passing it on. */
+  static HttpHandler armed(Duration timeout, Consumer<HttpServerExchange> answer, HttpHandler next) {
+    return ex -> {
+      arm(ex, timeout, answer);
+      next.handleRequest(ex);
+    };
+  }
 
   /**
    * Arms the deadline on a request whose body has not been read yet. {@code answer} writes the answer

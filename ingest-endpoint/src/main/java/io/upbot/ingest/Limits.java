@@ -44,7 +44,7 @@ final class Limits {
   }
 
   /** The answer to a body that missed its deadline. */
-  static Rejection bodyTimedOut(IngestConfig config) {
-    return new Rejection(Ret.BODY_TIMEOUT, "body: not received within " + config.bodyTimeout().toMillis() + " ms");
+  static Answer bodyTimedOut(IngestConfig config) {
+    return new Answer(Ret.BODY_TIMEOUT, "body: not received within " + config.bodyTimeout().toMillis() + " ms");
   }
 }

@@ -52,7 +52,7 @@ class BatchValidatorTest {
   void shouldRejectEveryInvalidFixtureNamingTheFirstOffendingField(String file, int ret, String detail) {
     BatchValidator.Result r = validator.validate(Fixtures.bytes("requests/invalid/" + file), RECEIVED_AT);
     assertThat(r).isInstanceOf(BatchValidator.Rejected.class);
-    Rejection rejection = ((BatchValidator.Rejected) r).rejection();
+    Answer rejection = ((BatchValidator.Rejected) r).answer();
     assertThat(rejection.ret().code()).isEqualTo(ret);
     assertThat(rejection.detail()).isEqualTo(detail);
   }
@@ -173,7 +173,7 @@ class BatchValidatorTest {
   private String detail(byte[] json) {
     BatchValidator.Result r = validator.validate(json, RECEIVED_AT);
     assertThat(r).as(String.valueOf(r)).isInstanceOf(BatchValidator.Rejected.class);
-    return ((BatchValidator.Rejected) r).rejection().detail();
+    return ((BatchValidator.Rejected) r).answer().detail();
   }
 
   static final String EMOJI_ESCAPED = "\\ud83d\\ude00"; // one character (U+1F600), written as a JSON escape pair

@@ -41,7 +41,7 @@ class BodiesTest {
     try {
       Bodies.gunzip(body, max);
     } catch (Bodies.BodyException e) {
-      return e.rejection().ret().code() + " " + e.rejection().detail();
+      return e.answer().ret().code() + " " + e.answer().detail();
     }
     throw new AssertionError("accepted");
   }

@@ -130,7 +130,7 @@ class RequestParserFuzzTest {
         }
         return Ret.OK.code();
       }
-      Rejection r = ((BatchValidator.Rejected) first).rejection();
+      Answer r = ((BatchValidator.Rejected) first).answer();
       assertThat(r.ret()).isIn(Ret.PARAMETER_ERROR, Ret.TOO_LARGE);
       assertThat(r.detail()).isNotBlank().hasSizeLessThan(400)
           .doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("com.fasterxml");
