@@ -37,7 +37,9 @@ class KafkaRecordWriterTest {
       Exception e = outcome.get(5, TimeUnit.SECONDS);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertThat(e).isNotNull();
-      assertThat(ms).as("max.block.ms=0: no wait for metadata").isLessThan(500);
+      // Blocking for metadata would take max.block.ms (60 s by Kafka's default); the bound that matters
+      // is the request's 2 s deadline, so the margin below it absorbs a loaded machine.
+      assertThat(ms).as("max.block.ms=0: no wait for metadata").isLessThan(1_500);
       assertThat(writer.isReady()).isFalse();
     } finally {
       writer.close(Duration.ofSeconds(1));
