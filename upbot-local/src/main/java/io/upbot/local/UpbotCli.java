@@ -16,8 +16,8 @@ public final class UpbotCli {
           "",
           "commands:",
           "  local    run the whole pipeline locally: Kafka broker, ingest endpoint, analytics job, SQLite",
-          "           [--port 8080] [--kafka-port 9092] [--data-dir .upbot] [--jdbc-url URL]",
-          "           [--tokens FILE] [--demo]",
+          "           [--port 8080] [--kafka-port 9092] [--ui-port 8081 (else a free one)]",
+          "           [--data-dir .upbot] [--jdbc-url URL] [--tokens FILE] [--demo]",
           "  loadgen  HTTP load generator: --url URL --token T [--rate 1000/s (events)] [--duration 30s]",
           "           [--batch 20] [--appid A]",
           "  ingest   the production ingest endpoint (see ./upbot ingest --help)",
@@ -88,30 +88,7 @@ public final class UpbotCli {
   }
 
   private static int local(String[] args, PrintStream out) throws Exception {
-    CliArgs a =
-        CliArgs.parse(
-            args,
-            Set.of("port", "kafka-port", "web-port", "data-dir", "jdbc-url", "jdbc-user",
-                "jdbc-password", "tokens", "topic", "checkpoint-interval"),
-            Set.of("demo"));
-    LocalStack.Options o =
-        new LocalStack.Options(
-            a.integer("port", 8080, 0, 65535),
-            a.integer("kafka-port", 9092, 0, 65535),
-            a.integer("web-port", 8081, 0, 65535),
-            java.nio.file.Path.of(a.string("data-dir", ".upbot")),
-            a.string("jdbc-url", null),
-            a.string("jdbc-user", null),
-            a.string("jdbc-password", null),
-            a.has("tokens") ? java.nio.file.Path.of(a.string("tokens", null)) : null,
-            Boolean.parseBoolean(a.string("demo", "false")),
-            a.string("topic", "upbot.media-events"),
-            a.duration("checkpoint-interval", Duration.ofSeconds(5)));
-    if (o.demo() && o.tokens() != null) {
-      a.error("--demo: posts with the generated local token, so it cannot be used with --tokens");
-    }
-    a.failOnErrors("local");
-    LocalStack stack = LocalStack.start(o, out);
+    LocalStack stack = LocalStack.start(localOptions(args), out);
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -125,6 +102,40 @@ public final class UpbotCli {
                 "upbot-local-stop"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The local stack's options from {@code ./upbot local}'s arguments. Without {@code --ui-port}, the web
+   * UI takes 8081, or a free port when 8081 is taken; an explicit {@code --ui-port} is kept as given.
+   */
+  static LocalStack.Options localOptions(String[] args) {
+    CliArgs a =
+        CliArgs.parse(
+            args,
+            Set.of("port", "kafka-port", "ui-port", "web-port", "data-dir", "jdbc-url", "jdbc-user",
+                "jdbc-password", "tokens", "topic", "checkpoint-interval"),
+            Set.of("demo"));
+    // --web-port is the older name of --ui-port.
+    String uiKey = a.has("ui-port") ? "ui-port" : "web-port";
+    boolean uiPortGiven = a.has(uiKey);
+    LocalStack.Options o =
+        new LocalStack.Options(
+            a.integer("port", 8080, 0, 65535),
+            a.integer("kafka-port", 9092, 0, 65535),
+            a.integer(uiKey, LocalStack.DEFAULT_WEB_PORT, 0, 65535),
+            java.nio.file.Path.of(a.string("data-dir", ".upbot")),
+            a.string("jdbc-url", null),
+            a.string("jdbc-user", null),
+            a.string("jdbc-password", null),
+            a.has("tokens") ? java.nio.file.Path.of(a.string("tokens", null)) : null,
+            Boolean.parseBoolean(a.string("demo", "false")),
+            a.string("topic", "upbot.media-events"),
+            a.duration("checkpoint-interval", Duration.ofSeconds(5)));
+    if (o.demo() && o.tokens() != null) {
+      a.error("--demo: posts with the generated local token, so it cannot be used with --tokens");
+    }
+    a.failOnErrors("local");
+    return uiPortGiven ? o : o.withWebPortFallback(o.webPort());
   }
 
   private static int loadgen(String[] args, PrintStream out, PrintStream err) throws Exception {
