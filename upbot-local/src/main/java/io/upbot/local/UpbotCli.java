@@ -20,6 +20,9 @@ public final class UpbotCli {
           "           [--data-dir .upbot] [--jdbc-url URL] [--tokens FILE] [--demo]",
           "  loadgen  HTTP load generator: --url URL --token T [--rate 1000/s (events)] [--duration 30s]",
           "           [--batch 20] [--appid A]",
+          "           --one-trace [--events 200000] [--batch 500] [--max-in-flight 4]: distinct events on",
+          "           one trace, as fast as answered; with --jdbc-url URL [--wait 5m], then one event of",
+          "           another user, and how long until each reaches the tables",
           "  ingest   the production ingest endpoint (see ./upbot ingest --help)",
           "  job      the analytics job on an embedded Flink (see ./upbot job --help)",
           "  help     this text",
@@ -31,6 +34,91 @@ public final class UpbotCli {
     int code = run(args, System.out, System.err);
     if (code != 0) {
       System.exit(code);
+    }
+  }
+
+  /**
+   * {@code loadgen --one-trace}: many distinct events on one journey; with {@code --jdbc-url}, then one
+   * event of another user, and how long until each reaches the tables.
+   */
+  private static int oneTrace(CliArgs a, PrintStream out) throws Exception {
+    URI uri = httpUrl(a, a.required("url"));
+    String token = a.required("token");
+    String tag = Long.toHexString(System.nanoTime() & 0xffffffffL);
+    TraceFlood.Options o =
+        new TraceFlood.Options(
+            a.integer("events", 200_000, 1, 100_000_000),
+            a.integer("batch", 500, 1, 500),
+            a.integer("max-in-flight", 4, 1, 1_000),
+            a.string("appid", "upbot-flood"),
+            "flood-" + tag,
+            "tr-flood-" + tag);
+    String jdbcUrl = a.string("jdbc-url", null);
+    Duration wait = a.duration("wait", Duration.ofMinutes(5));
+    if (a.has("rate") || a.has("duration")) {
+      a.error("--rate, --duration: not with --one-trace (it posts --events as fast as answered)");
+    }
+    a.failOnErrors("loadgen");
+    ReportPoster poster = new ReportPoster(uri, token, Duration.ofSeconds(30));
+    out.printf("posting %d events on appid %s, code %s, trace %s%n", o.events(), o.appid(), o.code(), o.trace());
+    TraceFlood.Summary s = TraceFlood.run(o, poster);
+    out.print(s.render());
+    if (jdbcUrl == null) {
+      return 0;
+    }
+    TableCounts tables =
+        new TableCounts(
+            io.upbot.job.sink.JdbcSettings.defaults(jdbcUrl)
+                .withCredentials(a.string("jdbc-user", null), a.string("jdbc-password", null)));
+    RowProbe probe = new RowProbe(poster, tables).post();
+    boolean probeDone = false;
+    boolean floodDone = false;
+    long counted = 0;
+    long tooLarge = 0;
+    while (!(probeDone && floodDone) && probe.sinceAnswer().compareTo(wait) < 0) {
+      if (!probeDone && probe.arrived()) {
+        probeDone = true;
+        out.printf("another user's event reached its row %.2f s after its answer%n",
+            probe.sinceAnswer().toMillis() / 1000.0);
+      }
+      if (!floodDone) {
+        try {
+          counted = tables.countedEvents(o.appid(), o.code());
+          tooLarge = tables.deadLetters("journey_too_large", o.code());
+        } catch (java.sql.SQLException notYet) {
+          // The job has not created its tables yet.
+        }
+        if (counted + tooLarge >= s.acceptedItems()) {
+          floodDone = true;
+          out.printf("the %d accepted events: %d counted, %d dead-lettered as journey_too_large,"
+                  + " %.2f s after the last answer%n",
+              s.acceptedItems(), counted, tooLarge, (System.currentTimeMillis() - s.lastAnswerMs()) / 1000.0);
+        }
+      }
+      Thread.sleep(100);
+    }
+    if (!(probeDone && floodDone)) {
+      out.printf("after %s: %s; the flood's %d accepted events: %d counted, %d dead-lettered%n", wait,
+          probeDone ? "the other user's event arrived" : "the other user's event has no row yet",
+          s.acceptedItems(), counted, tooLarge);
+      return 1;
+    }
+    return 0;
+  }
+
+  private static URI httpUrl(CliArgs a, String url) {
+    if (url == null) {
+      return null;
+    }
+    try {
+      URI uri = URI.create(url);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+        a.error("--url: must be an http(s) URL, got " + url);
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      a.error("--url: not a URL: " + url);
+      return null;
     }
   }
 
@@ -142,8 +230,12 @@ public final class UpbotCli {
     CliArgs a =
         CliArgs.parse(
             args,
-            Set.of("url", "token", "rate", "duration", "batch", "appid", "max-in-flight"),
-            Set.of());
+            Set.of("url", "token", "rate", "duration", "batch", "appid", "max-in-flight", "events",
+                "jdbc-url", "jdbc-user", "jdbc-password", "wait"),
+            Set.of("one-trace"));
+    if (a.has("one-trace")) {
+      return oneTrace(a, out);
+    }
     String url = a.required("url");
     String token = a.required("token");
     double rate = a.rate("rate", 1000);
@@ -151,16 +243,9 @@ public final class UpbotCli {
     int batch = a.integer("batch", 20, 1, 500);
     int maxInFlight = a.integer("max-in-flight", 512, 1, 100_000);
     String appid = a.string("appid", "upbot-loadgen");
-    URI uri = null;
-    if (url != null) {
-      try {
-        uri = URI.create(url);
-        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-          a.error("--url: must be an http(s) URL, got " + url);
-        }
-      } catch (IllegalArgumentException e) {
-        a.error("--url: not a URL: " + url);
-      }
+    URI uri = httpUrl(a, url);
+    if (a.has("events") || a.has("jdbc-url") || a.has("wait")) {
+      a.error("--events, --jdbc-url, --wait: only with --one-trace");
     }
     a.failOnErrors("loadgen");
     LoadGenerator.Summary s =
