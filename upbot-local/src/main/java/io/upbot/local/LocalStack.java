@@ -387,7 +387,8 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path p) throws IOException {
+  /** Deletes {@code p} and everything under it. */
+  static void deleteRecursively(Path p) throws IOException {
     try (var walk = Files.walk(p)) {
       for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(q);

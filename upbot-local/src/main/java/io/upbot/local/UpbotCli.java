@@ -2,9 +2,12 @@ package io.upbot.local;
 
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 /** The {@code ./upbot} launcher's entry point: dispatches to a subcommand. */
 public final class UpbotCli {
@@ -23,6 +26,11 @@ public final class UpbotCli {
           "           --one-trace [--events 200000] [--batch 500] [--max-in-flight 4]: distinct events on",
           "           one trace, as fast as answered; with --jdbc-url URL [--wait 5m], then one event of",
           "           another user, and how long until each reaches the tables",
+          "  soak     the local stack in this process at half the maximum rate: --minutes N",
+          "           [--max-rate R/s (default: measured)] [--batch 20] [--sample 5s]",
+          "           [--heap-margin 20] [--state-margin 20] (percent growth allowed over the second",
+          "           half) [--catch-up 2m] [--data-dir DIR (default: a temporary one)]; exits 1 when",
+          "           heap or state grew past the margin or an accepted event was not counted once",
           "  ingest   the production ingest endpoint (see ./upbot ingest --help)",
           "  job      the analytics job on an embedded Flink (see ./upbot job --help)",
           "  help     this text",
@@ -137,6 +145,9 @@ public final class UpbotCli {
         case "local" -> {
           return local(rest, out);
         }
+        case "soak" -> {
+          return soak(rest, out);
+        }
         case "ingest" -> {
           io.upbot.ingest.IngestMain.main(rest);
           return 0;
@@ -177,7 +188,7 @@ public final class UpbotCli {
 
   private static int local(String[] args, PrintStream out) throws Exception {
     LocalStack stack = LocalStack.start(localOptions(args), out);
-    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -190,6 +201,41 @@ public final class UpbotCli {
                 "upbot-local-stop"));
     stopped.await();
     return 0;
+  }
+
+  private static int soak(String[] args, PrintStream out) throws Exception {
+    CliArgs a =
+        CliArgs.parse(
+            args,
+            Set.of("minutes", "max-rate", "batch", "sample", "heap-margin", "state-margin", "catch-up",
+                "data-dir"),
+            Set.of());
+    int minutes = a.integer("minutes", 10, 1, 100_000);
+    Double maxRate = a.has("max-rate") ? a.rate("max-rate", 0) : null;
+    int batch = a.integer("batch", 20, 1, 500);
+    Duration sample = a.duration("sample", Duration.ofSeconds(5));
+    int heapMargin = a.integer("heap-margin", 20, 0, 1_000);
+    int stateMargin = a.integer("state-margin", 20, 0, 1_000);
+    Duration catchUp = a.duration("catch-up", Duration.ofMinutes(2));
+    String dataDir = a.string("data-dir", null);
+    a.failOnErrors("soak");
+    Path dir =
+        dataDir != null
+            ? Path.of(dataDir)
+            : Files.createTempDirectory("upbot-soak-");
+    try {
+      Soak.Result r =
+          Soak.run(
+              new Soak.Options(Duration.ofMinutes(minutes), maxRate, batch, sample, heapMargin / 100.0,
+                  stateMargin / 100.0, dir, catchUp),
+              out);
+      out.print(r.render());
+      return r.passed() ? 0 : 1;
+    } finally {
+      if (dataDir == null) {
+        LocalStack.deleteRecursively(dir);
+      }
+    }
   }
 
   /**
@@ -211,11 +257,11 @@ public final class UpbotCli {
             a.integer("port", 8080, 0, 65535),
             a.integer("kafka-port", 9092, 0, 65535),
             a.integer(uiKey, LocalStack.DEFAULT_WEB_PORT, 0, 65535),
-            java.nio.file.Path.of(a.string("data-dir", ".upbot")),
+            Path.of(a.string("data-dir", ".upbot")),
             a.string("jdbc-url", null),
             a.string("jdbc-user", null),
             a.string("jdbc-password", null),
-            a.has("tokens") ? java.nio.file.Path.of(a.string("tokens", null)) : null,
+            a.has("tokens") ? Path.of(a.string("tokens", null)) : null,
             Boolean.parseBoolean(a.string("demo", "false")),
             a.string("topic", "upbot.media-events"),
             a.duration("checkpoint-interval", Duration.ofSeconds(5)));

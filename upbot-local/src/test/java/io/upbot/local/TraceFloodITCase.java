@@ -24,7 +24,7 @@ class TraceFloodITCase {
     LocalStack.Options options =
         new LocalStack.Options(
             0, 0, 0, dataDir, null, null, null, null, false, "upbot.media-events", Duration.ofSeconds(2));
-    try (LocalStack stack = LocalStack.start(options, quiet())) {
+    try (LocalStack stack = LocalStack.start(options, StackEvents.quiet())) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -48,9 +48,5 @@ class TraceFloodITCase {
       assertThat(new TableCounts(JdbcSettings.defaults(stack.jdbcUrl())).countedEvents("wx-flood-it"))
           .isEqualTo(3000);
     }
-  }
-
-  private static PrintStream quiet() {
-    return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
   }
 }
