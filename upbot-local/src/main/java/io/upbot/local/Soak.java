@@ -124,8 +124,8 @@ public final class Soak {
         awaitFor(MEASURE_FOR);
         probe.close();
         maxRate = probe.accepted() / (double) MEASURE_FOR.toSeconds();
-        acceptedBefore = probe.accepted();
-        unsureBefore = probe.unsure();
+        acceptedBefore += probe.accepted();
+        unsureBefore += probe.unsure();
         out.printf("maximum: %.0f events/s accepted%n", maxRate);
       }
       double rate = maxRate / 2;
