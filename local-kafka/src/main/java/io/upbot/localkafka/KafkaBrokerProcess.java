@@ -5,11 +5,13 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -36,15 +38,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final String heap;
+  private final String clusterId;
   private Process process;
   private final Thread shutdownHook;
 
-  private KafkaBrokerProcess(Path libs, Path dataDir, int port, int controllerPort, String heap) {
+  private KafkaBrokerProcess(
+      Path libs, Path dataDir, int port, int controllerPort, String heap, String clusterId) {
     this.libs = libs;
     this.dataDir = dataDir;
     this.port = port;
     this.controllerPort = controllerPort;
     this.heap = heap;
+    this.clusterId = clusterId;
     // A JVM that dies without closing us must not leave a broker behind holding ports.
     this.shutdownHook = new Thread(this::destroyForcibly, "kafka-broker-reaper");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -66,6 +71,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   /** As {@link #start(Path, Path, int, int)}, with the broker JVM's maximum heap (e.g. {@code 512m}). */
   public static KafkaBrokerProcess start(
       Path libs, Path dataDir, int port, int controllerPort, String heap) throws IOException {
+    return start(libs, dataDir, port, controllerPort, heap, clusterId());
+  }
+
+  /** As {@link #start(Path, Path, int, int, String)}, formatting a new data dir with {@code clusterId}. */
+  static KafkaBrokerProcess start(
+      Path libs, Path dataDir, int port, int controllerPort, String heap, String clusterId)
+      throws IOException {
     Objects.requireNonNull(libs, "libs");
     if (!Files.isDirectory(libs)) {
       throw new IOException(
@@ -77,7 +89,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             dataDir.toAbsolutePath(),
             port == 0 ? freePort() : port,
             controllerPort == 0 ? freePort() : controllerPort,
-            heap);
+            heap,
+            clusterId);
     broker.start();
     return broker;
   }
@@ -277,16 +290,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Formats the storage. The id is passed as {@code --cluster-id=<id>}: a separate argument starting
+   * with {@code -} would be read as an option and the format would fail.
+   */
   private void format(Path config) throws IOException {
     List<String> cmd = javaCommand("kafka.tools.StorageTool");
     cmd.addAll(
         List.of(
             "format",
             "--ignore-formatted",
-            "-t",
-            clusterId(),
-            "-c",
-            config.toString()));
+            "--cluster-id=" + clusterId,
+            "--config=" + config));
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -309,15 +324,21 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
   }
 
-  /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding. */
-  private static String clusterId() {
-    UUID u = UUID.randomUUID();
-    byte[] b = new byte[16];
-    for (int i = 0; i < 8; i++) {
-      b[i] = (byte) (u.getMostSignificantBits() >>> (56 - 8 * i));
-      b[8 + i] = (byte) (u.getLeastSignificantBits() >>> (56 - 8 * i));
+  /**
+   * A KRaft cluster id as Kafka's {@code Uuid.randomUuid()} makes one: 16 random bytes, URL-safe base64
+   * without padding, drawn again while it starts with {@code -} (1 in 64 would), because Kafka's own
+   * tools take such an id for an option. Kafka's class is not used: this class needs only the JDK.
+   */
+  static String clusterId() {
+    while (true) {
+      UUID u = UUID.randomUUID();
+      ByteBuffer b = ByteBuffer.allocate(16);
+      b.putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+      String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+      if (!id.startsWith("-")) {
+        return id;
+      }
     }
-    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   private List<String> javaCommand(String mainClass) {

@@ -21,15 +21,33 @@ public final class JourneyGenerator {
   private final SplittableRandom random;
   private final String appid;
   private final List<String> codes;
+  private final double timeScale;
   private long users;
 
   public JourneyGenerator(long seed, String appid, List<String> codes) {
+    this(seed, appid, codes, 1.0);
+  }
+
+  /**
+   * As {@link #JourneyGenerator(long, String, List)}, with every gap between a journey's events
+   * multiplied by {@code timeScale} (at least 1 ms): a soak uses short journeys so that their state
+   * expires within minutes.
+   */
+  public JourneyGenerator(long seed, String appid, List<String> codes, double timeScale) {
     if (codes.isEmpty()) {
       throw new IllegalArgumentException("codes must not be empty");
+    }
+    if (!(timeScale > 0 && timeScale <= 1)) {
+      throw new IllegalArgumentException("0 < timeScale <= 1");
     }
     this.random = new SplittableRandom(seed);
     this.appid = appid;
     this.codes = List.copyOf(codes);
+    this.timeScale = timeScale;
+  }
+
+  private long gap(int ms) {
+    return Math.max(1, Math.round(ms * timeScale));
   }
 
   /**
@@ -46,18 +64,18 @@ public final class JourneyGenerator {
     page.add(new ReportBody.Item(PAGE_JUMP, t, code, trace, null));
     int exposures = 1 + (random.nextInt(4) == 0 ? 1 : 0);
     for (int i = 0; i < exposures; i++) {
-      t += 500 + random.nextInt(3000);
+      t += gap(500 + random.nextInt(3000));
       page.add(new ReportBody.Item(EXPOSURE, t, code, trace, dwellSeconds()));
     }
     List<ReportBody> batches = new ArrayList<>();
     boolean longPressed = random.nextInt(100) < 35;
     if (longPressed) {
-      t += 1000 + random.nextInt(20_000);
+      t += gap(1000 + random.nextInt(20_000));
       page.add(new ReportBody.Item(LONG_PRESS, t, code, trace, null));
     }
     batches.add(new ReportBody(appid, openid, device, page));
     if (longPressed && random.nextInt(100) < 35) {
-      t += 2000 + random.nextInt(30_000);
+      t += gap(2000 + random.nextInt(30_000));
       batches.add(
           new ReportBody(
               appid, openid, device, List.of(new ReportBody.Item(JOIN, t, code, trace, null))));

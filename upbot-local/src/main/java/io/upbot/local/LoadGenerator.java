@@ -1,7 +1,5 @@
 package io.upbot.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,8 +63,6 @@ public final class LoadGenerator {
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private LoadGenerator() {}
 
   /** Runs the load for the configured duration, printing a progress line to {@code progress} each second. */
@@ -120,7 +116,7 @@ public final class LoadGenerator {
               (resp, err) -> {
                 long micros = Math.max(1, (System.nanoTime() - intended) / 1000);
                 recorder.recordValue(Math.min(micros, TimeUnit.MINUTES.toMicros(10)));
-                String ret = err != null ? "error:" + err.getClass().getSimpleName() : retOf(resp.body());
+                String ret = err != null ? "error:" + err.getClass().getSimpleName() : ReportPoster.retOf(resp.body());
                 byRet.computeIfAbsent(ret, k -> new LongAdder()).increment();
                 if ("0".equals(ret)) {
                   accepted.add(o.batch());
@@ -144,12 +140,4 @@ public final class LoadGenerator {
     return m;
   }
 
-  private static String retOf(byte[] body) {
-    try {
-      JsonNode n = JSON.readTree(body);
-      return n != null && n.has("ret") ? n.get("ret").asText() : "no-ret";
-    } catch (java.io.IOException e) {
-      return "not-json";
-    }
-  }
 }

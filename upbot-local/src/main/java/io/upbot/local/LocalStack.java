@@ -7,6 +7,8 @@ import io.upbot.job.recovery.LatestCheckpoint;
 import io.upbot.localkafka.KafkaBrokerProcess;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -44,7 +46,15 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
-  /** What {@code ./upbot local} was asked for. Port 0 picks a free port. */
+  /** The Flink web UI's port when none is asked for (and it is free). */
+  public static final int DEFAULT_WEB_PORT = 8081;
+
+  /**
+   * What {@code ./upbot local} was asked for. Port 0 picks a free port. With {@code webPortFallback}, a
+   * web UI port that is taken is replaced by a free one (the default 8081 may well be in use); without
+   * it, a taken port fails the start. {@code jobArgs} are extra flags for the job (e.g. a shorter
+   * {@code --session-gap} for a soak).
+   */
   public record Options(
       int port,
       int kafkaPort,
@@ -56,7 +66,42 @@ public final class LocalStack implements AutoCloseable {
       Path tokens,
       boolean demo,
       String topic,
-      Duration checkpointInterval) {
+      Duration checkpointInterval,
+      boolean webPortFallback,
+      List<String> jobArgs) {
+
+    public Options {
+      jobArgs = List.copyOf(jobArgs);
+    }
+
+    /** Options with a fixed web UI port and the job's default flags. */
+    public Options(
+        int port,
+        int kafkaPort,
+        int webPort,
+        Path dataDir,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        Path tokens,
+        boolean demo,
+        String topic,
+        Duration checkpointInterval) {
+      this(port, kafkaPort, webPort, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens, demo, topic,
+          checkpointInterval, false, List.of());
+    }
+
+    /** These options with a web UI port that falls back to a free one when taken. */
+    public Options withWebPortFallback(int preferred) {
+      return new Options(port, kafkaPort, preferred, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens,
+          demo, topic, checkpointInterval, true, jobArgs);
+    }
+
+    /** These options with extra flags for the job. */
+    public Options withJobArgs(List<String> args) {
+      return new Options(port, kafkaPort, webPort, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens,
+          demo, topic, checkpointInterval, webPortFallback, args);
+    }
 
     /** The JDBC URL actually used: the given one, or SQLite in the data dir. */
     public String effectiveJdbcUrl() {
@@ -125,10 +170,13 @@ public final class LocalStack implements AutoCloseable {
     try {
       startJob(data);
     } catch (RuntimeException e) {
-      throw new IOException("cannot start the analytics job (Flink web UI port " + options.webPort()
-          + ", database " + options.effectiveJdbcUrl() + ")", e);
+      throw new IOException("cannot start the analytics job (Flink web UI port " + webPort
+          + " (use --ui-port to pick another), database " + options.effectiveJdbcUrl() + ")", e);
     }
-    out.printf("flink ui   http://127.0.0.1:%d%n", webPort);
+    out.printf("flink ui   http://127.0.0.1:%d%s%n", webPort,
+        webPort != options.webPort() && options.webPort() != 0
+            ? "  (" + options.webPort() + " was taken)"
+            : "");
     out.printf("database   %s%n", options.effectiveJdbcUrl());
     out.println("upbot ready");
     if (token != null) {
@@ -173,15 +221,39 @@ public final class LocalStack implements AutoCloseable {
     if (options.jdbcPassword() != null) {
       args.addAll(List.of("--jdbc-password", options.jdbcPassword()));
     }
+    args.addAll(options.jobArgs());
     JobSettings settings = JobSettings.parse(args.toArray(String[]::new), Map.of());
     Optional<Path> restore =
         LatestCheckpoint.find(
             data.resolve("checkpoints").toString(), data.resolve("savepoints").toString());
-    webPort = options.webPort() == 0 ? KafkaBrokerProcess.freePort() : options.webPort();
+    webPort = chooseWebPort(options.webPort(), options.webPortFallback());
     job = LocalJob.start(settings, webPort, restore.orElse(null));
     awaitRunning(job, Duration.ofSeconds(90));
     restoredFrom = restore.orElse(null);
     restore.ifPresent(p -> LOG.info("Job resumed from {}", p));
+  }
+
+  /**
+   * The web UI port to bind: {@code requested}, or a free port when it is 0, or when it is taken and
+   * {@code fallback} is set. A port taken without {@code fallback} is returned as is, so the start fails
+   * and says which port.
+   */
+  static int chooseWebPort(int requested, boolean fallback) {
+    if (requested == 0 || (fallback && !isFree(requested))) {
+      return KafkaBrokerProcess.freePort();
+    }
+    return requested;
+  }
+
+  /** Whether nothing listens on {@code port}, on 127.0.0.1 or on every interface. */
+  static boolean isFree(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(false);
+      s.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
   }
 
   /** The endpoint's URL. */
@@ -204,6 +276,16 @@ public final class LocalStack implements AutoCloseable {
 
   public int webPort() {
     return webPort;
+  }
+
+  /** The broker this stack started, for tests that kill and restart it. */
+  KafkaBrokerProcess broker() {
+    return broker;
+  }
+
+  /** The running job, for tools that read its metrics or checkpoints. */
+  JobClient job() {
+    return job;
   }
 
   /** The savepoint or checkpoint the job resumed from, if any. */
@@ -305,7 +387,8 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private static void deleteRecursively(Path p) throws IOException {
+  /** Deletes {@code p} and everything under it. */
+  static void deleteRecursively(Path p) throws IOException {
     try (var walk = Files.walk(p)) {
       for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(q);
