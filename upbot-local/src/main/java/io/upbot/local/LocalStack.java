@@ -178,6 +178,7 @@ public final class LocalStack implements AutoCloseable {
             ? "  (" + options.webPort() + " was taken)"
             : "");
     out.printf("database   %s%n", options.effectiveJdbcUrl());
+    out.printf("state      %s%n", resumeLine(restoredFrom, data));
     out.println("upbot ready");
     if (token != null) {
       out.printf("token      %s  (for any appid; kept in %s)%n", token, tokenFile);
@@ -286,6 +287,19 @@ public final class LocalStack implements AutoCloseable {
   /** The running job, for tools that read its metrics or checkpoints. */
   JobClient job() {
     return job;
+  }
+
+  /**
+   * Says what the job resumed from: the savepoint a clean stop took, the checkpoint a crash left (both
+   * under the data dir), or nothing, a fresh start.
+   */
+  static String resumeLine(Path restoredFrom, Path dataDir) {
+    if (restoredFrom == null) {
+      return "fresh start (no savepoint or checkpoint under " + dataDir + ")";
+    }
+    String kind =
+        restoredFrom.startsWith(dataDir.resolve("savepoints")) ? "savepoint" : "checkpoint";
+    return "resumed from " + kind + " " + restoredFrom;
   }
 
   /** The savepoint or checkpoint the job resumed from, if any. */
