@@ -6,7 +6,6 @@ import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
 import io.upbot.job.aggregate.RowTiming;
 import io.upbot.job.guard.CardinalityGuard;
-import io.upbot.job.model.AppidHour;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.DwellDelta;
@@ -23,6 +22,7 @@ import io.upbot.job.session.JourneySessionizer;
 import io.upbot.job.source.SplitDecoded;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -108,7 +108,7 @@ public final class AnalyticsJob {
     // Before the sessionizer, so an event over an appid's cap of codes or event ids creates no state.
     SingleOutputStreamOperator<JourneyEvent> admitted =
         events
-            .keyBy(CardinalityGuard::key, TypeInformation.of(AppidHour.class))
+            .keyBy(CardinalityGuard::key, Types.STRING)
             .process(
                 new CardinalityGuard(s.maxCodesPerHour(), s.maxEventIdsPerHour(), latenessMs),
                 TypeInformation.of(JourneyEvent.class))

@@ -6,7 +6,6 @@ import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
 import io.upbot.job.guard.CardinalityGuard;
-import io.upbot.job.model.AppidHour;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.DwellDelta;
@@ -92,7 +91,7 @@ class AnalyticsJobGraphTest {
         FunnelDelta.class, EventDelta.class, DwellDelta.class, DeadLetter.class, FunnelRow.class,
         EventRow.class, DwellRow.class, FunnelRowKey.class, EventRowKey.class,
         FunnelAggregator.Acc.class, EventAggregator.Acc.class, DwellAggregator.Acc.class,
-        AppidHour.class, CardinalityGuard.HourCounts.class
+        CardinalityGuard.HourCounts.class
       })
   void shouldSerialiseEveryRecordAndStateTypeAsPojoWithoutGenericTypes(Class<?> type) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

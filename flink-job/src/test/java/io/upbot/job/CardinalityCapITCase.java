@@ -3,10 +3,10 @@ package io.upbot.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.upbot.job.guard.CardinalityGuard;
-import io.upbot.job.model.AppidHour;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.FunnelStages;
+import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.source.RecordDecoder;
 import io.upbot.job.source.ServerClockWatermarks;
@@ -180,6 +180,13 @@ class CardinalityCapITCase {
       assertThat(sinks.deadLetters()).filteredOn(d -> d.reason().equals(DeadLetter.LATE)).hasSize(late);
     } finally {
       sinks.close();
+    }
+  }
+
+  /** One appid's events whose t falls in one UTC hour: the scope of a cap. */
+  private record AppidHour(String appid, long hourStart) {
+    static AppidHour of(JourneyEvent e) {
+      return new AppidHour(e.appid(), HourBuckets.bucketStart(e.t()));
     }
   }
 }

@@ -1,16 +1,15 @@
 package io.upbot.job.guard;
 
-import io.upbot.job.model.AppidHour;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -27,12 +26,16 @@ import org.slf4j.LoggerFactory;
  * dead-lettered with reason {@link #REASON}; events with values already admitted keep passing. A cap of
  * 0 turns that cap off.
  *
- * <p><b>Keyed by (appid, hour).</b> The cap is a per-appid rule, so every event that competes for an
- * appid's slots must meet in one place and be decided there in one order; adding the hour to the key
- * makes one key hold exactly one cap's state, dropped whole when the hour closes. The cost: all of one
- * appid's traffic in one hour (in practice nearly all of it, the current hour) goes through one subtask,
- * so one appid cannot use more than one subtask's throughput here. The work per event is two map lookups,
- * far less than sessionising it, so that subtask is not the job's bottleneck.
+ * <p><b>Keyed by appid.</b> The cap is a per-appid rule, so every event that competes for an appid's
+ * slots must meet in one place and be decided there in one order. The key must not hold more than the
+ * appid: the sessionizer takes the first received copy of an event as the one that counts
+ * (docs/semantics.md#duplicates), so a journey's events must reach it in the order of their partition.
+ * With the appid as the key, all of a journey's events travel from its one source subtask through one
+ * guard subtask, channel by channel in order; keyed by (appid, hour of t), two copies of one event whose
+ * capped t fall in different hours would take different subtasks and could overtake each other. The
+ * cost: all of one appid's traffic goes through one subtask, so one appid cannot use more than one
+ * subtask's throughput here. The work per event is two map lookups, far less than sessionising it, so
+ * that subtask is not the job's bottleneck.
  *
  * <p><b>What the tables then hold.</b> The guard removes whole events before they are sessionised, so the
  * funnel, event and dwell rows are exactly those of the admitted events: a subset of the input,
@@ -40,12 +43,12 @@ import org.slf4j.LoggerFactory;
  * session the event would have bridged). It never changes an admitted event's rows. Each of an appid's
  * hours has at most N codes, hence N funnel and N dwell rows, and at most N × M event rows.
  *
- * <p><b>State.</b> Per key the admitted codes and event ids (map state, one entry per value: nothing is
- * reserialised per event, on the heap or in RocksDB) and their counts. An event-time timer at hour end +
- * A clears it: an on-time event of the hour has {@code t < end} and {@code received_at ≤ t + A}, and the
+ * <p><b>State.</b> Per appid and hour the admitted codes and event ids (map state, one entry per hour and
+ * value: nothing is reserialised per event, on the heap or in RocksDB) and their counts (map state by
+ * hour). An event-time timer at hour end + A clears the hour's entries: an on-time event of the hour has {@code t < end} and {@code received_at ≤ t + A}, and the
  * watermark never passes an unseen record's {@code received_at} (see {@code ServerClockWatermarks}), so
  * from then on no on-time event can fall in the hour. ({@code t} may run up to 5 minutes ahead of
- * {@code received_at}: that opens an hour's key early, it never extends its end.) An event of an hour
+ * {@code received_at}: that opens an hour early, it never extends its end.) An event of an hour
  * already closed, possible only when a partition breaks the watermark bound, passes without touching
  * state: the sessionizer dead-letters it as {@code behind_watermark}.
  *
@@ -57,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint and the failure (a row such a value wrote then keeps that total).
  */
 public final class CardinalityGuard
-    extends WatermarkGuardedFunction<AppidHour, JourneyEvent, JourneyEvent> {
+    extends WatermarkGuardedFunction<String, JourneyEvent, JourneyEvent> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(CardinalityGuard.class);
 
@@ -74,7 +77,7 @@ public final class CardinalityGuard
   private final int maxEventIds;
   private final long allowedLatenessMs;
 
-  private transient ValueState<HourCounts> counts;
+  private transient MapState<Long, HourCounts> counts;
   private transient MapState<String, Boolean> codes;
   private transient MapState<String, Boolean> eventIds;
   private transient Counter overCap;
@@ -93,16 +96,18 @@ public final class CardinalityGuard
     this.allowedLatenessMs = allowedLatenessMs;
   }
 
-  /** The key: the event's appid and the UTC hour of its {@code t}. */
-  public static AppidHour key(JourneyEvent e) {
-    return AppidHour.of(e);
+  /** The key: the event's appid (not its hour: see the class comment). */
+  public static String key(JourneyEvent e) {
+    return e.appid();
   }
 
   @Override
   public void open(OpenContext openContext) {
     counts =
         getRuntimeContext()
-            .getState(new ValueStateDescriptor<>("hour-counts", TypeInformation.of(HourCounts.class)));
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "hour-counts", Types.LONG, TypeInformation.of(HourCounts.class)));
     codes =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>("admitted-codes", Types.STRING, Types.BOOLEAN));
@@ -115,50 +120,58 @@ public final class CardinalityGuard
   @Override
   public void processElement(JourneyEvent e, Context ctx, Collector<JourneyEvent> out)
       throws Exception {
-    long closesAt = closesAt(ctx.getCurrentKey());
+    long hour = HourBuckets.bucketStart(e.t());
+    long closesAt = closesAt(hour);
     if (observeWatermark(ctx.timerService()) >= closesAt) {
       out.collect(e); // the hour is closed: see the class comment
       return;
     }
-    boolean newCode = maxCodes > 0 && !codes.contains(e.code());
-    boolean newEventId = maxEventIds > 0 && !eventIds.contains(e.eventId());
+    String code = entry(hour, e.code());
+    String eventId = entry(hour, e.eventId());
+    boolean newCode = maxCodes > 0 && !codes.contains(code);
+    boolean newEventId = maxEventIds > 0 && !eventIds.contains(eventId);
     if (!newCode && !newEventId) {
       out.collect(e);
       return;
     }
-    HourCounts c = counts.value();
+    HourCounts c = counts.get(hour);
     if (c == null) {
       c = new HourCounts(0, 0, 0);
       ctx.timerService().registerEventTimeTimer(closesAt);
     }
     if ((newCode && c.codes() >= maxCodes) || (newEventId && c.eventIds() >= maxEventIds)) {
-      reject(e, c, ctx);
+      reject(e, hour, c, ctx);
       return;
     }
     if (newCode) {
-      codes.put(e.code(), Boolean.TRUE);
+      codes.put(code, Boolean.TRUE);
     }
     if (newEventId) {
-      eventIds.put(e.eventId(), Boolean.TRUE);
+      eventIds.put(eventId, Boolean.TRUE);
     }
-    counts.update(
+    counts.put(
+        hour,
         new HourCounts(
             c.codes() + (newCode ? 1 : 0), c.eventIds() + (newEventId ? 1 : 0), c.rejected()));
     out.collect(e);
   }
 
-  private void reject(JourneyEvent e, HourCounts c, Context ctx) throws Exception {
+  /** A value's entry in its hour: the hour first, so an hour's entries share a prefix. */
+  private static String entry(long hour, String value) {
+    return hour + "/" + value;
+  }
+
+  private void reject(JourneyEvent e, long hour, HourCounts c, Context ctx) throws Exception {
     overCap.inc();
     if (c.rejected() == 0) {
       // Once per appid and hour; the hour's total is logged when it closes.
-      AppidHour k = ctx.getCurrentKey();
       LOG.warn(
           "appid {} hour {}: cap reached ({} of {} codes, {} of {} event ids); events with new values"
               + " are dead-lettered as {}",
-          k.appid(), Instant.ofEpochMilli(k.hourStart()), c.codes(), maxCodes, c.eventIds(),
+          ctx.getCurrentKey(), Instant.ofEpochMilli(hour), c.codes(), maxCodes, c.eventIds(),
           maxEventIds, REASON);
     }
-    counts.update(new HourCounts(c.codes(), c.eventIds(), c.rejected() + 1));
+    counts.put(hour, new HourCounts(c.codes(), c.eventIds(), c.rejected() + 1));
     ctx.output(
         DEAD_LETTERS,
         new DeadLetter(
@@ -170,20 +183,38 @@ public final class CardinalityGuard
       throws Exception {
     // Recorded before the state is dropped: the restored guard must cover every drop.
     observeWatermark(ctx.timerService());
-    HourCounts c = counts.value();
+    long hour = timestamp - HourBuckets.HOUR_MS - allowedLatenessMs;
+    HourCounts c = counts.get(hour);
     if (c != null && c.rejected() > 0) {
-      AppidHour k = ctx.getCurrentKey();
       LOG.warn(
           "appid {} hour {} closed: {} events dead-lettered as {} (caps: {} codes, {} event ids)",
-          k.appid(), Instant.ofEpochMilli(k.hourStart()), c.rejected(), REASON, maxCodes, maxEventIds);
+          ctx.getCurrentKey(), Instant.ofEpochMilli(hour), c.rejected(), REASON, maxCodes,
+          maxEventIds);
     }
-    counts.clear();
-    codes.clear();
-    eventIds.clear();
+    counts.remove(hour);
+    // One pass over the appid's entries per closing hour: at most the caps times the open hours.
+    String prefix = hour + "/";
+    removeHour(codes, prefix);
+    removeHour(eventIds, prefix);
+  }
+
+  private static void removeHour(MapState<String, Boolean> entries, String prefix)
+      throws Exception {
+    // Collected first, then removed one by one: MapState#remove drops the map once it is empty, which
+    // removing through the iterator does not do on the heap backend.
+    List<String> closed = new ArrayList<>();
+    for (String entry : entries.keys()) {
+      if (entry.startsWith(prefix)) {
+        closed.add(entry);
+      }
+    }
+    for (String entry : closed) {
+      entries.remove(entry);
+    }
   }
 
   /** Hour end + A: from then on no on-time event can fall in the hour. */
-  private long closesAt(AppidHour k) {
-    return k.hourStart() + HourBuckets.HOUR_MS + allowedLatenessMs;
+  private long closesAt(long hour) {
+    return hour + HourBuckets.HOUR_MS + allowedLatenessMs;
   }
 }
