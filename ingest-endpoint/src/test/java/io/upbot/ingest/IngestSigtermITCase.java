@@ -52,8 +52,10 @@ class IngestSigtermITCase {
         Set<String> accepted = load.accepted();
         assertThat(accepted).isNotEmpty();
         assertThat(inKafka).as("every item answered 0 is in Kafka").containsAll(accepted);
+        // 1005 (draining) and cut connections are allowed, not required: a stop may find no request
+        // arriving while it drains.
         assertThat(load.outcomes()).extracting(LoadClients.Outcome::ret)
-            .containsOnly(0, Ret.BUSY.code(), LoadClients.CUT);
+            .isSubsetOf(0, Ret.BUSY.code(), LoadClients.CUT);
 
         String out = ep.output();
         assertThat(out).contains("Ingest endpoint stopped").doesNotContain("Exception");
