@@ -3,6 +3,7 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
+COPY settings/pom.xml settings/
 COPY event-schema/pom.xml event-schema/
 COPY local-kafka/pom.xml local-kafka/
 COPY testkit/pom.xml testkit/

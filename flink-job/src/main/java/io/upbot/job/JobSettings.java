@@ -3,24 +3,23 @@ package io.upbot.job;
 import io.upbot.job.model.FunnelStages;
 import io.upbot.job.sink.JdbcSettings;
 import io.upbot.job.source.KafkaSettings;
+import io.upbot.settings.Durations;
+import io.upbot.settings.Flags;
+import io.upbot.settings.Values;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every setting of the job, parsed once from flags ({@code --name value} or {@code --name=value}) and
- * environment variables ({@code UPBOT_NAME}, e.g. {@code UPBOT_KAFKA_BOOTSTRAP}); a flag wins over the
- * environment. Parsing fails fast, listing every bad key.
+ * environment variables ({@code UPBOT_NAME}, e.g. {@code UPBOT_KAFKA_BOOTSTRAP}) the one way {@link
+ * Flags} reads them; a flag wins over the environment. Parsing fails fast, listing every bad key.
  */
 public record JobSettings(
     String kafkaBootstrap,
@@ -51,58 +50,51 @@ public record JobSettings(
     int maxEventIdsPerHour) {
 
   /** The flags, their defaults ({@code null}: none) and help text, in the order {@code --help} shows. */
-  private static final Map<String, String[]> FLAGS = new LinkedHashMap<>();
+  private static final Flags FLAGS = Flags.withEnvironment();
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobSettings.class);
 
   static {
-    flag("kafka-bootstrap", null, "Kafka bootstrap servers (required)");
-    flag("topic", "upbot.media-events", "topic of the media events");
-    flag("group-id", "upbot-flink-job", "Kafka consumer group (offsets are committed on checkpoints)");
-    flag("start-from", "committed",
+    FLAGS.value("kafka-bootstrap", null, "Kafka bootstrap servers (required)");
+    FLAGS.value("topic", "upbot.media-events", "topic of the media events");
+    FLAGS.value("group-id", "upbot-flink-job", "Kafka consumer group (offsets are committed on checkpoints)");
+    FLAGS.value("start-from", "committed",
         "without a checkpoint: earliest | latest | committed | timestamp:<ms> | <partition>:<offset>,…");
-    flag("bounded", "false", "stop at the topic's current end (backfill); bare --bounded means true");
-    flag("allow-overwrite", "false",
+    FLAGS.toggle("bounded", "false", "stop at the topic's current end (backfill); bare --bounded means true");
+    FLAGS.toggle("allow-overwrite", "false",
         "let --bounded write into tables that already hold rows (it overwrites their totals)");
-    flag("jdbc-url", "jdbc:sqlite:upbot.db", "JDBC URL of the tables (PostgreSQL or SQLite)");
-    flag("jdbc-user", "", "database user");
-    flag("jdbc-password", "", "database password (prefer UPBOT_JDBC_PASSWORD)");
-    flag("time-zone", "Asia/Shanghai", "time zone of the daily views");
-    flag("jdbc-batch-size", "1000", "rows per JDBC batch");
-    flag("jdbc-batch-interval", "200ms", "longest wait before a partial JDBC batch is written");
-    flag("jdbc-max-retries", "3", "retries of a failed JDBC batch");
-    flag("session-gap", "30m", "G: a gap of at least this ends a session");
-    flag("allowed-lateness", "24h", "A: events received more than this after their time are late");
+    FLAGS.value("jdbc-url", "jdbc:sqlite:upbot.db", "JDBC URL of the tables (PostgreSQL or SQLite)");
+    FLAGS.value("jdbc-user", "", "database user");
+    FLAGS.value("jdbc-password", "", "database password (prefer UPBOT_JDBC_PASSWORD)");
+    FLAGS.value("time-zone", "Asia/Shanghai", "time zone of the daily views");
+    FLAGS.value("jdbc-batch-size", "1000", "rows per JDBC batch");
+    FLAGS.value("jdbc-batch-interval", "200ms", "longest wait before a partial JDBC batch is written");
+    FLAGS.value("jdbc-max-retries", "3", "retries of a failed JDBC batch");
+    FLAGS.value("session-gap", "30m", "G: a gap of at least this ends a session");
+    FLAGS.value("allowed-lateness", "24h", "A: events received more than this after their time are late");
     // How far behind the partition's newest received_at a record can be appended: the endpoint stamps
-    // received_at before it reads the body (a slow upload), answers 1005 at its deadline (deadline-ms,
-    // 2 s) while the producer may still deliver the batch until kafka-delivery-timeout-ms (30 s), and
+    // received_at before it reads the body (a slow upload), answers 1005 at its deadline (--deadline,
+    // 2 s) while the producer may still deliver the batch until --kafka-delivery-timeout (30 s), and
     // ingest hosts' clocks differ a little. 30 s + 2 s + body read + skew, rounded up: 2 m. A larger
     // bound only delays cleanup; a smaller one drops such on-time records as behind the watermark.
-    flag("watermark-bound", "2m", "how far received_at may run out of order within a partition");
-    flag("source-idleness", "1m", "a partition without records this long stops holding back time; 0 = never");
-    flag("exposed-events", "1110201", "event ids of funnel stage 1 (comma list)");
-    flag("long-press-events", "1110204", "event ids of funnel stage 2 (comma list)");
-    flag("join-events", "1110205", "event ids of funnel stage 3 (comma list)");
-    flag("max-journey-events", "10000",
+    FLAGS.value("watermark-bound", "2m", "how far received_at may run out of order within a partition");
+    FLAGS.value("source-idleness", "1m", "a partition without records this long stops holding back time; 0 = never");
+    FLAGS.value("exposed-events", "1110201", "event ids of funnel stage 1 (comma list)");
+    FLAGS.value("long-press-events", "1110204", "event ids of funnel stage 2 (comma list)");
+    FLAGS.value("join-events", "1110205", "event ids of funnel stage 3 (comma list)");
+    FLAGS.value("max-journey-events", "10000",
         "distinct live events one journey may hold; its further new ones are dead-lettered as"
             + " journey_too_large");
-    flag("flush-interval", "1s", "a changed row is written at most this long after the change");
-    flag("parallelism", null, "job parallelism (default: the cluster's)");
-    flag("state-backend", "hashmap", "hashmap | rocksdb");
-    flag("checkpoint-interval", "10s", "exactly-once checkpoint interval; 0 or off disables");
-    flag("checkpoint-dir", null, "checkpoint storage URI, e.g. file:///var/lib/upbot/checkpoints");
-    flag("max-codes-per-hour", "1000",
+    FLAGS.value("flush-interval", "1s", "a changed row is written at most this long after the change");
+    FLAGS.value("parallelism", null, "job parallelism (default: the cluster's)");
+    FLAGS.value("state-backend", "hashmap", "hashmap | rocksdb");
+    FLAGS.value("checkpoint-interval", "10s", "exactly-once checkpoint interval; 0 or off disables");
+    FLAGS.value("checkpoint-dir", null, "checkpoint storage URI, e.g. file:///var/lib/upbot/checkpoints");
+    FLAGS.value("max-codes-per-hour", "1000",
         "distinct codes per appid and UTC hour that may create rows; events with more are dead-lettered"
             + " (cardinality); 0 or off: no cap");
-    flag("max-event-ids-per-hour", "1000",
+    FLAGS.value("max-event-ids-per-hour", "1000",
         "distinct event ids per appid and UTC hour that may create rows; 0 or off: no cap");
-  }
-
-  /** Flags that may be given bare, meaning true. */
-  private static final Set<String> SWITCHES = Set.of("bounded", "allow-overwrite");
-
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
-  private static void flag(String name, String dflt, String help) {
-    FLAGS.put(name, new String[] {dflt, help});
   }
 
   /** The sinks' settings (the schema installer's too). */
@@ -119,6 +111,42 @@ public record JobSettings(
         allowedLateness.toMillis());
   }
 
+  /** A copy reading another topic as another consumer group, from {@code newStartFrom}. */
+  public JobSettings withSource(String newTopic, String newGroupId, StartFrom newStartFrom) {
+    return new JobSettings(
+        kafkaBootstrap, newTopic, newGroupId, newStartFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
+        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, sessionGap, allowedLateness, watermarkBound,
+        sourceIdleness, stages, maxJourneyEvents, flushInterval, parallelism, stateBackend, checkpointInterval,
+        checkpointDir, maxCodesPerHour, maxEventIdsPerHour);
+  }
+
+  /** A copy writing another database. */
+  public JobSettings withJdbc(String url, String user, String password) {
+    return new JobSettings(
+        kafkaBootstrap, topic, groupId, startFrom, bounded, allowOverwrite, url, user, password,
+        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, sessionGap, allowedLateness, watermarkBound,
+        sourceIdleness, stages, maxJourneyEvents, flushInterval, parallelism, stateBackend, checkpointInterval,
+        checkpointDir, maxCodesPerHour, maxEventIdsPerHour);
+  }
+
+  /** A copy with another parallelism ({@code null}: the cluster's) and checkpoints. */
+  public JobSettings withRuntime(Integer newParallelism, Duration newCheckpointInterval, String newCheckpointDir) {
+    return new JobSettings(
+        kafkaBootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
+        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, sessionGap, allowedLateness, watermarkBound,
+        sourceIdleness, stages, maxJourneyEvents, flushInterval, newParallelism, stateBackend, newCheckpointInterval,
+        newCheckpointDir, maxCodesPerHour, maxEventIdsPerHour);
+  }
+
+  /** A copy with other session gap, allowed lateness and watermark bound (a soak's short-lived state). */
+  public JobSettings withTimes(Duration gap, Duration lateness, Duration bound) {
+    return new JobSettings(
+        kafkaBootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
+        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, gap, lateness, bound,
+        sourceIdleness, stages, maxJourneyEvents, flushInterval, parallelism, stateBackend, checkpointInterval,
+        checkpointDir, maxCodesPerHour, maxEventIdsPerHour);
+  }
+
   /** Whether the arguments ask for help. */
   public static boolean wantsHelp(String[] args) {
     return Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h");
@@ -126,15 +154,7 @@ public record JobSettings(
 
   /** The {@code --help} text. */
   public static String usage() {
-    StringBuilder b = new StringBuilder("upbot flink job. Flags (or env UPBOT_<NAME>):\n");
-    for (Map.Entry<String, String[]> f : FLAGS.entrySet()) {
-      b.append(String.format(Locale.ROOT, "  --%-22s %s", f.getKey(), f.getValue()[1]));
-      if (f.getValue()[0] != null && !f.getValue()[0].isEmpty()) {
-        b.append(" [").append(f.getValue()[0]).append(']');
-      }
-      b.append('\n');
-    }
-    return b.toString();
+    return FLAGS.usage("upbot flink job. Flags (or env UPBOT_<NAME>):");
   }
 
   /**
@@ -143,67 +163,38 @@ public record JobSettings(
    * @throws SettingsException listing every unknown flag, missing value and bad value
    */
   public static JobSettings parse(String[] args, Map<String, String> env) {
-    List<String> problems = new ArrayList<>();
-    Map<String, String> raw = new LinkedHashMap<>();
-    for (Map.Entry<String, String[]> f : FLAGS.entrySet()) {
-      String fromEnv = env.get("UPBOT_" + f.getKey().toUpperCase(Locale.ROOT).replace('-', '_'));
-      raw.put(f.getKey(), fromEnv != null ? fromEnv : f.getValue()[0]);
-    }
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (!a.startsWith("--")) {
-        problems.add(a + ": unexpected argument (flags are --name value)");
-        continue;
-      }
-      String name = a.substring(2);
-      String value = null;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      }
-      if (!FLAGS.containsKey(name)) {
-        problems.add("--" + name + ": unknown flag");
-        if (eq < 0 && i + 1 < args.length && !args[i + 1].startsWith("--")) {
-          i++; // its value, not a stray argument
-        }
-        continue;
-      }
-      if (value == null) {
-        if (SWITCHES.contains(name)
-            && (i + 1 >= args.length || !args[i + 1].matches("true|false"))) {
-          value = "true";
-        } else if (i + 1 < args.length) {
-          value = args[++i];
-        } else {
-          problems.add("--" + name + ": missing value");
-          continue;
-        }
-      }
-      raw.put(name, value);
-    }
+    Values p = FLAGS.parse(args, env);
+    p.warnings().forEach(LOG::warn);
+    return read(p);
+  }
 
-    Parser p = new Parser(raw, problems);
-    String bootstrap = p.string("kafka-bootstrap", true);
-    String topic = p.string("topic", true);
-    String groupId = p.string("group-id", true);
+  /** The defaults, reading {@code kafkaBootstrap}; for a job set up in code. */
+  public static JobSettings defaults(String kafkaBootstrap) {
+    return read(FLAGS.defaults().with("kafka-bootstrap", kafkaBootstrap));
+  }
+
+  private static JobSettings read(Values p) {
+    List<String> problems = p.problems();
+    String bootstrap = p.required("kafka-bootstrap");
+    String topic = p.required("topic");
+    String groupId = p.required("group-id");
     StartFrom startFrom = p.parsed("start-from", StartFrom::parse);
     Boolean bounded = p.parsed("bounded", JobSettings::bool);
     Boolean allowOverwrite = p.parsed("allow-overwrite", JobSettings::bool);
-    String jdbcUrl = p.string("jdbc-url", true);
+    String jdbcUrl = p.required("jdbc-url");
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:sqlite:")) {
       problems.add("--jdbc-url: must be a jdbc:postgresql: or jdbc:sqlite: URL");
     }
-    String jdbcUser = p.string("jdbc-user", false);
-    String jdbcPassword = p.string("jdbc-password", false);
+    String jdbcUser = p.optional("jdbc-user");
+    String jdbcPassword = p.optional("jdbc-password");
     ZoneId zone = p.parsed("time-zone", ZoneId::of);
     Integer batchSize = p.parsed("jdbc-batch-size", v -> positiveInt(v, 1));
-    Duration batchInterval = p.parsed("jdbc-batch-interval", JobSettings::duration);
+    Duration batchInterval = p.parsed("jdbc-batch-interval", Durations::parse);
     Integer maxRetries = p.parsed("jdbc-max-retries", v -> positiveInt(v, 0));
     Duration gap = p.parsed("session-gap", JobSettings::positiveDuration);
-    Duration lateness = p.parsed("allowed-lateness", JobSettings::duration);
-    Duration bound = p.parsed("watermark-bound", JobSettings::duration);
-    Duration idleness = p.parsed("source-idleness", JobSettings::duration);
+    Duration lateness = p.parsed("allowed-lateness", Durations::parse);
+    Duration bound = p.parsed("watermark-bound", Durations::parse);
+    Duration idleness = p.parsed("source-idleness", Durations::parse);
     Set<String> exposed = p.parsed("exposed-events", JobSettings::idList);
     Set<String> longPress = p.parsed("long-press-events", JobSettings::idList);
     Set<String> join = p.parsed("join-events", JobSettings::idList);
@@ -218,7 +209,7 @@ public record JobSettings(
     Integer maxJourneyEvents = p.parsed("max-journey-events", v -> positiveInt(v, 1));
     Duration flush = p.parsed("flush-interval", JobSettings::positiveDuration);
     Integer parallelism =
-        raw.get("parallelism") == null ? null : p.parsed("parallelism", v -> positiveInt(v, 1));
+        !p.has("parallelism") ? null : p.parsed("parallelism", v -> positiveInt(v, 1));
     String backend = p.parsed("state-backend", v -> {
       if (!v.equals("hashmap") && !v.equals("rocksdb")) {
         throw new IllegalArgumentException("must be hashmap or rocksdb");
@@ -226,8 +217,8 @@ public record JobSettings(
       return v;
     });
     Duration checkpoints =
-        p.parsed("checkpoint-interval", v -> v.equals("off") ? Duration.ZERO : duration(v));
-    String checkpointDir = p.string("checkpoint-dir", false);
+        p.parsed("checkpoint-interval", v -> v.equals("off") ? Duration.ZERO : Durations.parse(v));
+    String checkpointDir = p.optional("checkpoint-dir");
     Integer maxCodes = p.parsed("max-codes-per-hour", JobSettings::capOrOff);
     Integer maxEventIds = p.parsed("max-event-ids-per-hour", JobSettings::capOrOff);
 
@@ -246,32 +237,8 @@ public record JobSettings(
     return s;
   }
 
-  /** Parses {@code 500ms}, {@code 10s}, {@code 30m}, {@code 24h}, {@code 1d}, or {@code 0}. */
-  public static Duration duration(String v) {
-    if (v.equals("0")) {
-      return Duration.ZERO;
-    }
-    Matcher m = DURATION.matcher(v.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException("expected a duration like 500ms, 10s, 30m, 24h or 1d");
-    }
-    long n = Long.parseLong(m.group(1));
-    switch (m.group(2)) {
-      case "ms":
-        return Duration.ofMillis(n);
-      case "s":
-        return Duration.ofSeconds(n);
-      case "m":
-        return Duration.ofMinutes(n);
-      case "h":
-        return Duration.ofHours(n);
-      default:
-        return Duration.ofDays(n);
-    }
-  }
-
   private static Duration positiveDuration(String v) {
-    Duration d = duration(v);
+    Duration d = Durations.parse(v);
     if (d.isZero()) {
       throw new IllegalArgumentException("must be above zero");
     }
@@ -312,39 +279,5 @@ public record JobSettings(
       ids.add(id);
     }
     return ids;
-  }
-
-  /** Collects problems instead of stopping at the first. */
-  private static final class Parser {
-    private final Map<String, String> raw;
-    private final List<String> problems;
-
-    Parser(Map<String, String> raw, List<String> problems) {
-      this.raw = raw;
-      this.problems = problems;
-    }
-
-    String string(String name, boolean required) {
-      String v = raw.get(name);
-      if (required && (v == null || v.isBlank())) {
-        problems.add("--" + name + ": required");
-        return null;
-      }
-      return v == null || v.isEmpty() ? (required ? v : null) : v;
-    }
-
-    <T> T parsed(String name, Function<String, T> f) {
-      String v = raw.get(name);
-      if (v == null) {
-        problems.add("--" + name + ": required");
-        return null;
-      }
-      try {
-        return f.apply(v);
-      } catch (RuntimeException e) {
-        problems.add("--" + name + ": " + e.getMessage() + " (got '" + v + "')");
-        return null;
-      }
-    }
   }
 }

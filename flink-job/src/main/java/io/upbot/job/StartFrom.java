@@ -25,11 +25,14 @@ public record StartFrom(Kind kind, long timestampMs, Map<Integer, Long> offsets)
 
   public static final StartFrom COMMITTED = new StartFrom(Kind.COMMITTED, 0, Map.of());
 
+  /** From the start of every partition. */
+  public static final StartFrom EARLIEST = new StartFrom(Kind.EARLIEST, 0, Map.of());
+
   /** Parses the flag's value; throws {@link IllegalArgumentException} naming the problem. */
   public static StartFrom parse(String s) {
     switch (s) {
       case "earliest":
-        return new StartFrom(Kind.EARLIEST, 0, Map.of());
+        return EARLIEST;
       case "latest":
         return new StartFrom(Kind.LATEST, 0, Map.of());
       case "committed":

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.upbot.job.model.FunnelStages;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -158,5 +159,26 @@ class JobSettingsTest {
     assertThat(JobSettings.usage())
         .contains("--kafka-bootstrap", "--start-from", "--bounded", "--session-gap", "--state-backend",
             "--checkpoint-dir", "--jdbc-url", "--max-codes-per-hour", "--max-event-ids-per-hour");
+  }
+
+  @Test
+  void shouldBuildTheDefaultsInCodeAndChangeThemWithoutFlags() {
+    JobSettings s =
+        JobSettings.defaults("k:9092")
+            .withSource("t", "g", StartFrom.EARLIEST)
+            .withJdbc("jdbc:sqlite:x.db", null, null)
+            .withRuntime(1, Duration.ofSeconds(5), "file:///tmp/cp")
+            .withTimes(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(2));
+    assertThat(s.kafkaBootstrap()).isEqualTo("k:9092");
+    assertThat(s.kafkaSettings().topic()).isEqualTo("t");
+    assertThat(s.groupId()).isEqualTo("g");
+    assertThat(s.startFrom().kind()).isEqualTo(StartFrom.Kind.EARLIEST);
+    assertThat(s.jdbcUrl()).isEqualTo("jdbc:sqlite:x.db");
+    assertThat(s.parallelism()).isEqualTo(1);
+    assertThat(s.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(s.checkpointDir()).isEqualTo("file:///tmp/cp");
+    assertThat(List.of(s.sessionGap(), s.allowedLateness(), s.watermarkBound()))
+        .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(2));
+    assertThat(s.flushInterval()).as("untouched defaults").isEqualTo(Duration.ofSeconds(1));
   }
 }

@@ -1,20 +1,22 @@
 package io.upbot.ingest;
 
+import io.upbot.settings.Flags;
+import io.upbot.settings.Values;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The endpoint's configuration, parsed once from flags ({@code --port 8080} or {@code --port=8080}) and
- * environment variables ({@code UPBOT_INGEST_PORT}); a flag wins over its variable. Parsing fails with
- * every bad key listed. See the module README for the list.
+ * environment variables ({@code UPBOT_PORT}) the one way {@link Flags} reads them; a flag wins over its
+ * variable. Parsing fails with every bad key listed. See the module README for the list.
  */
 public record IngestConfig(
     String host,
@@ -45,11 +47,10 @@ public record IngestConfig(
     kafkaProperties = Map.copyOf(kafkaProperties);
   }
 
-  /** Prefix of every environment variable. */
-  public static final String ENV_PREFIX = "UPBOT_INGEST_";
+  /** The old prefix of the endpoint's variables; they still work, with a deprecation warning. */
+  public static final String LEGACY_ENV_PREFIX = "UPBOT_INGEST_";
 
-  /** Prefix of environment variables holding extra producer properties (rest: upper case, '_' for '.'). */
-  public static final String ENV_KAFKA_PROPERTY_PREFIX = ENV_PREFIX + "KAFKA_PROPERTY_";
+  private static final Logger LOG = LoggerFactory.getLogger(IngestConfig.class);
 
   /** Producer properties the endpoint sets itself: overriding them would break what ret 0 promises (docs/api.md). */
   static final Set<String> MANAGED_PRODUCER_PROPERTIES =
@@ -57,38 +58,43 @@ public record IngestConfig(
           "bootstrap.servers", "acks", "enable.idempotence", "key.serializer", "value.serializer",
           "max.block.ms");
 
-  /** Every option: flag name without dashes, and its default ({@code null} = required). */
-  static final Map<String, String> OPTIONS = new LinkedHashMap<>();
+  /** Every flag, its default and help; the module README's table lists the same. */
+  static final Flags FLAGS =
+      Flags.withEnvironment()
+          .legacyEnvPrefix(LEGACY_ENV_PREFIX)
+          .value("host", "0.0.0.0", "listen address")
+          .value("port", "8080", "listen port (0: a free one)")
+          .value("kafka-bootstrap", null, "Kafka bootstrap servers (required)")
+          .value("topic", "upbot.media-events", "topic written")
+          .value("tokens-file", null, "token file (required)")
+          .value("tokens-reload-interval", "1s", "how often the token file is checked")
+          .value("cors-origins", "", "comma-separated origins or *")
+          .value("deadline", "2s", "a batch not acknowledged by then is answered 1005")
+          .value("max-body-bytes", "1048576", "body limit after gzip decompression")
+          .value("max-items", "500", "items per batch")
+          .value("kafka-compression", "lz4", "none | gzip | snappy | lz4 | zstd")
+          .value("kafka-linger", "5ms", "producer linger.ms")
+          .value("kafka-batch-size", "131072", "producer batch.size")
+          .value("kafka-buffer-memory", "33554432", "producer buffer.memory")
+          .value("kafka-delivery-timeout", "30s", "producer delivery.timeout.ms")
+          .value("kafka-request-timeout", "10s", "producer request.timeout.ms")
+          .value("drain-timeout", "10s", "on SIGTERM, how long in-flight batches may take")
+          .value("io-threads", "0", "Undertow I/O threads (0: Undertow's default)")
+          .value("body-timeout", "10s", "the whole body must arrive within this after the headers")
+          .value("max-connections", "10000", "open connections at most")
+          .toggle("allow-example-token", "false", "start with the public example token (demos only)")
+          .repeated("kafka-property", "extra producer property")
+          .renamed("tokens-reload-ms", "tokens-reload-interval", Flags.MILLIS)
+          .renamed("deadline-ms", "deadline", Flags.MILLIS)
+          .renamed("kafka-linger-ms", "kafka-linger", Flags.MILLIS)
+          .renamed("kafka-delivery-timeout-ms", "kafka-delivery-timeout", Flags.MILLIS)
+          .renamed("kafka-request-timeout-ms", "kafka-request-timeout", Flags.MILLIS)
+          .renamed("drain-timeout-ms", "drain-timeout", Flags.MILLIS)
+          .renamed("body-timeout-ms", "body-timeout", Flags.MILLIS);
 
-  static {
-    OPTIONS.put("host", "0.0.0.0");
-    OPTIONS.put("port", "8080");
-    OPTIONS.put("kafka-bootstrap", null);
-    OPTIONS.put("topic", "upbot.media-events");
-    OPTIONS.put("tokens-file", null);
-    OPTIONS.put("tokens-reload-ms", "1000");
-    OPTIONS.put("cors-origins", "");
-    OPTIONS.put("deadline-ms", "2000");
-    OPTIONS.put("max-body-bytes", "1048576");
-    OPTIONS.put("max-items", "500");
-    OPTIONS.put("kafka-compression", "lz4");
-    OPTIONS.put("kafka-linger-ms", "5");
-    OPTIONS.put("kafka-batch-size", "131072");
-    OPTIONS.put("kafka-buffer-memory", "33554432");
-    OPTIONS.put("kafka-delivery-timeout-ms", "30000");
-    OPTIONS.put("kafka-request-timeout-ms", "10000");
-    OPTIONS.put("drain-timeout-ms", "10000");
-    OPTIONS.put("io-threads", "0");
-    OPTIONS.put("body-timeout-ms", "10000");
-    OPTIONS.put("max-connections", "10000");
-    OPTIONS.put("allow-example-token", "false");
-    // Repeatable, key=value; listed for env/usage purposes only.
-    OPTIONS.put("kafka-property", "");
-  }
-
-  /** The environment variable of an option, e.g. {@code UPBOT_INGEST_KAFKA_BOOTSTRAP}. */
+  /** The variable of a flag, e.g. {@code UPBOT_KAFKA_BOOTSTRAP}. */
   public static String envName(String option) {
-    return ENV_PREFIX + option.toUpperCase(Locale.ROOT).replace('-', '_');
+    return Flags.envName(option);
   }
 
   /** A configuration that cannot be used; the message lists every bad key. */
@@ -106,82 +112,48 @@ public record IngestConfig(
     }
   }
 
-  /** Parses flags and environment. */
+  /** Parses flags and environment; deprecated names are logged as warnings. */
   public static IngestConfig parse(String[] args, Map<String, String> env) throws ConfigException {
-    List<String> problems = new ArrayList<>();
-    Map<String, String> values = new LinkedHashMap<>();
-    Map<String, String> kafkaProps = new TreeMap<>();
+    Values values = FLAGS.parse(args, env);
+    values.warnings().forEach(LOG::warn);
+    return read(values);
+  }
 
-    // Environment first, flags override.
-    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
-      String k = e.getKey();
-      if (!k.startsWith(ENV_PREFIX)) {
-        continue;
-      }
-      if (k.startsWith(ENV_KAFKA_PROPERTY_PREFIX) && k.length() > ENV_KAFKA_PROPERTY_PREFIX.length()) {
-        String prop =
-            k.substring(ENV_KAFKA_PROPERTY_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-        kafkaProps.put(prop, e.getValue());
-        continue;
-      }
-      String option = k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
-      if (!OPTIONS.containsKey(option) || option.equals("kafka-property")) {
-        problems.add(k + ": unknown environment variable");
+  /** The defaults, with the two values that have none; for an endpoint started in code. */
+  public static IngestConfig defaults(String kafkaBootstrap, Path tokensFile) throws ConfigException {
+    return read(
+        FLAGS.defaults().with("kafka-bootstrap", kafkaBootstrap).with("tokens-file", tokensFile.toString()));
+  }
+
+  private static IngestConfig read(Values r) throws ConfigException {
+    List<String> problems = r.problems();
+    Map<String, String> kafkaProps = new TreeMap<>();
+    for (String kv : r.all("kafka-property")) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        problems.add("--kafka-property " + kv + ": expected key=value");
       } else {
-        values.put(option, e.getValue());
-      }
-    }
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (!a.startsWith("--") || a.length() == 2) {
-        problems.add(a + ": unexpected argument (flags look like --port 8080)");
-        continue;
-      }
-      String name = a.substring(2);
-      String value;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        problems.add("--" + name + ": missing value");
-        continue;
-      }
-      if (!OPTIONS.containsKey(name)) {
-        problems.add("--" + name + ": unknown flag");
-      } else if (name.equals("kafka-property")) {
-        int kv = value.indexOf('=');
-        if (kv <= 0) {
-          problems.add("--kafka-property " + value + ": expected key=value");
-        } else {
-          kafkaProps.put(value.substring(0, kv).trim(), value.substring(kv + 1));
-        }
-      } else {
-        values.put(name, value);
+        kafkaProps.put(kv.substring(0, eq).trim(), kv.substring(eq + 1));
       }
     }
     for (String key : kafkaProps.keySet()) {
       if (MANAGED_PRODUCER_PROPERTIES.contains(key)) {
-        problems.add("kafka-property " + key + ": set by the endpoint, cannot be overridden");
+        problems.add("--kafka-property " + key + ": set by the endpoint, cannot be overridden");
       }
     }
-
-    Reader r = new Reader(values, problems);
-    String host = r.string("host");
-    int port = r.integer("port", 0, 65535);
-    String bootstrap = r.string("kafka-bootstrap");
-    String topic = r.string("topic");
-    String tokens = r.string("tokens-file");
+    String host = r.required("host");
+    Integer port = r.integer("port", 0, 65535);
+    String bootstrap = r.required("kafka-bootstrap");
+    String topic = r.required("topic");
+    String tokens = r.required("tokens-file");
     Path tokensFile = null;
     if (tokens != null) {
       tokensFile = Path.of(tokens);
       if (!Files.isReadable(tokensFile)) {
-        problems.add("tokens-file: " + tokens + " is not a readable file");
+        problems.add("--tokens-file: " + tokens + " is not a readable file");
       }
     }
-    Duration reload = r.millis("tokens-reload-ms", 10, 3_600_000);
+    Duration reload = r.duration("tokens-reload-interval", Duration.ofMillis(10), Duration.ofHours(1));
     List<String> cors = new ArrayList<>();
     String corsRaw = r.raw("cors-origins");
     if (corsRaw != null) {
@@ -191,45 +163,55 @@ public record IngestConfig(
           continue;
         }
         if (!t.equals("*") && !t.matches("https?://[^/\\s]+")) {
-          problems.add("cors-origins: " + t + " is not an origin (scheme://host[:port]) or *");
+          problems.add("--cors-origins: " + t + " is not an origin (scheme://host[:port]) or *");
         }
         cors.add(t);
       }
     }
-    Duration deadline = r.millis("deadline-ms", 1, 600_000);
-    int maxBody = r.integer("max-body-bytes", 1024, 64 * 1024 * 1024);
-    int maxItems = r.integer("max-items", 1, 100_000);
-    String compression = r.string("kafka-compression");
+    Duration deadline = r.duration("deadline", Duration.ofMillis(1), Duration.ofMinutes(10));
+    Integer maxBody = r.integer("max-body-bytes", 1024, 64 * 1024 * 1024);
+    Integer maxItems = r.integer("max-items", 1, 100_000);
+    String compression = r.required("kafka-compression");
     if (compression != null && !Set.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
-      problems.add("kafka-compression: " + compression + " is not one of none, gzip, snappy, lz4, zstd");
+      problems.add("--kafka-compression: " + compression + " is not one of none, gzip, snappy, lz4, zstd");
     }
-    int linger = r.integer("kafka-linger-ms", 0, 60_000);
-    int batchSize = r.integer("kafka-batch-size", 0, 64 * 1024 * 1024);
-    long bufferMemory = r.integer("kafka-buffer-memory", 1024 * 1024, Integer.MAX_VALUE);
-    Duration delivery = r.millis("kafka-delivery-timeout-ms", 1, 3_600_000);
-    Duration request = r.millis("kafka-request-timeout-ms", 1, 3_600_000);
-    if (delivery != null && request != null && delivery.toMillis() < linger + request.toMillis()) {
-      problems.add("kafka-delivery-timeout-ms: must be at least kafka-linger-ms + kafka-request-timeout-ms");
+    Duration linger = r.duration("kafka-linger", Duration.ZERO, Duration.ofMinutes(1));
+    Integer batchSize = r.integer("kafka-batch-size", 0, 64 * 1024 * 1024);
+    Integer bufferMemory = r.integer("kafka-buffer-memory", 1024 * 1024, Integer.MAX_VALUE);
+    Duration delivery = r.duration("kafka-delivery-timeout", Duration.ofMillis(1), Duration.ofHours(1));
+    Duration request = r.duration("kafka-request-timeout", Duration.ofMillis(1), Duration.ofHours(1));
+    if (delivery != null && request != null && linger != null
+        && delivery.compareTo(linger.plus(request)) < 0) {
+      problems.add("--kafka-delivery-timeout: must be at least --kafka-linger + --kafka-request-timeout");
     }
-    Duration drain = r.millis("drain-timeout-ms", 0, 600_000);
-    int ioThreads = r.integer("io-threads", 0, 1024);
-    Duration bodyTimeout = r.millis("body-timeout-ms", 100, 600_000);
-    int maxConnections = r.integer("max-connections", 1, 1_000_000);
-    boolean allowExampleToken = r.bool("allow-example-token");
+    Duration drain = r.duration("drain-timeout", Duration.ZERO, Duration.ofMinutes(10));
+    Integer ioThreads = r.integer("io-threads", 0, 1024);
+    Duration bodyTimeout = r.duration("body-timeout", Duration.ofMillis(100), Duration.ofMinutes(10));
+    Integer maxConnections = r.integer("max-connections", 1, 1_000_000);
+    Boolean allowExampleToken = r.bool("allow-example-token");
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new IngestConfig(
         host, port, bootstrap, topic, tokensFile, reload, cors, deadline, maxBody, maxItems,
-        compression, linger, batchSize, bufferMemory, delivery, request, drain, ioThreads, bodyTimeout,
-        maxConnections, allowExampleToken, kafkaProps);
+        compression, (int) linger.toMillis(), batchSize, bufferMemory, delivery, request, drain, ioThreads,
+        bodyTimeout, maxConnections, allowExampleToken, kafkaProps);
   }
 
-  /** A copy with another port (tests use 0). */
-  public IngestConfig withPort(int newPort) {
+  /** A copy listening elsewhere. */
+  public IngestConfig withListen(String newHost, int newPort) {
     return new IngestConfig(
-        host, newPort, kafkaBootstrap, topic, tokensFile, tokensReloadInterval, corsOrigins, deadline,
+        newHost, newPort, kafkaBootstrap, topic, tokensFile, tokensReloadInterval, corsOrigins, deadline,
+        maxBodyBytes, maxItems, kafkaCompression, kafkaLingerMs, kafkaBatchSize, kafkaBufferMemory,
+        kafkaDeliveryTimeout, kafkaRequestTimeout, drainTimeout, ioThreads, bodyTimeout, maxConnections,
+        allowExampleToken, kafkaProperties);
+  }
+
+  /** A copy writing another topic. */
+  public IngestConfig withTopic(String newTopic) {
+    return new IngestConfig(
+        host, port, kafkaBootstrap, newTopic, tokensFile, tokensReloadInterval, corsOrigins, deadline,
         maxBodyBytes, maxItems, kafkaCompression, kafkaLingerMs, kafkaBatchSize, kafkaBufferMemory,
         kafkaDeliveryTimeout, kafkaRequestTimeout, drainTimeout, ioThreads, bodyTimeout, maxConnections,
         allowExampleToken, kafkaProperties);
@@ -237,76 +219,6 @@ public record IngestConfig(
 
   /** The usage text: every flag, its variable and default. */
   public static String usage() {
-    StringBuilder sb = new StringBuilder("Usage: java -jar upbot-ingest.jar [--flag value]...\n");
-    OPTIONS.forEach(
-        (k, d) ->
-            sb.append(String.format(
-                "  --%-28s %-40s %s%n",
-                k, k.equals("kafka-property") ? ENV_KAFKA_PROPERTY_PREFIX + "<KEY>" : envName(k),
-                d == null ? "(required)" : k.equals("kafka-property") ? "(repeatable key=value)" : "default " + (d.isEmpty() ? "\"\"" : d))));
-    return sb.toString();
-  }
-
-  /** Reads typed values, recording a problem per bad key. */
-  private static final class Reader {
-    private final Map<String, String> values;
-    private final List<String> problems;
-
-    Reader(Map<String, String> values, List<String> problems) {
-      this.values = values;
-      this.problems = problems;
-    }
-
-    String raw(String key) {
-      String v = values.get(key);
-      return v != null ? v.trim() : OPTIONS.get(key);
-    }
-
-    String string(String key) {
-      String v = raw(key);
-      if (v == null || v.isEmpty()) {
-        problems.add(key + ": required (--" + key + " or " + envName(key) + ")");
-        return null;
-      }
-      return v;
-    }
-
-    int integer(String key, long min, long max) {
-      String v = raw(key);
-      try {
-        long l = Long.parseLong(v);
-        if (l < min || l > max) {
-          problems.add(key + ": " + v + " is not between " + min + " and " + max);
-          return 0;
-        }
-        return (int) l;
-      } catch (NumberFormatException e) {
-        problems.add(key + ": " + v + " is not an integer");
-        return 0;
-      }
-    }
-
-    boolean bool(String key) {
-      String v = raw(key);
-      if (!"true".equals(v) && !"false".equals(v)) {
-        problems.add(key + ": " + v + " is not true or false");
-      }
-      return "true".equals(v);
-    }
-
-    Duration millis(String key, long min, long max) {
-      String v = raw(key);
-      try {
-        long l = Long.parseLong(v);
-        if (l < min || l > max) {
-          problems.add(key + ": " + v + " is not between " + min + " and " + max);
-          return null;
-        }
-        return Duration.ofMillis(l);
-      } catch (NumberFormatException e) {
-        problems.add(key + ": " + v + " is not an integer (milliseconds)");
-        return null;
-      }
-    }
+    return FLAGS.usage("Usage: java -jar upbot-ingest.jar [--flag value]...  (or UPBOT_<FLAG> variables)");
   }
 }

@@ -35,7 +35,7 @@ class ClientLimitsTest {
 
   @BeforeAll
   static void start() {
-    ep = new TestEndpoint("--body-timeout-ms", String.valueOf(BODY_TIMEOUT_MS));
+    ep = new TestEndpoint("--body-timeout", BODY_TIMEOUT_MS + "ms");
     trickler = Executors.newScheduledThreadPool(2);
   }
 
@@ -151,7 +151,7 @@ class ClientLimitsTest {
    */
   @Test
   void shouldStopReadingAnEndlessChunkedBodyAtMaxEntitySize() throws Exception {
-    try (TestEndpoint patient = new TestEndpoint("--body-timeout-ms", "60000");
+    try (TestEndpoint patient = new TestEndpoint("--body-timeout", "60s");
         Socket s = connect(patient)) {
       OutputStream out = s.getOutputStream();
       out.write(apiHead(TestEndpoint.PLAIN_TOKEN, "Transfer-Encoding: chunked").getBytes(StandardCharsets.UTF_8));

@@ -31,7 +31,7 @@ class ExampleTokenTest {
         .isInstanceOf(TokenStore.TokenFileException.class)
         .hasMessageContaining("example token")
         .hasMessageContaining("--allow-example-token true")
-        .hasMessageContaining("UPBOT_INGEST_ALLOW_EXAMPLE_TOKEN=true");
+        .hasMessageContaining("UPBOT_ALLOW_EXAMPLE_TOKEN=true");
     try (IngestServer demo = IngestServer.start(config(SHIPPED, "--allow-example-token", "true"))) {
       assertThat(demo.port()).isPositive();
     }

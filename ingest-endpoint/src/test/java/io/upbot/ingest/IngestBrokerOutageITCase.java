@@ -38,7 +38,7 @@ class IngestBrokerOutageITCase {
       broker.createTopic(TOPIC, 3);
       IngestConfig config = IngestConfig.parse(new String[] {
           "--port", "0", "--host", "127.0.0.1", "--kafka-bootstrap", broker.bootstrapServers(), "--topic", TOPIC,
-          "--tokens-file", tokens.toString(), "--deadline-ms", String.valueOf(DEADLINE_MS)}, Map.of());
+          "--tokens-file", tokens.toString(), "--deadline", DEADLINE_MS + "ms"}, Map.of());
       try (IngestServer server = IngestServer.start(config)) {
         URI base = URI.create("http://127.0.0.1:" + server.port());
         await().atMost(Duration.ofSeconds(30)).until(() -> status(base.resolve("/readyz")) == 200);

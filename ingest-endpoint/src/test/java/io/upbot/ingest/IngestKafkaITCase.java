@@ -50,7 +50,7 @@ class IngestKafkaITCase {
     Files.writeString(tokens, "{\"tokens\":[{\"token\":\"" + TOKEN + "\",\"appids\":[\"wx-app\",\"xxxx\"]}]}");
     IngestConfig config = IngestConfig.parse(new String[] {
         "--port", "0", "--host", "127.0.0.1", "--kafka-bootstrap", broker.bootstrapServers(),
-        "--tokens-file", tokens.toString(), "--deadline-ms", String.valueOf(DEADLINE.toMillis())}, Map.of());
+        "--tokens-file", tokens.toString(), "--deadline", DEADLINE.toMillis() + "ms"}, Map.of());
     server = IngestServer.start(config);
     await().atMost(Duration.ofSeconds(30)).until(() -> get("/readyz") == 200);
   }
@@ -225,8 +225,8 @@ class IngestKafkaITCase {
     Path tokens = dir.resolve("tokens.json");
     IngestServer tight = IngestServer.start(IngestConfig.parse(new String[] {
         "--port", "0", "--host", "127.0.0.1", "--kafka-bootstrap", broker.bootstrapServers(),
-        "--tokens-file", tokens.toString(), "--deadline-ms", String.valueOf(DEADLINE.toMillis()),
-        "--kafka-buffer-memory", "1048576", "--kafka-batch-size", "16384", "--drain-timeout-ms", "3000"}, Map.of()));
+        "--tokens-file", tokens.toString(), "--deadline", DEADLINE.toMillis() + "ms",
+        "--kafka-buffer-memory", "1048576", "--kafka-batch-size", "16384", "--drain-timeout", "3s"}, Map.of()));
     try {
       URI tightApi = URI.create("http://127.0.0.1:" + tight.port() + IngestServer.API_PATH);
       await().atMost(Duration.ofSeconds(30)).until(() -> HTTP.send(HttpRequest.newBuilder(

@@ -329,7 +329,7 @@ class IngestServerTest {
 
   @Test
   void shouldAnswerOnlyAfterTheLastRecordIsAcknowledged() throws Exception {
-    var longDeadline = new TestEndpoint("--deadline-ms", "10000");
+    var longDeadline = new TestEndpoint("--deadline", "10s");
     try (longDeadline) {
       longDeadline.writer.mode = MemoryRecordWriter.Mode.HOLD;
       CompletableFuture<Answer> f = longDeadline.sendAsync(
@@ -410,7 +410,7 @@ class IngestServerTest {
 
   @Test
   void shouldDrainGracefully() throws Exception {
-    TestEndpoint own = new TestEndpoint("--deadline-ms", "10000");
+    TestEndpoint own = new TestEndpoint("--deadline", "10s");
     own.writer.mode = MemoryRecordWriter.Mode.HOLD;
     CompletableFuture<Answer> inflight = own.sendAsync(
         own.request(API).header("Authorization", PLAIN_TOKEN).header("Content-Type", "application/json")

@@ -32,7 +32,7 @@ class IngestSigtermITCase {
       try (EndpointProcess ep = EndpointProcess.start(dir.resolve("ingest.log"), "--topic", TOPIC,
           "--kafka-bootstrap", broker.bootstrapServers(), "--tokens-file", tokens.toString(),
           // Acks held back by a long linger: at SIGTERM every client has a batch in flight to drain.
-          "--drain-timeout-ms", "10000", "--kafka-linger-ms", "500")) {
+          "--drain-timeout", "10s", "--kafka-linger", "500ms")) {
         LoadClients load;
         long sigterm;
         long exited;

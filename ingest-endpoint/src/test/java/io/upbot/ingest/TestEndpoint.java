@@ -43,9 +43,9 @@ final class TestEndpoint implements AutoCloseable {
       Files.writeString(tokensFile, defaultTokens());
       List<String> args = new ArrayList<>(List.of(
           "--port", "0", "--host", "127.0.0.1", "--kafka-bootstrap", "unused:9092",
-          "--tokens-file", tokensFile.toString(), "--tokens-reload-ms", "50",
-          "--cors-origins", ALLOWED_ORIGIN + ",http://localhost:3000", "--deadline-ms", "500",
-          "--drain-timeout-ms", "5000"));
+          "--tokens-file", tokensFile.toString(), "--tokens-reload-interval", "50ms",
+          "--cors-origins", ALLOWED_ORIGIN + ",http://localhost:3000", "--deadline", "500ms",
+          "--drain-timeout", "5s"));
       args.addAll(List.of(extraArgs));
       IngestConfig config = IngestConfig.parse(args.toArray(String[]::new), java.util.Map.of());
       server = IngestServer.start(config, writer, TokenStore.load(tokensFile), clockMillis::get, nanos::get);

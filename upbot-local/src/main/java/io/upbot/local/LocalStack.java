@@ -3,6 +3,7 @@ package io.upbot.local;
 import io.upbot.ingest.IngestConfig;
 import io.upbot.ingest.IngestServer;
 import io.upbot.job.JobSettings;
+import io.upbot.job.StartFrom;
 import io.upbot.job.recovery.LatestCheckpoint;
 import io.upbot.localkafka.KafkaBrokerProcess;
 import java.io.IOException;
@@ -17,13 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -52,8 +52,8 @@ public final class LocalStack implements AutoCloseable {
   /**
    * What {@code ./upbot local} was asked for. Port 0 picks a free port. With {@code webPortFallback}, a
    * web UI port that is taken is replaced by a free one (the default 8081 may well be in use); without
-   * it, a taken port fails the start. {@code jobArgs} are extra flags for the job (e.g. a shorter
-   * {@code --session-gap} for a soak).
+   * it, a taken port fails the start. {@code jobTuning} changes the job's settings (e.g. a shorter
+   * session gap for a soak).
    */
   public record Options(
       int port,
@@ -68,11 +68,7 @@ public final class LocalStack implements AutoCloseable {
       String topic,
       Duration checkpointInterval,
       boolean webPortFallback,
-      List<String> jobArgs) {
-
-    public Options {
-      jobArgs = List.copyOf(jobArgs);
-    }
+      UnaryOperator<JobSettings> jobTuning) {
 
     /** Options with a fixed web UI port and the job's default flags. */
     public Options(
@@ -88,19 +84,19 @@ public final class LocalStack implements AutoCloseable {
         String topic,
         Duration checkpointInterval) {
       this(port, kafkaPort, webPort, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens, demo, topic,
-          checkpointInterval, false, List.of());
+          checkpointInterval, false, UnaryOperator.identity());
     }
 
     /** These options with a web UI port that falls back to a free one when taken. */
     public Options withWebPortFallback(int preferred) {
       return new Options(port, kafkaPort, preferred, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens,
-          demo, topic, checkpointInterval, true, jobArgs);
+          demo, topic, checkpointInterval, true, jobTuning);
     }
 
-    /** These options with extra flags for the job. */
-    public Options withJobArgs(List<String> args) {
+    /** These options with the job's settings changed by {@code tuning}. */
+    public Options withJobTuning(UnaryOperator<JobSettings> tuning) {
       return new Options(port, kafkaPort, webPort, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens,
-          demo, topic, checkpointInterval, webPortFallback, args);
+          demo, topic, checkpointInterval, webPortFallback, tuning);
     }
 
     /** The JDBC URL actually used: the given one, or SQLite in the data dir. */
@@ -195,35 +191,19 @@ public final class LocalStack implements AutoCloseable {
 
   private IngestServer startIngest(Path tokenFile) throws Exception {
     return IngestServer.start(
-        IngestConfig.parse(
-            new String[] {
-              "--host", "127.0.0.1",
-              "--port", Integer.toString(options.port()),
-              "--kafka-bootstrap", broker.bootstrapServers(),
-              "--topic", options.topic(),
-              "--tokens-file", tokenFile.toString(),
-            },
-            Map.of()));
+        IngestConfig.defaults(broker.bootstrapServers(), tokenFile)
+            .withListen("127.0.0.1", options.port())
+            .withTopic(options.topic()));
   }
 
   private void startJob(Path data) throws Exception {
-    List<String> args = new ArrayList<>(List.of(
-        "--kafka-bootstrap", broker.bootstrapServers(),
-        "--topic", options.topic(),
-        "--group-id", "upbot-local",
-        "--start-from", "earliest",
-        "--jdbc-url", options.effectiveJdbcUrl(),
-        "--parallelism", "1",
-        "--checkpoint-interval", options.checkpointInterval().toMillis() + "ms",
-        "--checkpoint-dir", data.resolve("checkpoints").toUri().toString()));
-    if (options.jdbcUser() != null) {
-      args.addAll(List.of("--jdbc-user", options.jdbcUser()));
-    }
-    if (options.jdbcPassword() != null) {
-      args.addAll(List.of("--jdbc-password", options.jdbcPassword()));
-    }
-    args.addAll(options.jobArgs());
-    JobSettings settings = JobSettings.parse(args.toArray(String[]::new), Map.of());
+    JobSettings settings =
+        options.jobTuning().apply(
+            JobSettings.defaults(broker.bootstrapServers())
+                .withSource(options.topic(), "upbot-local", StartFrom.EARLIEST)
+                .withJdbc(options.effectiveJdbcUrl(), options.jdbcUser(), options.jdbcPassword())
+                .withRuntime(
+                    1, options.checkpointInterval(), data.resolve("checkpoints").toUri().toString()));
     Optional<Path> restore =
         LatestCheckpoint.find(
             data.resolve("checkpoints").toString(), data.resolve("savepoints").toString());

@@ -2,6 +2,7 @@ package io.upbot.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.upbot.job.JobSettings;
 import io.upbot.job.sink.JdbcSettings;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -35,9 +37,9 @@ import java.util.stream.Stream;
  */
 public final class Soak {
 
-  /** The job flags that make a journey's state expire within seconds of its last event. */
-  public static final List<String> SHORT_LIVED_STATE =
-      List.of("--session-gap", "5s", "--allowed-lateness", "15s", "--watermark-bound", "2s");
+  /** The job settings that make a journey's state expire within seconds of its last event. */
+  public static final UnaryOperator<JobSettings> SHORT_LIVED_STATE =
+      s -> s.withTimes(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(2));
 
   private static final String APPID = "upbot-soak";
   private static final double JOURNEY_TIME_SCALE = 0.02;
@@ -105,7 +107,7 @@ public final class Soak {
     LocalStack.Options stackOptions =
         new LocalStack.Options(0, 0, 0, options.dataDir(), null, null, null, null, false,
                 "upbot.media-events", Duration.ofSeconds(5))
-            .withJobArgs(SHORT_LIVED_STATE);
+            .withJobTuning(SHORT_LIVED_STATE);
     try (LocalStack stack = LocalStack.start(stackOptions, out)) {
       ReportPoster poster = new ReportPoster(stack.apiUrl(), stack.token(), Duration.ofSeconds(10));
       TableCounts tables = new TableCounts(JdbcSettings.defaults(stack.jdbcUrl()));

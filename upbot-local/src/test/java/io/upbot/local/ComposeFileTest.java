@@ -124,7 +124,7 @@ class ComposeFileTest {
     Map<String, Object> ingest = services.get("ingest");
     Map<String, String> env = new LinkedHashMap<>(environment(ingest));
     // The token file is mounted into the container: check the file on this side of the mount.
-    String inContainer = env.get("UPBOT_INGEST_TOKENS_FILE");
+    String inContainer = env.get("UPBOT_TOKENS_FILE");
     Path onHost = null;
     for (Object v : (List<Object>) ingest.get("volumes")) {
       String[] parts = ((String) v).split(":");
@@ -133,7 +133,7 @@ class ComposeFileTest {
       }
     }
     assertThat(onHost).as("a volume mounting " + inContainer).isNotNull();
-    env.put("UPBOT_INGEST_TOKENS_FILE", onHost.toString());
+    env.put("UPBOT_TOKENS_FILE", onHost.toString());
     IngestConfig config = IngestConfig.parse(new String[0], env);
     assertThat(config.kafkaBootstrap()).isEqualTo("kafka:19092");
     assertThat(TokenStore.load(onHost)).isNotNull();
@@ -150,7 +150,7 @@ class ComposeFileTest {
     Path onHost = null;
     for (Object v : (List<Object>) ingest.get("volumes")) {
       String[] parts = ((String) v).split(":");
-      if (parts[1].equals(environment(ingest).get("UPBOT_INGEST_TOKENS_FILE"))) {
+      if (parts[1].equals(environment(ingest).get("UPBOT_TOKENS_FILE"))) {
         onHost = ROOT.resolve(parts[0]);
       }
     }
@@ -159,7 +159,7 @@ class ComposeFileTest {
         Map.of(Map.<String, String>of(), false, Map.of("UPBOT_DEMO", "false"), false,
             Map.of("UPBOT_DEMO", "true"), true).entrySet()) {
       Map<String, String> env = new LinkedHashMap<>(environment(ingest, shell.getKey()));
-      env.put("UPBOT_INGEST_TOKENS_FILE", onHost.toString());
+      env.put("UPBOT_TOKENS_FILE", onHost.toString());
       IngestConfig config = IngestConfig.parse(new String[0], env);
       if (shell.getValue()) {
         assertThatCode(() -> ExampleToken.refuseUnlessAllowed(tokens, config)).doesNotThrowAnyException();
@@ -203,7 +203,7 @@ class ComposeFileTest {
     List<String> jobArgs = (List<String>) services.get("jobmanager").get("command");
     assertThat(JobSettings.parse(jobArgs.toArray(String[]::new), Map.of("UPBOT_JDBC_PASSWORD", "x")).topic())
         .isEqualTo(created);
-    assertThat(environment(services.get("ingest")).get("UPBOT_INGEST_TOPIC")).isEqualTo(created);
+    assertThat(environment(services.get("ingest")).get("UPBOT_TOPIC")).isEqualTo(created);
   }
 
   @Test

@@ -40,7 +40,7 @@ class UpbotCliTest {
         .contains("--url: must be an http(s) URL")
         .contains("--rate: not a rate")
         .contains("--batch: must be between 1 and 500")
-        .contains("--bogus: unknown option")
+        .contains("--bogus: unknown flag")
         .doesNotContain("Exception");
   }
 
