@@ -147,6 +147,15 @@ public record JobSettings(
         checkpointDir, maxCodesPerHour, maxEventIdsPerHour);
   }
 
+  /** A copy with other limits: distinct live events per journey, codes and event ids per appid-hour. */
+  public JobSettings withLimits(int journeyEvents, int codesPerHour, int eventIdsPerHour) {
+    return new JobSettings(
+        kafkaBootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
+        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, sessionGap, allowedLateness, watermarkBound,
+        sourceIdleness, stages, journeyEvents, flushInterval, parallelism, stateBackend, checkpointInterval,
+        checkpointDir, codesPerHour, eventIdsPerHour);
+  }
+
   /** Whether the arguments ask for help. */
   public static boolean wantsHelp(String[] args) {
     return Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h");

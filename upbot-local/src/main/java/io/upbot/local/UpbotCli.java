@@ -21,6 +21,7 @@ public final class UpbotCli {
           "  local    run the whole pipeline locally: Kafka broker, ingest endpoint, analytics job, SQLite",
           "           [--port 8080] [--kafka-port 9092] [--ui-port 8081 (else a free one)]",
           "           [--data-dir .upbot] [--jdbc-url URL] [--tokens FILE] [--demo]",
+          "           [--max-journey-events 10000 (distinct live events one journey may hold)]",
           "  loadgen  HTTP load generator: --url URL --token T [--rate 1000/s (events)] [--duration 30s]",
           "           [--batch 20] [--appid A]",
           "           --one-trace [--events 200000] [--batch 500] [--max-in-flight 4]: distinct events on",
@@ -246,7 +247,7 @@ public final class UpbotCli {
         CliArgs.parse(
             args,
             Set.of("port", "kafka-port", "ui-port", "web-port", "data-dir", "jdbc-url", "jdbc-user",
-                "jdbc-password", "tokens", "topic", "checkpoint-interval"),
+                "jdbc-password", "tokens", "topic", "checkpoint-interval", "max-journey-events"),
             Set.of("demo"));
     // --web-port is the older name of --ui-port.
     String uiKey = a.has("ui-port") ? "ui-port" : "web-port";
@@ -266,6 +267,10 @@ public final class UpbotCli {
             a.duration("checkpoint-interval", Duration.ofSeconds(5)));
     if (o.demo() && o.tokens() != null) {
       a.error("--demo: posts with the generated local token, so it cannot be used with --tokens");
+    }
+    if (a.has("max-journey-events")) {
+      int cap = a.integer("max-journey-events", 0, 1, Integer.MAX_VALUE);
+      o = o.withJobTuning(s -> s.withLimits(cap, s.maxCodesPerHour(), s.maxEventIdsPerHour()));
     }
     a.failOnErrors("local");
     return uiPortGiven ? o : o.withWebPortFallback(o.webPort());

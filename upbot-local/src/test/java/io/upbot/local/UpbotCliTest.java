@@ -2,6 +2,7 @@ package io.upbot.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.upbot.job.JobSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,17 @@ class UpbotCliTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("--demo: posts with the generated local token")
         .contains("--port: not a whole number");
+  }
+
+  @Test
+  void shouldRaiseTheJourneyCapOfTheLocalJobWhenAsked() {
+    JobSettings base = JobSettings.defaults("127.0.0.1:9092");
+
+    assertThat(UpbotCli.localOptions(new String[] {"--max-journey-events", "1000000"}).jobTuning()
+            .apply(base).maxJourneyEvents())
+        .isEqualTo(1_000_000);
+    assertThat(UpbotCli.localOptions(new String[0]).jobTuning().apply(base).maxJourneyEvents())
+        .isEqualTo(base.maxJourneyEvents());
   }
 
   @Test
