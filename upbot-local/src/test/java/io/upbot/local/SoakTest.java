@@ -51,7 +51,7 @@ class SoakTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("--minutes: not a whole number")
         .contains("--max-rate: not a rate")
-        .contains("--bogus: unknown option");
+        .contains("--bogus: unknown flag");
   }
 
   /** One sample every 5 s, heap and state both {@code values[i]}. */
