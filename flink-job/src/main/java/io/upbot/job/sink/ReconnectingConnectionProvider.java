@@ -42,7 +42,7 @@ public final class ReconnectingConnectionProvider implements JdbcConnectionProvi
 
   @Override
   public Connection getConnection() {
-    return delegate.getConnection();
+    return BatchTransactions.wrap(delegate.getConnection());
   }
 
   @Override
@@ -57,12 +57,12 @@ public final class ReconnectingConnectionProvider implements JdbcConnectionProvi
 
   @Override
   public Connection getOrEstablishConnection() throws SQLException, ClassNotFoundException {
-    return waitFor(delegate::getOrEstablishConnection);
+    return BatchTransactions.wrap(waitFor(delegate::getOrEstablishConnection));
   }
 
   @Override
   public Connection reestablishConnection() throws SQLException, ClassNotFoundException {
-    return waitFor(delegate::reestablishConnection);
+    return BatchTransactions.wrap(waitFor(delegate::reestablishConnection));
   }
 
   @Override

@@ -64,7 +64,7 @@ class ReconnectingConnectionProviderTest {
     FlakyDatabase db = new FlakyDatabase(3, "08001");
     ReconnectingConnectionProvider p = new ReconnectingConnectionProvider(db, Duration.ofSeconds(30));
 
-    assertThat(p.reestablishConnection()).isSameAs(CONNECTION);
+    assertThat(BatchTransactions.unwrap(p.reestablishConnection())).isSameAs(CONNECTION);
     assertThat(db.attempts).isEqualTo(4);
   }
 
@@ -93,7 +93,8 @@ class ReconnectingConnectionProviderTest {
     ReconnectingConnectionProvider p =
         new ReconnectingConnectionProvider(new FlakyDatabase(0, "08001"), Duration.ofSeconds(1));
 
-    assertThat(InstantiationUtil.clone(p).getOrEstablishConnection()).isSameAs(CONNECTION);
+    assertThat(BatchTransactions.unwrap(InstantiationUtil.clone(p).getOrEstablishConnection()))
+        .isSameAs(CONNECTION);
   }
 
   @ParameterizedTest(name = "{0} → {1}")
