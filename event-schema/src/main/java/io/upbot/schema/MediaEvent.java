@@ -7,12 +7,24 @@ import java.util.Objects;
 /**
  * One accepted report item as it travels on the stream (docs/stream.md), version {@value #VERSION}.
  *
- * <p>Optional fields are {@code null} when absent. {@code eventTime} and {@code receivedAt} are epoch
- * milliseconds; {@code eventTime} has already been normalised from seconds where the client sent seconds.
+ * <p>Optional fields are {@code null} when absent. {@code eventTime} and {@code receivedAt} are
+ * epoch milliseconds; {@code eventTime} has already been normalised from seconds where the client
+ * sent seconds.
  */
 @JsonPropertyOrder({
-  "v", "appid", "openid", "account_type", "device_type", "uuid", "event_id", "event_time",
-  "received_at", "media_type", "code", "trace_id", "duration"
+  "v",
+  "appid",
+  "openid",
+  "account_type",
+  "device_type",
+  "uuid",
+  "event_id",
+  "event_time",
+  "received_at",
+  "media_type",
+  "code",
+  "trace_id",
+  "duration"
 })
 public record MediaEvent(
     @JsonProperty("v") int v,
@@ -35,7 +47,9 @@ public record MediaEvent(
   /** Separates appid from the trace part of the record key. */
   public static final String KEY_SEPARATOR = "|";
 
-  /** Prefix of the trace part of the key (and of the journey trace) when an item has no trace_id. */
+  /**
+   * Prefix of the trace part of the key (and of the journey trace) when an item has no trace_id.
+   */
   public static final String OPENID_TRACE_PREFIX = "openid:";
 
   public MediaEvent {

@@ -13,11 +13,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one codec of the stream record (docs/stream.md), used by the endpoint to write and by the job to read.
+ * The one codec of the stream record (docs/stream.md), used by the endpoint to write and by the job
+ * to read.
  *
- * <p>Encoding writes every field, absent optional ones as {@code null}, in docs/stream.md's order. Decoding
- * is strict about what the job relies on (version, required fields, types) and ignores unknown fields, so
- * a later writer may add fields without breaking older jobs. Instances are immutable and thread-safe.
+ * <p>Encoding writes every field, absent optional ones as {@code null}, in docs/stream.md's order.
+ * Decoding is strict about what the job relies on (version, required fields, types) and ignores
+ * unknown fields, so a later writer may add fields without breaking older jobs. Instances are
+ * immutable and thread-safe.
  */
 public final class MediaEventCodec {
 

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Reads the golden fixtures under {@code fixtures/} from the classpath (this module's test-jar). */
+/**
+ * Reads the golden fixtures under {@code fixtures/} from the classpath (this module's test-jar).
+ */
 public final class Fixtures {
   private Fixtures() {}
 
@@ -35,7 +37,9 @@ public final class Fixtures {
     return new String(bytes(path), StandardCharsets.UTF_8);
   }
 
-  /** The file names (not paths) of the fixtures in one folder, sorted, e.g. {@code stream/invalid}. */
+  /**
+   * The file names (not paths) of the fixtures in one folder, sorted, e.g. {@code stream/invalid}.
+   */
   public static List<String> list(String folder) {
     URL url = Fixtures.class.getResource("/fixtures/" + folder);
     if (url == null) {
@@ -57,10 +61,7 @@ public final class Fixtures {
 
   private static List<String> names(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(Files::isRegularFile)
-          .map(p -> p.getFileName().toString())
-          .sorted()
-          .toList();
+      return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 }

@@ -15,8 +15,19 @@ class MediaEventCodecTest {
 
   private static final MediaEvent API_EXAMPLE =
       new MediaEvent(
-          1, "xxxx", "xxxx", 2, 1, "xxxx", "1002", 1699274742000L, 1699274742123L, 2,
-          "IsFXtWUZ3x3hywGl", "Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9", null);
+          1,
+          "xxxx",
+          "xxxx",
+          2,
+          1,
+          "xxxx",
+          "1002",
+          1699274742000L,
+          1699274742123L,
+          2,
+          "IsFXtWUZ3x3hywGl",
+          "Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9",
+          null);
 
   @Test
   void shouldEncodeExactlyTheGoldenRecord() throws Exception {
@@ -73,7 +84,8 @@ class MediaEventCodecTest {
   @Test
   void shouldIgnoreUnknownFieldsForForwardCompatibility() throws Exception {
     byte[] withExtra =
-        Fixtures.text("stream/full.record.json").replace("{\"v\":1,", "{\"v\":1,\"x\":[1],")
+        Fixtures.text("stream/full.record.json")
+            .replace("{\"v\":1,", "{\"v\":1,\"x\":[1],")
             .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(MediaEventCodec.decode(withExtra))
         .isEqualTo(MediaEventCodec.decode(Fixtures.bytes("stream/full.record.json")));

@@ -37,13 +37,17 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Builds the job's graph: decode → split dead letters → cap codes and event ids per appid-hour →
- * sessionise per journey → one aggregator per table → sinks. Production passes the Kafka source and JDBC
- * sinks; tests pass their own source and collecting sinks and run the very same graph.
+ * sessionise per journey → one aggregator per table → sinks. Production passes the Kafka source and
+ * JDBC sinks; tests pass their own source and collecting sinks and run the very same graph.
  */
 public final class AnalyticsJob {
 
-  /** Stable operator ids: state in checkpoints and savepoints is matched by these, never change them. */
+  /**
+   * Stable operator ids: state in checkpoints and savepoints is matched by these, never change
+   * them.
+   */
   public static final String UID_SOURCE = "media-events-source";
+
   public static final String UID_SPLIT = "split-decoded";
   public static final String UID_CARDINALITY = "cardinality-guard";
   public static final String UID_SESSIONIZER = "journey-sessionizer";
@@ -59,15 +63,16 @@ public final class AnalyticsJob {
 
   /**
    * Applies the settings that belong to the environment: no generic types (no Kryo fallback),
-   * parallelism, state backend, and exactly-once checkpoints retained on cancellation, Kafka offsets
-   * included (the Kafka source keeps them in its checkpointed state).
+   * parallelism, state backend, and exactly-once checkpoints retained on cancellation, Kafka
+   * offsets included (the Kafka source keeps them in its checkpointed state).
    */
   public static void configure(StreamExecutionEnvironment env, JobSettings s) {
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.set(StateBackendOptions.STATE_BACKEND, s.stateBackend());
     if (s.stateBackend().equals("rocksdb")) {
-      // Most lookups of a journey's event names miss (a new event): bloom filters answer those without
+      // Most lookups of a journey's event names miss (a new event): bloom filters answer those
+      // without
       // reading every level, which keeps a journey's per-event cost flat as it grows.
       conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
     }
@@ -87,7 +92,9 @@ public final class AnalyticsJob {
     }
   }
 
-  /** Adds the job's operators to {@code env}, reading {@code source} and writing to {@code sinks}. */
+  /**
+   * Adds the job's operators to {@code env}, reading {@code source} and writing to {@code sinks}.
+   */
   public static void build(
       StreamExecutionEnvironment env,
       JobSettings s,
@@ -105,7 +112,8 @@ public final class AnalyticsJob {
             .name("split dead letters")
             .uid(UID_SPLIT);
 
-    // Before the sessionizer, so an event over an appid's cap of codes or event ids creates no state.
+    // Before the sessionizer, so an event over an appid's cap of codes or event ids creates no
+    // state.
     SingleOutputStreamOperator<JourneyEvent> admitted =
         events
             .keyBy(CardinalityGuard::key, Types.STRING)
@@ -123,8 +131,10 @@ public final class AnalyticsJob {
                 TypeInformation.of(FunnelDelta.class))
             .name("sessionise journeys")
             .uid(UID_SESSIONIZER);
-    DataStream<EventDelta> eventDeltas = funnelDeltas.getSideOutput(JourneySessionizer.EVENT_DELTAS);
-    DataStream<DwellDelta> dwellDeltas = funnelDeltas.getSideOutput(JourneySessionizer.DWELL_DELTAS);
+    DataStream<EventDelta> eventDeltas =
+        funnelDeltas.getSideOutput(JourneySessionizer.EVENT_DELTAS);
+    DataStream<DwellDelta> dwellDeltas =
+        funnelDeltas.getSideOutput(JourneySessionizer.DWELL_DELTAS);
 
     SingleOutputStreamOperator<FunnelRow> funnelRows =
         funnelDeltas

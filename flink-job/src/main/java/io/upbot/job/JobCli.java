@@ -6,10 +6,10 @@ import java.util.function.Supplier;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The job's command line outside a Flink cluster ({@code ./upbot job}, {@code java -cp … JobCli}, the
- * jar's {@code Main-Class}): runs {@link JobMain} and answers a start that cannot go on with one plain
- * message and an exit status. Flink runs {@link JobMain} itself (the jar's {@code program-class}),
- * which throws instead.
+ * The job's command line outside a Flink cluster ({@code ./upbot job}, {@code java -cp … JobCli},
+ * the jar's {@code Main-Class}): runs {@link JobMain} and answers a start that cannot go on with
+ * one plain message and an exit status. Flink runs {@link JobMain} itself (the jar's {@code
+ * program-class}), which throws instead.
  */
 public final class JobCli {
 
@@ -24,7 +24,8 @@ public final class JobCli {
 
   /** Runs the job; returns 0 once it ran (or help was printed), else the exit status. */
   public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-    return run(args, System.getenv(), out, err, StreamExecutionEnvironment::getExecutionEnvironment);
+    return run(
+        args, System.getenv(), out, err, StreamExecutionEnvironment::getExecutionEnvironment);
   }
 
   static int run(

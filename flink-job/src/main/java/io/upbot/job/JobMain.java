@@ -32,10 +32,10 @@ public final class JobMain {
   private JobMain() {}
 
   /**
-   * The entry point Flink calls ({@code flink run}, the REST API, the web UI, application mode). A start
-   * that cannot go on throws {@link JobStartException}, never exits: here {@code main} may run inside
-   * the JobManager, and an exit would stop the whole session cluster with every job on it. Flink then
-   * answers the submission with the exception's message.
+   * The entry point Flink calls ({@code flink run}, the REST API, the web UI, application mode). A
+   * start that cannot go on throws {@link JobStartException}, never exits: here {@code main} may
+   * run inside the JobManager, and an exit would stop the whole session cluster with every job on
+   * it. Flink then answers the submission with the exception's message.
    */
   public static void main(String[] args) throws Exception {
     run(args, System.getenv(), System.out, StreamExecutionEnvironment::getExecutionEnvironment);
@@ -45,8 +45,8 @@ public final class JobMain {
    * Parses the settings, prepares the database, then defines and runs the job on the environment
    * {@code environments} gives.
    *
-   * @throws JobStartException for bad settings, a refused start or a database that cannot be prepared,
-   *     before any environment is created; its message is plain and names what to fix
+   * @throws JobStartException for bad settings, a refused start or a database that cannot be
+   *     prepared, before any environment is created; its message is plain and names what to fix
    */
   static void run(
       String[] args,
@@ -57,7 +57,10 @@ public final class JobMain {
     run(args, environment, out, environments, PROGRESS_EVERY);
   }
 
-  /** As {@link #run(String[], Map, PrintStream, Supplier)}, a backfill's progress every {@code progressEvery}. */
+  /**
+   * As {@link #run(String[], Map, PrintStream, Supplier)}, a backfill's progress every {@code
+   * progressEvery}.
+   */
   static void run(
       String[] args,
       Map<String, String> environment,
@@ -88,9 +91,9 @@ public final class JobMain {
   }
 
   /**
-   * Runs the job; a backfill that {@code main} waits for (attached: the command line, {@code flink run}
-   * without {@code -d}) prints its progress on {@code out}. Submitted through the REST API or the web UI,
-   * {@code main} returns once the job is submitted and nobody reads its output.
+   * Runs the job; a backfill that {@code main} waits for (attached: the command line, {@code flink
+   * run} without {@code -d}) prints its progress on {@code out}. Submitted through the REST API or
+   * the web UI, {@code main} returns once the job is submitted and nobody reads its output.
    */
   private static void execute(
       StreamExecutionEnvironment env, JobSettings settings, PrintStream out, Duration progressEvery)
@@ -101,7 +104,8 @@ public final class JobMain {
       return;
     }
     // Null when Kafka cannot tell the offsets (said on out): the backfill goes on without a report.
-    try (BackfillProgress progress = BackfillProgress.start(settings.kafkaSettings(), out, progressEvery)) {
+    try (BackfillProgress progress =
+        BackfillProgress.start(settings.kafkaSettings(), out, progressEvery)) {
       env.execute(name);
       if (progress != null) {
         progress.finished();
@@ -110,8 +114,8 @@ public final class JobMain {
   }
 
   /**
-   * Prepares the database (missing tables, the views) and defines the production job on {@code env}:
-   * Kafka in, JDBC tables out. Shared by {@link #main} and the local mode.
+   * Prepares the database (missing tables, the views) and defines the production job on {@code
+   * env}: Kafka in, JDBC tables out. Shared by {@link #main} and the local mode.
    *
    * @throws StartRefusedException for a backfill over tables that already hold rows
    * @throws IllegalStateException when the database cannot be prepared
@@ -133,11 +137,11 @@ public final class JobMain {
   }
 
   /**
-   * A {@code --bounded} run starts without state, so while it reads the topic again, and for good where
-   * Kafka no longer holds the oldest records, it upserts totals of part of the input over the complete
-   * ones (docs/tables.md: a row is never overwritten with a total computed from partial state). It must
-   * write into a fresh database or schema, which then replaces the live one. Checked before the schema
-   * is installed, so a refused start changes nothing.
+   * A {@code --bounded} run starts without state, so while it reads the topic again, and for good
+   * where Kafka no longer holds the oldest records, it upserts totals of part of the input over the
+   * complete ones (docs/tables.md: a row is never overwritten with a total computed from partial
+   * state). It must write into a fresh database or schema, which then replaces the live one.
+   * Checked before the schema is installed, so a refused start changes nothing.
    */
   static void refuseBackfillOverRows(JobSettings settings) {
     if (!settings.bounded() || settings.allowOverwrite()) {

@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every setting of the job, parsed once from flags ({@code --name value} or {@code --name=value}) and
- * environment variables ({@code UPBOT_NAME}, e.g. {@code UPBOT_KAFKA_BOOTSTRAP}) the one way {@link
- * Flags} reads them; a flag wins over the environment. Parsing fails fast, listing every bad key.
+ * Every setting of the job, parsed once from flags ({@code --name value} or {@code --name=value})
+ * and environment variables ({@code UPBOT_NAME}, e.g. {@code UPBOT_KAFKA_BOOTSTRAP}) the one way
+ * {@link Flags} reads them; a flag wins over the environment. Parsing fails fast, listing every bad
+ * key.
  */
 public record JobSettings(
     String kafkaBootstrap,
@@ -49,7 +50,10 @@ public record JobSettings(
     int maxCodesPerHour,
     int maxEventIdsPerHour) {
 
-  /** The flags, their defaults ({@code null}: none) and help text, in the order {@code --help} shows. */
+  /**
+   * The flags, their defaults ({@code null}: none) and help text, in the order {@code --help}
+   * shows.
+   */
   private static final Flags FLAGS = Flags.withEnvironment();
 
   private static final Logger LOG = LoggerFactory.getLogger(JobSettings.class);
@@ -57,103 +61,259 @@ public record JobSettings(
   static {
     FLAGS.value("kafka-bootstrap", null, "Kafka bootstrap servers (required)");
     FLAGS.value("topic", "upbot.media-events", "topic of the media events");
-    FLAGS.value("group-id", "upbot-flink-job", "Kafka consumer group (offsets are committed on checkpoints)");
-    FLAGS.value("start-from", "committed",
+    FLAGS.value(
+        "group-id",
+        "upbot-flink-job",
+        "Kafka consumer group (offsets are committed on checkpoints)");
+    FLAGS.value(
+        "start-from",
+        "committed",
         "without a checkpoint: earliest | latest | committed | timestamp:<ms> | <partition>:<offset>,…");
-    FLAGS.toggle("bounded", "false", "stop at the topic's current end (backfill); bare --bounded means true");
-    FLAGS.toggle("allow-overwrite", "false",
+    FLAGS.toggle(
+        "bounded",
+        "false",
+        "stop at the topic's current end (backfill); bare --bounded means true");
+    FLAGS.toggle(
+        "allow-overwrite",
+        "false",
         "let --bounded write into tables that already hold rows (it overwrites their totals)");
-    FLAGS.value("jdbc-url", "jdbc:sqlite:upbot.db", "JDBC URL of the tables (PostgreSQL or SQLite)");
+    FLAGS.value(
+        "jdbc-url", "jdbc:sqlite:upbot.db", "JDBC URL of the tables (PostgreSQL or SQLite)");
     FLAGS.value("jdbc-user", "", "database user");
     FLAGS.value("jdbc-password", "", "database password (prefer UPBOT_JDBC_PASSWORD)");
     FLAGS.value("time-zone", "Asia/Shanghai", "time zone of the daily views");
     FLAGS.value("jdbc-batch-size", "1000", "rows per JDBC batch");
-    FLAGS.value("jdbc-batch-interval", "200ms", "longest wait before a partial JDBC batch is written");
+    FLAGS.value(
+        "jdbc-batch-interval", "200ms", "longest wait before a partial JDBC batch is written");
     FLAGS.value("jdbc-max-retries", "3", "retries of a failed JDBC batch");
     FLAGS.value("session-gap", "30m", "G: a gap of at least this ends a session");
-    FLAGS.value("allowed-lateness", "24h", "A: events received more than this after their time are late");
-    // How far behind the partition's newest received_at a record can be appended: the endpoint stamps
-    // received_at before it reads the body (a slow upload), answers 1005 at its deadline (--deadline,
-    // 2 s) while the producer may still deliver the batch until --kafka-delivery-timeout (30 s), and
-    // ingest hosts' clocks differ a little. 30 s + 2 s + body read + skew, rounded up: 2 m. A larger
+    FLAGS.value(
+        "allowed-lateness", "24h", "A: events received more than this after their time are late");
+    // How far behind the partition's newest received_at a record can be appended: the endpoint
+    // stamps
+    // received_at before it reads the body (a slow upload), answers 1005 at its deadline
+    // (--deadline,
+    // 2 s) while the producer may still deliver the batch until --kafka-delivery-timeout (30 s),
+    // and
+    // ingest hosts' clocks differ a little. 30 s + 2 s + body read + skew, rounded up: 2 m. A
+    // larger
     // bound only delays cleanup; a smaller one drops such on-time records as behind the watermark.
-    FLAGS.value("watermark-bound", "2m", "how far received_at may run out of order within a partition");
-    FLAGS.value("source-idleness", "1m", "a partition without records this long stops holding back time; 0 = never");
+    FLAGS.value(
+        "watermark-bound", "2m", "how far received_at may run out of order within a partition");
+    FLAGS.value(
+        "source-idleness",
+        "1m",
+        "a partition without records this long stops holding back time; 0 = never");
     FLAGS.value("exposed-events", "1110201", "event ids of funnel stage 1 (comma list)");
     FLAGS.value("long-press-events", "1110204", "event ids of funnel stage 2 (comma list)");
     FLAGS.value("join-events", "1110205", "event ids of funnel stage 3 (comma list)");
-    FLAGS.value("max-journey-events", "10000",
+    FLAGS.value(
+        "max-journey-events",
+        "10000",
         "distinct live events one journey may hold; its further new ones are dead-lettered as"
             + " journey_too_large");
-    FLAGS.value("flush-interval", "1s", "a changed row is written at most this long after the change");
+    FLAGS.value(
+        "flush-interval", "1s", "a changed row is written at most this long after the change");
     FLAGS.value("parallelism", null, "job parallelism (default: the cluster's)");
     FLAGS.value("state-backend", "hashmap", "hashmap | rocksdb");
-    FLAGS.value("checkpoint-interval", "10s", "exactly-once checkpoint interval; 0 or off disables");
-    FLAGS.value("checkpoint-dir", null, "checkpoint storage URI, e.g. file:///var/lib/upbot/checkpoints");
-    FLAGS.value("max-codes-per-hour", "1000",
+    FLAGS.value(
+        "checkpoint-interval", "10s", "exactly-once checkpoint interval; 0 or off disables");
+    FLAGS.value(
+        "checkpoint-dir", null, "checkpoint storage URI, e.g. file:///var/lib/upbot/checkpoints");
+    FLAGS.value(
+        "max-codes-per-hour",
+        "1000",
         "distinct codes per appid and UTC hour that may create rows; events with more are dead-lettered"
             + " (cardinality); 0 or off: no cap");
-    FLAGS.value("max-event-ids-per-hour", "1000",
+    FLAGS.value(
+        "max-event-ids-per-hour",
+        "1000",
         "distinct event ids per appid and UTC hour that may create rows; 0 or off: no cap");
   }
 
   /** The sinks' settings (the schema installer's too). */
   public JdbcSettings jdbcSettings() {
     return new JdbcSettings(
-        jdbcUrl, jdbcUser, jdbcPassword, timeZone, jdbcBatchSize, jdbcBatchInterval.toMillis(),
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        timeZone,
+        jdbcBatchSize,
+        jdbcBatchInterval.toMillis(),
         jdbcMaxRetries);
   }
 
   /** The Kafka source's settings (a backfill's progress report's too). */
   public KafkaSettings kafkaSettings() {
     return new KafkaSettings(
-        kafkaBootstrap, topic, groupId, startFrom, bounded, !checkpointInterval.isZero(),
+        kafkaBootstrap,
+        topic,
+        groupId,
+        startFrom,
+        bounded,
+        !checkpointInterval.isZero(),
         allowedLateness.toMillis());
   }
 
   /** A copy reading another topic as another consumer group, from {@code newStartFrom}. */
   public JobSettings withSource(String newTopic, String newGroupId, StartFrom newStartFrom) {
     return new JobSettings(
-        kafkaBootstrap, newTopic, newGroupId, newStartFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
-        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, sessionGap, allowedLateness, watermarkBound,
-        sourceIdleness, stages, maxJourneyEvents, flushInterval, parallelism, stateBackend, checkpointInterval,
-        checkpointDir, maxCodesPerHour, maxEventIdsPerHour);
+        kafkaBootstrap,
+        newTopic,
+        newGroupId,
+        newStartFrom,
+        bounded,
+        allowOverwrite,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        timeZone,
+        jdbcBatchSize,
+        jdbcBatchInterval,
+        jdbcMaxRetries,
+        sessionGap,
+        allowedLateness,
+        watermarkBound,
+        sourceIdleness,
+        stages,
+        maxJourneyEvents,
+        flushInterval,
+        parallelism,
+        stateBackend,
+        checkpointInterval,
+        checkpointDir,
+        maxCodesPerHour,
+        maxEventIdsPerHour);
   }
 
   /** A copy writing another database. */
   public JobSettings withJdbc(String url, String user, String password) {
     return new JobSettings(
-        kafkaBootstrap, topic, groupId, startFrom, bounded, allowOverwrite, url, user, password,
-        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, sessionGap, allowedLateness, watermarkBound,
-        sourceIdleness, stages, maxJourneyEvents, flushInterval, parallelism, stateBackend, checkpointInterval,
-        checkpointDir, maxCodesPerHour, maxEventIdsPerHour);
+        kafkaBootstrap,
+        topic,
+        groupId,
+        startFrom,
+        bounded,
+        allowOverwrite,
+        url,
+        user,
+        password,
+        timeZone,
+        jdbcBatchSize,
+        jdbcBatchInterval,
+        jdbcMaxRetries,
+        sessionGap,
+        allowedLateness,
+        watermarkBound,
+        sourceIdleness,
+        stages,
+        maxJourneyEvents,
+        flushInterval,
+        parallelism,
+        stateBackend,
+        checkpointInterval,
+        checkpointDir,
+        maxCodesPerHour,
+        maxEventIdsPerHour);
   }
 
   /** A copy with another parallelism ({@code null}: the cluster's) and checkpoints. */
-  public JobSettings withRuntime(Integer newParallelism, Duration newCheckpointInterval, String newCheckpointDir) {
+  public JobSettings withRuntime(
+      Integer newParallelism, Duration newCheckpointInterval, String newCheckpointDir) {
     return new JobSettings(
-        kafkaBootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
-        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, sessionGap, allowedLateness, watermarkBound,
-        sourceIdleness, stages, maxJourneyEvents, flushInterval, newParallelism, stateBackend, newCheckpointInterval,
-        newCheckpointDir, maxCodesPerHour, maxEventIdsPerHour);
+        kafkaBootstrap,
+        topic,
+        groupId,
+        startFrom,
+        bounded,
+        allowOverwrite,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        timeZone,
+        jdbcBatchSize,
+        jdbcBatchInterval,
+        jdbcMaxRetries,
+        sessionGap,
+        allowedLateness,
+        watermarkBound,
+        sourceIdleness,
+        stages,
+        maxJourneyEvents,
+        flushInterval,
+        newParallelism,
+        stateBackend,
+        newCheckpointInterval,
+        newCheckpointDir,
+        maxCodesPerHour,
+        maxEventIdsPerHour);
   }
 
-  /** A copy with other session gap, allowed lateness and watermark bound (a soak's short-lived state). */
+  /**
+   * A copy with other session gap, allowed lateness and watermark bound (a soak's short-lived
+   * state).
+   */
   public JobSettings withTimes(Duration gap, Duration lateness, Duration bound) {
     return new JobSettings(
-        kafkaBootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
-        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, gap, lateness, bound,
-        sourceIdleness, stages, maxJourneyEvents, flushInterval, parallelism, stateBackend, checkpointInterval,
-        checkpointDir, maxCodesPerHour, maxEventIdsPerHour);
+        kafkaBootstrap,
+        topic,
+        groupId,
+        startFrom,
+        bounded,
+        allowOverwrite,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        timeZone,
+        jdbcBatchSize,
+        jdbcBatchInterval,
+        jdbcMaxRetries,
+        gap,
+        lateness,
+        bound,
+        sourceIdleness,
+        stages,
+        maxJourneyEvents,
+        flushInterval,
+        parallelism,
+        stateBackend,
+        checkpointInterval,
+        checkpointDir,
+        maxCodesPerHour,
+        maxEventIdsPerHour);
   }
 
-  /** A copy with other limits: distinct live events per journey, codes and event ids per appid-hour. */
+  /**
+   * A copy with other limits: distinct live events per journey, codes and event ids per appid-hour.
+   */
   public JobSettings withLimits(int journeyEvents, int codesPerHour, int eventIdsPerHour) {
     return new JobSettings(
-        kafkaBootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
-        timeZone, jdbcBatchSize, jdbcBatchInterval, jdbcMaxRetries, sessionGap, allowedLateness, watermarkBound,
-        sourceIdleness, stages, journeyEvents, flushInterval, parallelism, stateBackend, checkpointInterval,
-        checkpointDir, codesPerHour, eventIdsPerHour);
+        kafkaBootstrap,
+        topic,
+        groupId,
+        startFrom,
+        bounded,
+        allowOverwrite,
+        jdbcUrl,
+        jdbcUser,
+        jdbcPassword,
+        timeZone,
+        jdbcBatchSize,
+        jdbcBatchInterval,
+        jdbcMaxRetries,
+        sessionGap,
+        allowedLateness,
+        watermarkBound,
+        sourceIdleness,
+        stages,
+        journeyEvents,
+        flushInterval,
+        parallelism,
+        stateBackend,
+        checkpointInterval,
+        checkpointDir,
+        codesPerHour,
+        eventIdsPerHour);
   }
 
   /** Whether the arguments ask for help. */
@@ -191,7 +351,9 @@ public record JobSettings(
     Boolean bounded = p.parsed("bounded", JobSettings::bool);
     Boolean allowOverwrite = p.parsed("allow-overwrite", JobSettings::bool);
     String jdbcUrl = p.required("jdbc-url");
-    if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:sqlite:")) {
+    if (jdbcUrl != null
+        && !jdbcUrl.startsWith("jdbc:postgresql:")
+        && !jdbcUrl.startsWith("jdbc:sqlite:")) {
       problems.add("--jdbc-url: must be a jdbc:postgresql: or jdbc:sqlite: URL");
     }
     String jdbcUser = p.optional("jdbc-user");
@@ -219,12 +381,15 @@ public record JobSettings(
     Duration flush = p.parsed("flush-interval", JobSettings::positiveDuration);
     Integer parallelism =
         !p.has("parallelism") ? null : p.parsed("parallelism", v -> positiveInt(v, 1));
-    String backend = p.parsed("state-backend", v -> {
-      if (!v.equals("hashmap") && !v.equals("rocksdb")) {
-        throw new IllegalArgumentException("must be hashmap or rocksdb");
-      }
-      return v;
-    });
+    String backend =
+        p.parsed(
+            "state-backend",
+            v -> {
+              if (!v.equals("hashmap") && !v.equals("rocksdb")) {
+                throw new IllegalArgumentException("must be hashmap or rocksdb");
+              }
+              return v;
+            });
     Duration checkpoints =
         p.parsed("checkpoint-interval", v -> v.equals("off") ? Duration.ZERO : Durations.parse(v));
     String checkpointDir = p.optional("checkpoint-dir");
@@ -234,10 +399,34 @@ public record JobSettings(
     if (!problems.isEmpty()) {
       throw new SettingsException(problems);
     }
-    JobSettings s = new JobSettings(
-        bootstrap, topic, groupId, startFrom, bounded, allowOverwrite, jdbcUrl, jdbcUser, jdbcPassword,
-        zone, batchSize, batchInterval, maxRetries, gap, lateness, bound, idleness, stages,
-        maxJourneyEvents, flush, parallelism, backend, checkpoints, checkpointDir, maxCodes, maxEventIds);
+    JobSettings s =
+        new JobSettings(
+            bootstrap,
+            topic,
+            groupId,
+            startFrom,
+            bounded,
+            allowOverwrite,
+            jdbcUrl,
+            jdbcUser,
+            jdbcPassword,
+            zone,
+            batchSize,
+            batchInterval,
+            maxRetries,
+            gap,
+            lateness,
+            bound,
+            idleness,
+            stages,
+            maxJourneyEvents,
+            flush,
+            parallelism,
+            backend,
+            checkpoints,
+            checkpointDir,
+            maxCodes,
+            maxEventIds);
     try {
       s.jdbcSettings();
     } catch (IllegalArgumentException e) {

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Where the job starts reading when it has no checkpoint: {@code earliest}, {@code latest},
- * {@code committed} (the group's offsets, earliest where none), {@code timestamp:<ms>}, or explicit
+ * Where the job starts reading when it has no checkpoint: {@code earliest}, {@code latest}, {@code
+ * committed} (the group's offsets, earliest where none), {@code timestamp:<ms>}, or explicit
  * offsets per partition ({@code 0:42,1:17}).
  */
 public record StartFrom(Kind kind, long timestampMs, Map<Integer, Long> offsets) {

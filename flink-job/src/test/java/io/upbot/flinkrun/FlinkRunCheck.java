@@ -9,8 +9,8 @@ import org.apache.flink.runtime.jobgraph.JobGraph;
 
 /**
  * What {@code flink run} does with a jar before it submits: load the entry point in a child-first
- * user-code class loader and build the job graph. Run in its own JVM whose class path holds Flink only,
- * as on a cluster. Prints {@code vertices=<n>}.
+ * user-code class loader and build the job graph. Run in its own JVM whose class path holds Flink
+ * only, as on a cluster. Prints {@code vertices=<n>}.
  */
 public final class FlinkRunCheck {
 

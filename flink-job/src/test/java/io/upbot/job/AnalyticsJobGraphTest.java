@@ -59,7 +59,9 @@ class AnalyticsJobGraphTest {
     TestSinks sinks = new TestSinks();
     try {
       AnalyticsJob.build(
-          env, s, KafkaSources.create(s.kafkaSettings()),
+          env,
+          s,
+          KafkaSources.create(s.kafkaSettings()),
           ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()),
           sinks.jobSinks());
       return env.getStreamGraph();
@@ -75,7 +77,9 @@ class AnalyticsJobGraphTest {
     assertThat(g.getExecutionConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
     for (StreamNode n : g.getStreamNodes()) {
       if (n.getTypeSerializerOut() != null) {
-        assertThat(n.getTypeSerializerOut()).as(n.getOperatorName()).isNotInstanceOf(KryoSerializer.class);
+        assertThat(n.getTypeSerializerOut())
+            .as(n.getOperatorName())
+            .isNotInstanceOf(KryoSerializer.class);
       }
       for (TypeSerializer<?> in : n.getTypeSerializersIn()) {
         assertThat(in).as(n.getOperatorName()).isNotInstanceOf(KryoSerializer.class);
@@ -86,11 +90,23 @@ class AnalyticsJobGraphTest {
   @ParameterizedTest
   @ValueSource(
       classes = {
-        DecodedRecord.class, JourneyEvent.class, JourneyKey.class, JourneyIndex.class,
+        DecodedRecord.class,
+        JourneyEvent.class,
+        JourneyKey.class,
+        JourneyIndex.class,
         LiveSession.class,
-        FunnelDelta.class, EventDelta.class, DwellDelta.class, DeadLetter.class, FunnelRow.class,
-        EventRow.class, DwellRow.class, FunnelRowKey.class, EventRowKey.class,
-        FunnelAggregator.Acc.class, EventAggregator.Acc.class, DwellAggregator.Acc.class,
+        FunnelDelta.class,
+        EventDelta.class,
+        DwellDelta.class,
+        DeadLetter.class,
+        FunnelRow.class,
+        EventRow.class,
+        DwellRow.class,
+        FunnelRowKey.class,
+        EventRowKey.class,
+        FunnelAggregator.Acc.class,
+        EventAggregator.Acc.class,
+        DwellAggregator.Acc.class,
         CardinalityGuard.HourCounts.class
       })
   void shouldSerialiseEveryRecordAndStateTypeAsPojoWithoutGenericTypes(Class<?> type) {
@@ -111,10 +127,16 @@ class AnalyticsJobGraphTest {
     List<String> uids = g.getStreamNodes().stream().map(StreamNode::getTransformationUID).toList();
     assertThat(uids)
         .containsExactlyInAnyOrder(
-            AnalyticsJob.UID_SOURCE, AnalyticsJob.UID_SPLIT, AnalyticsJob.UID_CARDINALITY,
+            AnalyticsJob.UID_SOURCE,
+            AnalyticsJob.UID_SPLIT,
+            AnalyticsJob.UID_CARDINALITY,
             AnalyticsJob.UID_SESSIONIZER,
-            AnalyticsJob.UID_FUNNEL, AnalyticsJob.UID_EVENT, AnalyticsJob.UID_DWELL,
-            AnalyticsJob.UID_FUNNEL_SINK, AnalyticsJob.UID_EVENT_SINK, AnalyticsJob.UID_DWELL_SINK,
+            AnalyticsJob.UID_FUNNEL,
+            AnalyticsJob.UID_EVENT,
+            AnalyticsJob.UID_DWELL,
+            AnalyticsJob.UID_FUNNEL_SINK,
+            AnalyticsJob.UID_EVENT_SINK,
+            AnalyticsJob.UID_DWELL_SINK,
             AnalyticsJob.UID_DEAD_LETTER_SINK);
     assertThat(g.getStreamNodes()).allSatisfy(n -> assertThat(n.getOperatorName()).isNotBlank());
   }
@@ -146,6 +168,7 @@ class AnalyticsJobGraphTest {
 
   @Test
   void shouldTakeTheServerClockWatermarkBoundFromSettings() {
-    assertThat(settings("--watermark-bound", "45s").watermarkBound()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(settings("--watermark-bound", "45s").watermarkBound())
+        .isEqualTo(Duration.ofSeconds(45));
   }
 }

@@ -23,9 +23,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 
 /**
- * The real graph ({@link AnalyticsJob}, generic types off, parallelism 2, two source partitions, heap or
- * RocksDB state) on a MiniCluster produces exactly the reference tables of docs/semantics.md for random
- * journeys.
+ * The real graph ({@link AnalyticsJob}, generic types off, parallelism 2, two source partitions,
+ * heap or RocksDB state) on a MiniCluster produces exactly the reference tables of
+ * docs/semantics.md for random journeys.
  */
 class AnalyticsJobPropertyITCase {
 
@@ -61,7 +61,8 @@ class AnalyticsJobPropertyITCase {
   @Property(tries = 20)
   void shouldWriteTheReferenceTablesThroughTheRealGraph(@ForAll long seed) throws Exception {
     Scenario s = Scenario.generate(seed, 10, 12);
-    // Half the tries on RocksDB: its state serialisation and map iteration must give the same tables.
+    // Half the tries on RocksDB: its state serialisation and map iteration must give the same
+    // tables.
     JobSettings settings = settings(seed % 2 == 0 ? "hashmap" : "rocksdb");
     TestSource source = new TestSource(s.partitioned(PARALLELISM));
     TestSinks sinks = new TestSinks();
@@ -79,11 +80,14 @@ class AnalyticsJobPropertyITCase {
       assertThat(sinks.tables())
           .as(s.toString())
           .isEqualTo(Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT));
-      assertThat(sinks.deadLetters()).filteredOn(d -> d.reason().equals(DeadLetter.LATE))
+      assertThat(sinks.deadLetters())
+          .filteredOn(d -> d.reason().equals(DeadLetter.LATE))
           .hasSize((int) s.lateCount());
-      assertThat(sinks.deadLetters()).filteredOn(d -> d.reason().equals(DeadLetter.MALFORMED))
+      assertThat(sinks.deadLetters())
+          .filteredOn(d -> d.reason().equals(DeadLetter.MALFORMED))
           .hasSize(s.garbage().size() + source.padding());
-      assertThat(sinks.deadLetters()).hasSize((int) s.lateCount() + s.garbage().size() + source.padding());
+      assertThat(sinks.deadLetters())
+          .hasSize((int) s.lateCount() + s.garbage().size() + source.padding());
     } finally {
       sinks.close();
     }

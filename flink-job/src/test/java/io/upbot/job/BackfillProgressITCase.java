@@ -1,7 +1,6 @@
 package io.upbot.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.awaitility.Awaitility.await;
 
 import io.upbot.job.model.FunnelStages;
@@ -35,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A {@code --bounded} backfill run as the command line runs it (attached, on an embedded Flink) prints
- * its progress against the topic's end offsets while it reads, then a summary; the progress is the
- * backfill group's committed offsets, read from a real broker.
+ * A {@code --bounded} backfill run as the command line runs it (attached, on an embedded Flink)
+ * prints its progress against the topic's end offsets while it reads, then a summary; the progress
+ * is the backfill group's committed offsets, read from a real broker.
  */
 class BackfillProgressITCase {
 
@@ -69,8 +68,15 @@ class BackfillProgressITCase {
     JobSettings settings =
         JobSettings.parse(
             new String[] {
-              "--kafka-bootstrap", broker.bootstrapServers(), "--topic", topic, "--group-id", "progress",
-              "--start-from", "earliest", "--bounded"
+              "--kafka-bootstrap",
+              broker.bootstrapServers(),
+              "--topic",
+              topic,
+              "--group-id",
+              "progress",
+              "--start-from",
+              "earliest",
+              "--bounded"
             },
             Map.of());
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -82,22 +88,37 @@ class BackfillProgressITCase {
       // What the source commits as it reads: here half of partition 0.
       long half = end.get(new TopicPartition(topic, 0)) / 2;
       commit("progress", Map.of(new TopicPartition(topic, 0), half));
-      await().atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertThat(printed.toString(StandardCharsets.UTF_8))
-              .contains(String.format("backfill: %,d of %,d records", half, s.received().size()))
-              .contains("offsets p0 " + half + "/" + end.get(new TopicPartition(topic, 0))
-                  + ", p1 0/" + end.get(new TopicPartition(topic, 1))));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(printed.toString(StandardCharsets.UTF_8))
+                      .contains(
+                          String.format("backfill: %,d of %,d records", half, s.received().size()))
+                      .contains(
+                          "offsets p0 "
+                              + half
+                              + "/"
+                              + end.get(new TopicPartition(topic, 0))
+                              + ", p1 0/"
+                              + end.get(new TopicPartition(topic, 1))));
       progress.finished();
     }
     assertThat(printed.toString(StandardCharsets.UTF_8))
-        .startsWith(String.format("backfill: %,d records to read from 2 partitions of %s", s.received().size(), topic))
-        .contains(String.format("backfill done: %,d records from 2 partitions", s.received().size()));
+        .startsWith(
+            String.format(
+                "backfill: %,d records to read from 2 partitions of %s",
+                s.received().size(), topic))
+        .contains(
+            String.format("backfill done: %,d records from 2 partitions", s.received().size()));
   }
 
   static Map<TopicPartition, Long> endOffsets(String topic) {
     try (KafkaConsumer<byte[], byte[]> c = consumer("end-offsets")) {
       List<TopicPartition> parts =
-          c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+          c.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
       return c.endOffsets(parts);
     }
   }
@@ -132,10 +153,25 @@ class BackfillProgressITCase {
 
     JobMain.run(
         new String[] {
-          "--kafka-bootstrap", broker.bootstrapServers(), "--topic", topic,
-          "--group-id", "backfill-progress", "--start-from", "earliest", "--bounded",
-          "--checkpoint-interval", "off", "--jdbc-url", url, "--session-gap", "30m",
-          "--allowed-lateness", "2h", "--parallelism", "2"
+          "--kafka-bootstrap",
+          broker.bootstrapServers(),
+          "--topic",
+          topic,
+          "--group-id",
+          "backfill-progress",
+          "--start-from",
+          "earliest",
+          "--bounded",
+          "--checkpoint-interval",
+          "off",
+          "--jdbc-url",
+          url,
+          "--session-gap",
+          "30m",
+          "--allowed-lateness",
+          "2h",
+          "--parallelism",
+          "2"
         },
         Map.of(),
         new PrintStream(printed, true, StandardCharsets.UTF_8),
@@ -143,15 +179,21 @@ class BackfillProgressITCase {
         Duration.ofMillis(300));
     String out = printed.toString(StandardCharsets.UTF_8);
 
-    assertThat(out).contains(String.format("backfill: %,d records to read from 3 partitions", records));
+    assertThat(out)
+        .contains(String.format("backfill: %,d records to read from 3 partitions", records));
     Matcher progress =
         Pattern.compile(
-                "backfill: ([0-9,]+) of " + String.format("%,d", records) + " records \\([0-9.]+%\\),"
+                "backfill: ([0-9,]+) of "
+                    + String.format("%,d", records)
+                    + " records \\([0-9.]+%\\),"
                     + " [0-9,]+ records/s, time left [^;]+; offsets p0 \\d+/\\d+, p1 \\d+/\\d+, p2 \\d+/\\d+\\n")
             .matcher(out);
     assertThat(progress.find()).as("a progress line in%n%s", out).isTrue();
-    assertThat(out).containsPattern(
-        String.format("backfill done: %,d records from 3 partitions in [0-9.]+ s \\([0-9,]+ records/s\\)", records));
+    assertThat(out)
+        .containsPattern(
+            String.format(
+                "backfill done: %,d records from 3 partitions in [0-9.]+ s \\([0-9,]+ records/s\\)",
+                records));
     // The summary comes last, once the job wrote every total.
     List<String> lines = out.lines().toList();
     assertThat(lines.get(lines.size() - 1)).startsWith("backfill done:");

@@ -38,9 +38,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The per-appid cardinality caps through the real graph ({@link AnalyticsJob}, parallelism 2, two
- * partitions whose interleaving at the guard is not fixed): the tables are exactly the reference tables
- * of the admitted events, every other on-time event is a {@code cardinality} dead letter, and each of
- * those was refused only because its (appid, hour) was full.
+ * partitions whose interleaving at the guard is not fixed): the tables are exactly the reference
+ * tables of the admitted events, every other on-time event is a {@code cardinality} dead letter,
+ * and each of those was refused only because its (appid, hour) was full.
  */
 class CardinalityCapITCase {
 
@@ -64,9 +64,9 @@ class CardinalityCapITCase {
   }
 
   /**
-   * wx1 sends 9 codes and up to 12 event ids in its first hour (over both caps), 3 codes in its second;
-   * wx2 stays under the caps. Journeys have several events, resends and a late event or two, and the
-   * events of one (appid, hour) spread over both partitions.
+   * wx1 sends 9 codes and up to 12 event ids in its first hour (over both caps), 3 codes in its
+   * second; wx2 stays under the caps. Journeys have several events, resends and a late event or
+   * two, and the events of one (appid, hour) spread over both partitions.
    */
   static List<MediaEvent> input(long seed) {
     Random r = new Random(seed);
@@ -81,15 +81,33 @@ class CardinalityCapITCase {
             int events = 1 + r.nextInt(4);
             for (int e = 0; e < events; e++) {
               t += r.nextInt(20) * 60_000L;
-              String id = r.nextInt(3) > 0 || !appid.equals("wx1") ? STAGE_IDS[r.nextInt(4)]
-                  : "x" + r.nextInt(8);
+              String id =
+                  r.nextInt(3) > 0 || !appid.equals("wx1")
+                      ? STAGE_IDS[r.nextInt(4)]
+                      : "x" + r.nextInt(8);
               long received = r.nextInt(15) == 0 ? t + 3 * HOUR : t + r.nextInt(5_000);
-              MediaEvent m = Scenario.event(
-                  appid, "o" + trace, "c" + c, "tr" + c + "-" + trace, id, t, received, r.nextInt(30));
+              MediaEvent m =
+                  Scenario.event(
+                      appid,
+                      "o" + trace,
+                      "c" + c,
+                      "tr" + c + "-" + trace,
+                      id,
+                      t,
+                      received,
+                      r.nextInt(30));
               sent.add(m);
               if (r.nextInt(6) == 0) {
-                sent.add(Scenario.event(
-                    appid, "o" + trace, "c" + c, "tr" + c + "-" + trace, id, t, received + 1_000, null));
+                sent.add(
+                    Scenario.event(
+                        appid,
+                        "o" + trace,
+                        "c" + c,
+                        "tr" + c + "-" + trace,
+                        id,
+                        t,
+                        received + 1_000,
+                        null));
               }
             }
           }
@@ -108,11 +126,15 @@ class CardinalityCapITCase {
     JobSettings settings =
         AnalyticsJobPropertyITCase.settings(
             stateBackend,
-            "--max-codes-per-hour", String.valueOf(MAX_CODES),
-            "--max-event-ids-per-hour", String.valueOf(MAX_EVENT_IDS));
+            "--max-codes-per-hour",
+            String.valueOf(MAX_CODES),
+            "--max-event-ids-per-hour",
+            String.valueOf(MAX_EVENT_IDS));
     List<List<byte[]>> partitions = List.of(new ArrayList<>(), new ArrayList<>());
     for (MediaEvent m : sent) {
-      partitions.get(Math.floorMod(m.kafkaKey().hashCode(), PARALLELISM)).add(MediaEventCodec.encode(m));
+      partitions
+          .get(Math.floorMod(m.kafkaKey().hashCode(), PARALLELISM))
+          .add(MediaEventCodec.encode(m));
     }
     TestSource source = new TestSource(partitions);
     TestSinks sinks = new TestSinks();
@@ -120,8 +142,11 @@ class CardinalityCapITCase {
       StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, PARALLELISM);
       AnalyticsJob.configure(env, settings);
       AnalyticsJob.build(
-          env, settings, source.source(settings.allowedLateness().toMillis()),
-          ServerClockWatermarks.strategy(settings.watermarkBound(), Duration.ZERO), sinks.jobSinks());
+          env,
+          settings,
+          source.source(settings.allowedLateness().toMillis()),
+          ServerClockWatermarks.strategy(settings.watermarkBound(), Duration.ZERO),
+          sinks.jobSinks());
       env.execute("cardinality " + stateBackend);
 
       Set<String> refused =
@@ -150,7 +175,8 @@ class CardinalityCapITCase {
           .isEqualTo(Reference.compute(admitted, Scenario.G, Scenario.A, FunnelStages.DEFAULT));
       assertThat(refusedEvents).as("wx1's first hour is over its caps").isNotEmpty();
       assertThat(refusedEvents).extracting(JourneyEvent::appid).containsOnly("wx1");
-      assertThat(refused).as("every refused source names a refused event")
+      assertThat(refused)
+          .as("every refused source names a refused event")
           .hasSameSizeAs(refusedEvents.stream().map(JourneyEvent::sourceName).distinct().toList());
 
       Map<AppidHour, Set<String>> codes = new HashMap<>();
@@ -175,9 +201,12 @@ class CardinalityCapITCase {
                     .isTrue();
               });
 
-      assertThat(sinks.deadLetters()).extracting(DeadLetter::reason)
+      assertThat(sinks.deadLetters())
+          .extracting(DeadLetter::reason)
           .containsOnly(CardinalityGuard.REASON, DeadLetter.LATE, DeadLetter.MALFORMED);
-      assertThat(sinks.deadLetters()).filteredOn(d -> d.reason().equals(DeadLetter.LATE)).hasSize(late);
+      assertThat(sinks.deadLetters())
+          .filteredOn(d -> d.reason().equals(DeadLetter.LATE))
+          .hasSize(late);
     } finally {
       sinks.close();
     }

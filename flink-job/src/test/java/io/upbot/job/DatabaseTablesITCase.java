@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole job — Kafka source, the graph, the JDBC sinks of {@link TableSinks} — fills every table of
- * PostgreSQL and of SQLite with exactly the reference values, and a replay rewrites the same totals.
+ * The whole job — Kafka source, the graph, the JDBC sinks of {@link TableSinks} — fills every table
+ * of PostgreSQL and of SQLite with exactly the reference values, and a replay rewrites the same
+ * totals.
  */
 class DatabaseTablesITCase {
 
@@ -77,17 +78,36 @@ class DatabaseTablesITCase {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--kafka-bootstrap", broker.bootstrapServers(), "--topic", TOPIC, "--group-id", group,
-                "--start-from", "earliest", "--bounded", "--jdbc-url", jdbcUrl,
-                "--jdbc-user", user, "--session-gap", "30m", "--allowed-lateness", "2h",
-                "--checkpoint-interval", "off", "--parallelism", String.valueOf(PARALLELISM)));
+                "--kafka-bootstrap",
+                broker.bootstrapServers(),
+                "--topic",
+                TOPIC,
+                "--group-id",
+                group,
+                "--start-from",
+                "earliest",
+                "--bounded",
+                "--jdbc-url",
+                jdbcUrl,
+                "--jdbc-user",
+                user,
+                "--session-gap",
+                "30m",
+                "--allowed-lateness",
+                "2h",
+                "--checkpoint-interval",
+                "off",
+                "--parallelism",
+                String.valueOf(PARALLELISM)));
     args.addAll(List.of(extra));
     JobSettings s = JobSettings.parse(args.toArray(String[]::new), Map.of());
     JobMain.prepareDatabase(s);
     StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, PARALLELISM);
     AnalyticsJob.configure(env, s);
     AnalyticsJob.build(
-        env, s, KafkaSources.create(s.kafkaSettings()),
+        env,
+        s,
+        KafkaSources.create(s.kafkaSettings()),
         ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()),
         TableSinks.create(s.jdbcSettings()));
     env.execute("backfill to " + group);
@@ -96,10 +116,13 @@ class DatabaseTablesITCase {
   static void assertTables(JdbcSettings db) throws Exception {
     assertThat(DatabaseTables.read(db)).isEqualTo(expected);
     List<StoredDeadLetter> dead = DatabaseTables.deadLetters(db);
-    assertThat(dead).filteredOn(d -> d.reason().equals(DeadLetter.LATE)).hasSize((int) scenario.lateCount());
+    assertThat(dead)
+        .filteredOn(d -> d.reason().equals(DeadLetter.LATE))
+        .hasSize((int) scenario.lateCount());
     assertThat(dead)
         .filteredOn(d -> d.reason().equals(DeadLetter.MALFORMED))
-        .containsExactly(new StoredDeadLetter(DeadLetter.MALFORMED, "\uFFFDgarbage", garbageSource));
+        .containsExactly(
+            new StoredDeadLetter(DeadLetter.MALFORMED, "\uFFFDgarbage", garbageSource));
     assertThat(dead).hasSize((int) scenario.lateCount() + 1);
   }
 
@@ -114,7 +137,8 @@ class DatabaseTablesITCase {
       assertThatThrownBy(() -> runBackfill(pg.jdbcUrl(), pg.user(), "pg-refused"))
           .isInstanceOf(StartRefusedException.class)
           .hasMessageContaining("code_funnel_hourly, code_event_hourly, code_dwell_hourly");
-      // ...unless asked for: a replay of the whole topic (what a restore from an old checkpoint amounts
+      // ...unless asked for: a replay of the whole topic (what a restore from an old checkpoint
+      // amounts
       // to) then changes nothing.
       runBackfill(pg.jdbcUrl(), pg.user(), "pg-replay", "--allow-overwrite");
       assertTables(db);

@@ -32,11 +32,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The shaded jar on a real standalone Flink 2.0.2 session cluster (a JobManager and a TaskManager in
- * their own JVMs, {@code lib/} from Flink's module jars), submitted through the REST API as a data
- * engineer would, reading a real broker and writing PostgreSQL on RocksDB with checkpoints. One cluster
- * and one job for every case, in order: the tables, bad submissions beside the running job, then a
- * stop-with-savepoint and a resume, then the TaskManager's log.
+ * The shaded jar on a real standalone Flink 2.0.2 session cluster (a JobManager and a TaskManager
+ * in their own JVMs, {@code lib/} from Flink's module jars), submitted through the REST API as a
+ * data engineer would, reading a real broker and writing PostgreSQL on RocksDB with checkpoints.
+ * One cluster and one job for every case, in order: the tables, bad submissions beside the running
+ * job, then a stop-with-savepoint and a resume, then the TaskManager's log.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FlinkClusterITCase {
@@ -77,7 +77,9 @@ class FlinkClusterITCase {
     checkpoints = Files.createDirectories(cluster.home().resolve("checkpoints"));
     broker.createTopic(TOPIC, 3);
     scenario = Scenario.generate(11, 12, 12);
-    assertThat(reference(scenario.received()).funnel()).as("a scenario with something to count").isNotEmpty();
+    assertThat(reference(scenario.received()).funnel())
+        .as("a scenario with something to count")
+        .isNotEmpty();
     jarId = cluster.uploadJar(JAR);
   }
 
@@ -135,14 +137,17 @@ class FlinkClusterITCase {
   }
 
   static Tables tables() throws Exception {
-    return DatabaseTables.read(JdbcSettings.defaults(database.jdbcUrl()).withCredentials(database.user(), null));
+    return DatabaseTables.read(
+        JdbcSettings.defaults(database.jdbcUrl()).withCredentials(database.user(), null));
   }
 
   static String submit(List<String> args, String savepoint) throws Exception {
     Answer a = cluster.runJar(jarId, args, savepoint);
     assertThat(a.ok()).as("run answer %s", a).isTrue();
     String id = a.body().path("jobid").asText();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
         .until(() -> cluster.jobState(id).equals("RUNNING"));
     return id;
   }
@@ -155,7 +160,9 @@ class FlinkClusterITCase {
     }
     jobId = submit(jobArgs(database.jdbcUrl()), null);
 
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> assertThat(tables()).isEqualTo(reference(firstHalf())));
   }
 
@@ -170,7 +177,8 @@ class FlinkClusterITCase {
     System.out.println("FlinkClusterITCase: bad settings answered " + a);
     assertThat(a.status()).isEqualTo(400);
     assertThat(a.body().path("errors").toString())
-        .contains("The main method caused an error: invalid settings:\\n  --kafka-bootstrap: required");
+        .contains(
+            "The main method caused an error: invalid settings:\\n  --kafka-bootstrap: required");
     assertClusterAndJobUp();
   }
 
@@ -207,8 +215,11 @@ class FlinkClusterITCase {
     }
     jobId = submit(jobArgs(database.jdbcUrl()), savepoint);
 
-    // Resumed from the savepoint's offsets and state: the first half is counted once, the second added.
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+    // Resumed from the savepoint's offsets and state: the first half is counted once, the second
+    // added.
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
         .untilAsserted(() -> assertThat(tables()).isEqualTo(reference(scenario.received())));
     assertClusterAndJobUp();
   }

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The start of the job before Flink: settings, the guard against a backfill over live rows, and how a
- * start that cannot go on is answered (an exception under Flink, an exit status on the command line).
+ * The start of the job before Flink: settings, the guard against a backfill over live rows, and how
+ * a start that cannot go on is answered (an exception under Flink, an exit status on the command
+ * line).
  */
 class JobMainTest {
 
@@ -55,7 +56,8 @@ class JobMainTest {
                   + " p90_s, p99_s, updated_at) VALUES ('2026-11-30 10:00:00', 'app', 'c', 1, 5, 5, 5, 5,"
                   + " 5, '2026-11-30 10:00:01')";
         };
-    try (Connection c = jdbc.connect(); Statement s = c.createStatement()) {
+    try (Connection c = jdbc.connect();
+        Statement s = c.createStatement()) {
       s.executeUpdate(row);
     }
     return url;
@@ -64,13 +66,17 @@ class JobMainTest {
   /** The command line's answer ({@link JobCli}): the exit status, the message on {@code err}. */
   int start(String... args) throws Exception {
     return JobCli.run(
-        args, Map.of(),
+        args,
+        Map.of(),
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8),
         this::stopHere);
   }
 
-  /** What Flink sees ({@link JobMain}, run in the JobManager by the REST API): an exception, no exit. */
+  /**
+   * What Flink sees ({@link JobMain}, run in the JobManager by the REST API): an exception, no
+   * exit.
+   */
   void startUnderFlink(String... args) throws Exception {
     JobMain.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), this::stopHere);
   }
@@ -87,7 +93,8 @@ class JobMainTest {
   }
 
   @Test
-  void shouldRefuseABackfillIntoTablesThatHoldRowsWithExitStatus2AndNoStackTrace() throws Exception {
+  void shouldRefuseABackfillIntoTablesThatHoldRowsWithExitStatus2AndNoStackTrace()
+      throws Exception {
     String url = liveDatabaseWithARowIn("code_event_hourly");
 
     int status = start("--kafka-bootstrap", "k:9092", "--jdbc-url", url, "--bounded");
@@ -105,7 +112,9 @@ class JobMainTest {
   void shouldFindRowsInAnyOfTheThreeRowTables() throws Exception {
     for (String table : ExistingRows.ROW_TABLES) {
       String url = liveDatabaseWithARowIn(table);
-      assertThat(ExistingRows.tablesWithRows(JdbcSettings.defaults(url))).as(table).containsExactly(table);
+      assertThat(ExistingRows.tablesWithRows(JdbcSettings.defaults(url)))
+          .as(table)
+          .containsExactly(table);
       assertThatThrownBy(() -> JobMain.prepareDatabase(settings(url, "--bounded")))
           .as(table)
           .isInstanceOf(StartRefusedException.class)
@@ -116,14 +125,17 @@ class JobMainTest {
   @Test
   void shouldBackfillIntoAFreshDatabaseOrOverRowsWithAllowOverwrite() throws Exception {
     assertThatCode(() -> JobMain.prepareDatabase(settings(url("fresh.db"), "--bounded")))
-        .as("a fresh database").doesNotThrowAnyException();
+        .as("a fresh database")
+        .doesNotThrowAnyException();
     assertThat(ExistingRows.tablesWithRows(JdbcSettings.defaults(url("fresh.db"))))
-        .as("the schema installed, empty").isEmpty();
+        .as("the schema installed, empty")
+        .isEmpty();
 
     String live = liveDatabaseWithARowIn("code_funnel_hourly");
     assertThatCode(() -> JobMain.prepareDatabase(settings(live, "--bounded", "--allow-overwrite")))
         .doesNotThrowAnyException();
-    // An unbounded start is the live job resuming (from its checkpoint): the guard is for backfills.
+    // An unbounded start is the live job resuming (from its checkpoint): the guard is for
+    // backfills.
     assertThatCode(() -> JobMain.prepareDatabase(settings(live))).doesNotThrowAnyException();
   }
 
@@ -131,8 +143,15 @@ class JobMainTest {
   void shouldGoOnToBuildTheJobWhenTheBackfillIsAllowed() throws Exception {
     String live = liveDatabaseWithARowIn("code_dwell_hourly");
 
-    assertThatThrownBy(() -> start("--kafka-bootstrap", "k:9092", "--jdbc-url", live, "--bounded",
-            "--allow-overwrite"))
+    assertThatThrownBy(
+            () ->
+                start(
+                    "--kafka-bootstrap",
+                    "k:9092",
+                    "--jdbc-url",
+                    live,
+                    "--bounded",
+                    "--allow-overwrite"))
         .hasMessageContaining("the test stops here");
     assertThat(environmentsCreated).hasSize(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
@@ -151,7 +170,8 @@ class JobMainTest {
   void shouldThrowRatherThanExitOnBadSettingsUnderFlinkSoTheClusterStaysUp() {
     // An exit here would end this test JVM too: reaching the assertions proves there was none.
     assertThatThrownBy(() -> startUnderFlink("--session-gap", "soon"))
-        .isInstanceOfSatisfying(JobStartException.class, e -> assertThat(e.exitStatus()).isEqualTo(2))
+        .isInstanceOfSatisfying(
+            JobStartException.class, e -> assertThat(e.exitStatus()).isEqualTo(2))
         .hasMessageContaining("--kafka-bootstrap: required")
         .hasMessageContaining("--session-gap:")
         .hasMessageContaining("--help lists every flag");
@@ -163,8 +183,10 @@ class JobMainTest {
     // A SQLite file in a folder that does not exist cannot be created.
     String unreachable = "jdbc:sqlite:" + dir.resolve("no-such-folder").resolve("upbot.db");
 
-    assertThatThrownBy(() -> startUnderFlink("--kafka-bootstrap", "k:9092", "--jdbc-url", unreachable))
-        .isInstanceOfSatisfying(JobStartException.class, e -> assertThat(e.exitStatus()).isEqualTo(1))
+    assertThatThrownBy(
+            () -> startUnderFlink("--kafka-bootstrap", "k:9092", "--jdbc-url", unreachable))
+        .isInstanceOfSatisfying(
+            JobStartException.class, e -> assertThat(e.exitStatus()).isEqualTo(1))
         .hasMessageStartingWith("upbot job: cannot ");
     assertThat(environmentsCreated).isEmpty();
   }

@@ -15,10 +15,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * The job's functions, driven through harnesses with watermarks and flushes mid-stream, produce exactly
- * the tables of a plain reference implementation of docs/semantics.md, for random journeys in random
- * orders. The inputs are checked to cover the rules' edges: resends from fast clocks (one event, whatever
- * their capped times) and consecutive events exactly G apart (two sessions).
+ * The job's functions, driven through harnesses with watermarks and flushes mid-stream, produce
+ * exactly the tables of a plain reference implementation of docs/semantics.md, for random journeys
+ * in random orders. The inputs are checked to cover the rules' edges: resends from fast clocks (one
+ * event, whatever their capped times) and consecutive events exactly G apart (two sessions).
  */
 @SuppressWarnings("try") // HarnessPipeline.close() throws Exception, as the harnesses do
 class JobSemanticsPropertyTest {
@@ -49,14 +49,18 @@ class JobSemanticsPropertyTest {
       }
       p.finish();
 
-      Tables expected = Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT);
+      Tables expected =
+          Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT);
       assertThat(p.tables().withoutZeroFunnelRows()).as(s.toString()).isEqualTo(expected);
-      assertThat(p.deadLetters()).extracting(DeadLetter::reason)
+      assertThat(p.deadLetters())
+          .extracting(DeadLetter::reason)
           .as("only late and malformed records are dead letters")
           .isSubsetOf(DeadLetter.LATE, DeadLetter.MALFORMED);
-      assertThat(p.deadLetters()).filteredOn(d -> d.reason().equals(DeadLetter.LATE))
+      assertThat(p.deadLetters())
+          .filteredOn(d -> d.reason().equals(DeadLetter.LATE))
           .hasSize((int) s.lateCount());
-      assertThat(p.deadLetters()).filteredOn(d -> d.reason().equals(DeadLetter.MALFORMED))
+      assertThat(p.deadLetters())
+          .filteredOn(d -> d.reason().equals(DeadLetter.MALFORMED))
           .hasSize(s.garbage().size());
       assertThat(p.stateEntries()).as("all state cleared after the final watermark").isZero();
     }

@@ -49,15 +49,20 @@ class JobSettingsTest {
 
     assertThat(
             JobSettings.parse(
-                    new String[] {"--kafka-bootstrap", "k:9092", "--max-event-ids-per-hour=0"}, Map.of())
+                    new String[] {"--kafka-bootstrap", "k:9092", "--max-event-ids-per-hour=0"},
+                    Map.of())
                 .maxEventIdsPerHour())
         .isZero();
     assertThatThrownBy(
             () ->
                 JobSettings.parse(
                     new String[] {
-                      "--kafka-bootstrap", "k:9092", "--max-codes-per-hour", "-1",
-                      "--max-event-ids-per-hour", "lots"
+                      "--kafka-bootstrap",
+                      "k:9092",
+                      "--max-codes-per-hour",
+                      "-1",
+                      "--max-event-ids-per-hour",
+                      "lots"
                     },
                     Map.of()))
         .isInstanceOf(SettingsException.class)
@@ -74,14 +79,38 @@ class JobSettingsTest {
     JobSettings s =
         JobSettings.parse(
             new String[] {
-              "--kafka-bootstrap=k1:9092", "--topic", "t2", "--start-from", "0:5,2:7", "--bounded",
+              "--kafka-bootstrap=k1:9092",
+              "--topic",
+              "t2",
+              "--start-from",
+              "0:5,2:7",
+              "--bounded",
               "--allow-overwrite",
-              "--jdbc-url", "jdbc:postgresql://db/upbot", "--session-gap", "10m",
-              "--allowed-lateness", "2h", "--exposed-events", "a, b", "--long-press-events", "c",
-              "--join-events", "d", "--flush-interval", "500ms", "--parallelism", "4",
-              "--state-backend", "rocksdb", "--checkpoint-interval", "off", "--time-zone", "UTC"
+              "--jdbc-url",
+              "jdbc:postgresql://db/upbot",
+              "--session-gap",
+              "10m",
+              "--allowed-lateness",
+              "2h",
+              "--exposed-events",
+              "a, b",
+              "--long-press-events",
+              "c",
+              "--join-events",
+              "d",
+              "--flush-interval",
+              "500ms",
+              "--parallelism",
+              "4",
+              "--state-backend",
+              "rocksdb",
+              "--checkpoint-interval",
+              "off",
+              "--time-zone",
+              "UTC"
             },
-            Map.of("UPBOT_TOPIC", "from-env", "UPBOT_GROUP_ID", "g-env", "UPBOT_JDBC_PASSWORD", "pw"));
+            Map.of(
+                "UPBOT_TOPIC", "from-env", "UPBOT_GROUP_ID", "g-env", "UPBOT_JDBC_PASSWORD", "pw"));
 
     assertThat(s.kafkaBootstrap()).isEqualTo("k1:9092");
     assertThat(s.topic()).isEqualTo("t2");
@@ -108,13 +137,15 @@ class JobSettingsTest {
         .isEqualTo(250_000);
     assertThat(
             JobSettings.parse(
-                    new String[] {"--kafka-bootstrap", "k:9092"}, Map.of("UPBOT_MAX_JOURNEY_EVENTS", "7"))
+                    new String[] {"--kafka-bootstrap", "k:9092"},
+                    Map.of("UPBOT_MAX_JOURNEY_EVENTS", "7"))
                 .maxJourneyEvents())
         .isEqualTo(7);
     assertThatThrownBy(
             () ->
                 JobSettings.parse(
-                    new String[] {"--kafka-bootstrap", "k:9092", "--max-journey-events", "0"}, Map.of()))
+                    new String[] {"--kafka-bootstrap", "k:9092", "--max-journey-events", "0"},
+                    Map.of()))
         .isInstanceOf(SettingsException.class)
         .hasMessageContaining("--max-journey-events");
   }
@@ -123,7 +154,8 @@ class JobSettingsTest {
   void shouldParseStartPositions() {
     assertThat(StartFrom.parse("earliest").kind()).isEqualTo(StartFrom.Kind.EARLIEST);
     assertThat(StartFrom.parse("latest").kind()).isEqualTo(StartFrom.Kind.LATEST);
-    assertThat(StartFrom.parse("timestamp:1700000000000").timestampMs()).isEqualTo(1_700_000_000_000L);
+    assertThat(StartFrom.parse("timestamp:1700000000000").timestampMs())
+        .isEqualTo(1_700_000_000_000L);
   }
 
   @Test
@@ -157,8 +189,16 @@ class JobSettingsTest {
   void shouldDescribeEveryFlagInHelp() {
     assertThat(JobSettings.wantsHelp(new String[] {"--help"})).isTrue();
     assertThat(JobSettings.usage())
-        .contains("--kafka-bootstrap", "--start-from", "--bounded", "--session-gap", "--state-backend",
-            "--checkpoint-dir", "--jdbc-url", "--max-codes-per-hour", "--max-event-ids-per-hour");
+        .contains(
+            "--kafka-bootstrap",
+            "--start-from",
+            "--bounded",
+            "--session-gap",
+            "--state-backend",
+            "--checkpoint-dir",
+            "--jdbc-url",
+            "--max-codes-per-hour",
+            "--max-event-ids-per-hour");
   }
 
   @Test

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job on a MiniCluster reading a real KRaft broker: live tables, recovery after a failure, and a
- * bounded backfill, each compared with the reference tables of docs/semantics.md.
+ * The job on a MiniCluster reading a real KRaft broker: live tables, recovery after a failure, and
+ * a bounded backfill, each compared with the reference tables of docs/semantics.md.
  */
 class KafkaJobITCase {
 
@@ -89,7 +89,9 @@ class KafkaJobITCase {
     restart.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
     env.configure(restart);
     AnalyticsJob.build(
-        env, s, KafkaSources.create(s.kafkaSettings()),
+        env,
+        s,
+        KafkaSources.create(s.kafkaSettings()),
         ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()),
         sinks.jobSinks());
     return env;
@@ -101,12 +103,15 @@ class KafkaJobITCase {
 
   static Scenario scenario(long seed) {
     Scenario s = Scenario.generate(seed, 12, 12);
-    assertThat(reference(s.received()).funnel()).as("a scenario with something to count").isNotEmpty();
+    assertThat(reference(s.received()).funnel())
+        .as("a scenario with something to count")
+        .isNotEmpty();
     return s;
   }
 
   @Test
-  void shouldKeepEveryTableExactWhileEventsStreamInAndRebuildThemWithBoundedBackfill() throws Exception {
+  void shouldKeepEveryTableExactWhileEventsStreamInAndRebuildThemWithBoundedBackfill()
+      throws Exception {
     String topic = "live-and-backfill";
     broker.createTopic(topic, PARTITIONS);
     Scenario s = scenario(42);
@@ -121,9 +126,12 @@ class KafkaJobITCase {
     JobClient job = env(settings(topic, "live"), live).executeAsync("live");
     try {
       // Totals are written as events arrive, without waiting for sessions to end.
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(300))
           .untilAsserted(() -> assertThat(live.tables()).isEqualTo(expected));
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertThat(live.deadLetters()).hasSize((int) s.lateCount() + 1));
       assertThat(live.deadLetters())
           .filteredOn(d -> d.reason().equals(DeadLetter.MALFORMED))
@@ -158,27 +166,44 @@ class KafkaJobITCase {
 
     TestSinks sinks = new TestSinks();
     JobClient job =
-        env(settings(topic, "failover", "--checkpoint-interval", "300ms",
-                "--checkpoint-dir", checkpoints.toUri().toString()), sinks)
+        env(
+                settings(
+                    topic,
+                    "failover",
+                    "--checkpoint-interval",
+                    "300ms",
+                    "--checkpoint-dir",
+                    checkpoints.toUri().toString()),
+                sinks)
             .executeAsync("failover");
     try (TopicWriter w = new TopicWriter(broker.bootstrapServers(), topic)) {
       w.write(first);
-      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(300))
           .untilAsserted(() -> assertThat(sinks.tables()).isEqualTo(reference(first)));
 
       // The next row written fails the job mid-stream; it restarts from its last checkpoint.
       sinks.failOnceAfter(1);
       w.write(second);
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300))
-          .untilAsserted(() -> {
-            assertThat(sinks.failures()).isEqualTo(1);
-            assertThat(sinks.tables()).isEqualTo(reference(s.received()));
-          });
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(300))
+          .untilAsserted(
+              () -> {
+                assertThat(sinks.failures()).isEqualTo(1);
+                assertThat(sinks.tables()).isEqualTo(reference(s.received()));
+              });
       // Dead letters may be written again on replay; their source makes them one per record.
-      await().atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertThat(
-                  sinks.deadLetters().stream().map(DeadLetter::source).collect(Collectors.toSet()))
-              .hasSize((int) s.lateCount()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          sinks.deadLetters().stream()
+                              .map(DeadLetter::source)
+                              .collect(Collectors.toSet()))
+                      .hasSize((int) s.lateCount()));
     } finally {
       job.cancel().get();
       sinks.close();

@@ -46,11 +46,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PostgreSQL restarted (crashed: {@code pg_ctl stop -m immediate}, down a few seconds, started again)
- * while the job streams rows into it through the real JDBC sinks. A short outage is waited out by the
- * sinks (back-pressure, no job restart); an outage longer than the sinks wait fails the job, which
- * restarts from its last checkpoint (Flink's default restart strategy with checkpoints). Either way the
- * tables end exactly equal to the reference over everything written to the topic.
+ * PostgreSQL restarted (crashed: {@code pg_ctl stop -m immediate}, down a few seconds, started
+ * again) while the job streams rows into it through the real JDBC sinks. A short outage is waited
+ * out by the sinks (back-pressure, no job restart); an outage longer than the sinks wait fails the
+ * job, which restarts from its last checkpoint (Flink's default restart strategy with checkpoints).
+ * Either way the tables end exactly equal to the reference over everything written to the topic.
  *
  * <p>{@code -Dupbot.faults=long} streams more journeys through more restarts. Each run prints its
  * figures (outage, time from the server's return to exact tables, job restarts) on lines starting
@@ -61,15 +61,17 @@ class PostgresRestartFaultITCase {
   static final int PARALLELISM = 2;
   static final int PARTITIONS = 3;
   static final FaultLevel LEVEL = FaultLevel.current();
+
   /** Long enough that the sinks certainly try to write while the server is down. */
   static final Duration OUTAGE = Duration.ofSeconds(LEVEL.pick(3, 5));
 
   /**
-   * pgjdbc (up to at least 42.7.5) hits an {@code assert false} when the server drops the connection in
-   * the middle of a batch (pgjdbc issues #1458, #3180): under {@code -ea}, as in tests, executeBatch then
-   * throws an AssertionError instead of the SQLException production (no {@code -ea}) gets, and the sink
-   * cannot retry an Error. Off for the driver, as in production; this works when this class is the first
-   * in its JVM to run a batch, and {@link #PGJDBC_ASSERTION} is accepted otherwise.
+   * pgjdbc (up to at least 42.7.5) hits an {@code assert false} when the server drops the
+   * connection in the middle of a batch (pgjdbc issues #1458, #3180): under {@code -ea}, as in
+   * tests, executeBatch then throws an AssertionError instead of the SQLException production (no
+   * {@code -ea}) gets, and the sink cannot retry an Error. Off for the driver, as in production;
+   * this works when this class is the first in its JVM to run a batch, and {@link
+   * #PGJDBC_ASSERTION} is accepted otherwise.
    */
   static {
     ClassLoader.getSystemClassLoader().setPackageAssertionStatus("org.postgresql", false);
@@ -112,7 +114,8 @@ class PostgresRestartFaultITCase {
   @Test
   void shouldWaitOutAPostgresRestartWithoutRestartingTheJobAndKeepTablesExact() throws Exception {
     Outcome o = run("pg_wait", ReconnectingConnectionProvider.DEFAULT_MAX_WAIT, 101);
-    // The sinks held their batches until the server was back: no task failed for want of a database.
+    // The sinks held their batches until the server was back: no task failed for want of a
+    // database.
     assertThat(o.failures()).allSatisfy(f -> assertThat(f).contains(PGJDBC_ASSERTION));
     if (o.restarts() > 0) {
       assertThat(o.failures()).isNotEmpty();
@@ -129,7 +132,8 @@ class PostgresRestartFaultITCase {
 
   /**
    * Streams a scenario's records through the job while the server is restarted {@code cycles} times
-   * mid-stream; after each restart waits for exact tables. Returns how often the job restarted and why.
+   * mid-stream; after each restart waits for exact tables. Returns how often the job restarted and
+   * why.
    */
   private Outcome run(String name, Duration sinkWait, long seed) throws Exception {
     int cycles = LEVEL.pick(1, 3);
@@ -139,13 +143,16 @@ class PostgresRestartFaultITCase {
     broker.createTopic(topic, PARTITIONS);
     String url = postgres.createDatabase(name);
     JdbcSettings db = JdbcSettings.defaults(url).withCredentials(postgres.user(), null);
-    JobSettings settings = settings(topic, url, Files.createDirectories(tmp.resolve("checkpoints")));
+    JobSettings settings =
+        settings(topic, url, Files.createDirectories(tmp.resolve("checkpoints")));
     JobMain.prepareDatabase(settings);
 
     StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, PARALLELISM);
     AnalyticsJob.configure(env, settings);
     AnalyticsJob.build(
-        env, settings, KafkaSources.create(settings.kafkaSettings()),
+        env,
+        settings,
+        KafkaSources.create(settings.kafkaSettings()),
         ServerClockWatermarks.strategy(
             settings.watermarkBound(), settings.sourceIdleness(), settings.bounded()),
         TableSinks.create(settings.jdbcSettings(), sinkWait));
@@ -177,7 +184,12 @@ class PostgresRestartFaultITCase {
         System.out.printf(
             "[faults] postgres restart, sinks wait %s, cycle %d/%d: down %.1f s, tables exact %.1f s"
                 + " after the server was back, %d records so far, job restarts %d%n",
-            sinkWait, cycle, cycles, (up - down) / 1e9, (exact - up) / 1e9, sent.size(),
+            sinkWait,
+            cycle,
+            cycles,
+            (up - down) / 1e9,
+            (exact - up) / 1e9,
+            sent.size(),
             restarts(job.getJobID()));
         failures(job.getJobID()).forEach(f -> System.out.println("[faults]   task failure: " + f));
       }
@@ -206,19 +218,32 @@ class PostgresRestartFaultITCase {
   private static JobSettings settings(String topic, String url, Path checkpoints) {
     return JobSettings.parse(
         new String[] {
-          "--kafka-bootstrap", broker.bootstrapServers(),
-          "--topic", topic,
-          "--group-id", topic,
-          "--start-from", "earliest",
-          "--jdbc-url", url,
-          "--jdbc-user", postgres.user(),
-          "--session-gap", "30m",
-          "--allowed-lateness", "2h",
-          "--source-idleness", "0",
-          "--flush-interval", "200ms",
-          "--checkpoint-interval", "1s",
-          "--checkpoint-dir", checkpoints.toUri().toString(),
-          "--parallelism", String.valueOf(PARALLELISM),
+          "--kafka-bootstrap",
+          broker.bootstrapServers(),
+          "--topic",
+          topic,
+          "--group-id",
+          topic,
+          "--start-from",
+          "earliest",
+          "--jdbc-url",
+          url,
+          "--jdbc-user",
+          postgres.user(),
+          "--session-gap",
+          "30m",
+          "--allowed-lateness",
+          "2h",
+          "--source-idleness",
+          "0",
+          "--flush-interval",
+          "200ms",
+          "--checkpoint-interval",
+          "1s",
+          "--checkpoint-dir",
+          checkpoints.toUri().toString(),
+          "--parallelism",
+          String.valueOf(PARALLELISM),
         },
         Map.of());
   }
@@ -253,9 +278,10 @@ class PostgresRestartFaultITCase {
         .atMost(Duration.ofSeconds(30))
         .ignoreExceptions()
         .untilAsserted(
-            () -> assertThat(DatabaseTables.deadLetters(db))
-                .allSatisfy(d -> assertThat(d.reason()).isEqualTo(DeadLetter.LATE))
-                .hasSize((int) late));
+            () ->
+                assertThat(DatabaseTables.deadLetters(db))
+                    .allSatisfy(d -> assertThat(d.reason()).isEqualTo(DeadLetter.LATE))
+                    .hasSize((int) late));
   }
 
   /** Why tasks failed (the first line of each exception and of its causes), for the figures. */
@@ -264,11 +290,15 @@ class PostgresRestartFaultITCase {
     Set<String> out = new TreeSet<>();
     for (AccessExecutionVertex v : graph.getAllExecutionVertices()) {
       for (ArchivedExecution e : v.getExecutionHistory().getHistoricalExecutions()) {
-        e.getFailureInfo().ifPresent(f -> out.add(
-            f.getExceptionAsString().lines()
-                .filter(l -> !l.startsWith("\t"))
-                .map(l -> l.length() > 160 ? l.substring(0, 160) : l)
-                .collect(Collectors.joining(" / "))));
+        e.getFailureInfo()
+            .ifPresent(
+                f ->
+                    out.add(
+                        f.getExceptionAsString()
+                            .lines()
+                            .filter(l -> !l.startsWith("\t"))
+                            .map(l -> l.length() > 160 ? l.substring(0, 160) : l)
+                            .collect(Collectors.joining(" / "))));
       }
     }
     return out;

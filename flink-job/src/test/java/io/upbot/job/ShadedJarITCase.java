@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shaded jar is what {@code flink run} needs: its entry point builds the job graph in a user-code
- * class loader the way the Flink client does, with the connectors, drivers and schema inside and Flink
- * itself left to the cluster.
+ * The shaded jar is what {@code flink run} needs: its entry point builds the job graph in a
+ * user-code class loader the way the Flink client does, with the connectors, drivers and schema
+ * inside and Flink itself left to the cluster.
  */
 class ShadedJarITCase {
 
@@ -31,20 +31,24 @@ class ShadedJarITCase {
   @Test
   void shouldBundleConnectorsDriversAndSchemaButNotFlink() throws Exception {
     try (JarFile jar = new JarFile(JAR)) {
-      // Flink runs program-class (throws on a bad start); a plain JVM runs Main-Class (exit statuses).
+      // Flink runs program-class (throws on a bad start); a plain JVM runs Main-Class (exit
+      // statuses).
       assertThat(jar.getManifest().getMainAttributes().getValue("program-class"))
           .isEqualTo("io.upbot.job.JobMain");
       assertThat(jar.getManifest().getMainAttributes().getValue("Main-Class"))
           .isEqualTo("io.upbot.job.JobCli");
       for (String present :
           new String[] {
-            "io/upbot/job/JobMain.class", "io/upbot/schema/MediaEventCodec.class",
+            "io/upbot/job/JobMain.class",
+            "io/upbot/schema/MediaEventCodec.class",
             "org/apache/flink/connector/kafka/source/KafkaSource.class",
             "org/apache/kafka/clients/consumer/KafkaConsumer.class",
             "org/apache/flink/connector/jdbc/core/datastream/sink/JdbcSink.class",
-            "org/postgresql/Driver.class", "org/sqlite/JDBC.class",
+            "org/postgresql/Driver.class",
+            "org/sqlite/JDBC.class",
             "io/upbot/shaded/com/fasterxml/jackson/databind/ObjectMapper.class",
-            "sql/postgres/tables.sql", "sql/sqlite/tables.sql"
+            "sql/postgres/tables.sql",
+            "sql/sqlite/tables.sql"
           }) {
         assertThat(jar.getEntry(present)).as(present).isNotNull();
       }
@@ -52,7 +56,8 @@ class ShadedJarITCase {
           new String[] {
             "org/apache/flink/streaming/api/environment/StreamExecutionEnvironment.class",
             "org/apache/flink/runtime/jobgraph/JobGraph.class",
-            "com/fasterxml/jackson/databind/ObjectMapper.class", "org/slf4j/Logger.class"
+            "com/fasterxml/jackson/databind/ObjectMapper.class",
+            "org/slf4j/Logger.class"
           }) {
         assertThat(jar.getEntry(absent)).as(absent).isNull();
       }
@@ -67,18 +72,25 @@ class ShadedJarITCase {
   @Test
   void shouldBuildTheJobGraphFromTheJarAsFlinkRunDoes() throws Exception {
     Path db = tmp.resolve("upbot.db");
-    assertThat(flinkOnlyClassPath()).contains("flink-runtime").doesNotContain("kafka-clients", "sqlite");
+    assertThat(flinkOnlyClassPath())
+        .contains("flink-runtime")
+        .doesNotContain("kafka-clients", "sqlite");
     List<String> cmd =
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", flinkOnlyClassPath(),
+                "-cp",
+                flinkOnlyClassPath(),
                 FlinkRunCheck.class.getName(),
                 JAR.getAbsolutePath(),
-                "--kafka-bootstrap", "localhost:9",
-                "--jdbc-url", "jdbc:sqlite:" + db,
-                "--state-backend", "rocksdb",
-                "--checkpoint-dir", tmp.resolve("checkpoints").toUri().toString()));
+                "--kafka-bootstrap",
+                "localhost:9",
+                "--jdbc-url",
+                "jdbc:sqlite:" + db,
+                "--state-backend",
+                "rocksdb",
+                "--checkpoint-dir",
+                tmp.resolve("checkpoints").toUri().toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -95,17 +107,27 @@ class ShadedJarITCase {
     String cp = flinkOnlyClassPath() + File.pathSeparator + JAR.getAbsolutePath();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
-    Process help = new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobCli", "--help")
-        .redirectErrorStream(true).start();
+    Process help =
+        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobCli", "--help")
+            .redirectErrorStream(true)
+            .start();
     String helpOut = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(help.exitValue()).isZero();
     assertThat(helpOut).contains("--kafka-bootstrap", "--bounded", "--state-backend");
 
     Process bad =
-        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobCli", "--session-gap", "soon",
-                "--state-backend", "memory")
-            .redirectErrorStream(true).start();
+        new ProcessBuilder(
+                java,
+                "-cp",
+                cp,
+                "io.upbot.job.JobCli",
+                "--session-gap",
+                "soon",
+                "--state-backend",
+                "memory")
+            .redirectErrorStream(true)
+            .start();
     String badOut = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(bad.exitValue()).isEqualTo(2);
@@ -119,7 +141,8 @@ class ShadedJarITCase {
     Path db = tmp.resolve("live.db");
     JdbcSettings live = JdbcSettings.defaults("jdbc:sqlite:" + db);
     SchemaInstaller.install(live);
-    try (Connection c = live.connect(); Statement s = c.createStatement()) {
+    try (Connection c = live.connect();
+        Statement s = c.createStatement()) {
       s.executeUpdate(
           "INSERT INTO code_event_hourly (bucket_start, appid, code, event_id, events, updated_at)"
               + " VALUES ('2026-11-30 10:00:00', 'app', 'c', '1110201', 3, '2026-11-30 10:00:01')");
@@ -128,9 +151,18 @@ class ShadedJarITCase {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     Process backfill =
-        new ProcessBuilder(java, "-cp", cp, "io.upbot.job.JobCli", "--kafka-bootstrap", "localhost:9",
-                "--bounded", "--jdbc-url", "jdbc:sqlite:" + db)
-            .redirectErrorStream(true).start();
+        new ProcessBuilder(
+                java,
+                "-cp",
+                cp,
+                "io.upbot.job.JobCli",
+                "--kafka-bootstrap",
+                "localhost:9",
+                "--bounded",
+                "--jdbc-url",
+                "jdbc:sqlite:" + db)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(backfill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(backfill.waitFor(60, TimeUnit.SECONDS)).isTrue();
 

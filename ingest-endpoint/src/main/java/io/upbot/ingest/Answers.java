@@ -6,12 +6,13 @@ import io.undertow.util.Headers;
 import java.nio.ByteBuffer;
 
 /**
- * Sends an {@link Answer} as the JSON body of docs/api.md#answers, with its HTTP status, the CORS headers
- * of an answer and {@code Retry-After} when given, and counts it in the metrics (by ret, with the time
- * since the request was received).
+ * Sends an {@link Answer} as the JSON body of docs/api.md#answers, with its HTTP status, the CORS
+ * headers of an answer and {@code Retry-After} when given, and counts it in the metrics (by ret,
+ * with the time since the request was received).
  */
 final class Answers {
   static final String JSON = "application/json; charset=utf-8";
+
   /** When the request entered the chain ({@link System#nanoTime()}), for the latency metric. */
   private static final AttachmentKey<Long> RECEIVED = AttachmentKey.create(Long.class);
 

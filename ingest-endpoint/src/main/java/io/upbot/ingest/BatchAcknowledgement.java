@@ -9,9 +9,9 @@ import org.slf4j.LoggerFactory;
 import org.xnio.XnioExecutor;
 
 /**
- * One batch waiting for its records' acknowledgements: answered 0 once every record is durable, 1005 at
- * its first failure or at the deadline, whichever comes first, exactly once (a late ack changes nothing).
- * The batch was counted in flight by {@link Drain#enter}; its answer releases it.
+ * One batch waiting for its records' acknowledgements: answered 0 once every record is durable,
+ * 1005 at its first failure or at the deadline, whichever comes first, exactly once (a late ack
+ * changes nothing). The batch was counted in flight by {@link Drain#enter}; its answer releases it.
  */
 final class BatchAcknowledgement {
   private static final Logger LOG = LoggerFactory.getLogger(BatchAcknowledgement.class);
@@ -26,7 +26,8 @@ final class BatchAcknowledgement {
   private final AtomicBoolean answered = new AtomicBoolean();
   private volatile XnioExecutor.Key timer;
 
-  private BatchAcknowledgement(HttpServerExchange ex, int size, Answers answers, Metrics metrics, Drain drain) {
+  private BatchAcknowledgement(
+      HttpServerExchange ex, int size, Answers answers, Metrics metrics, Drain drain) {
     this.ex = ex;
     this.size = size;
     this.answers = answers;
@@ -36,12 +37,19 @@ final class BatchAcknowledgement {
   }
 
   /** Starts waiting for {@code size} acknowledgements, answering 1005 at the deadline. */
-  static BatchAcknowledgement start(HttpServerExchange ex, int size, long deadlineMillis, Answers answers,
-      Metrics metrics, Drain drain) {
+  static BatchAcknowledgement start(
+      HttpServerExchange ex,
+      int size,
+      long deadlineMillis,
+      Answers answers,
+      Metrics metrics,
+      Drain drain) {
     BatchAcknowledgement batch = new BatchAcknowledgement(ex, size, answers, metrics, drain);
     metrics.batchStarted();
     try {
-      batch.timer = ex.getIoThread().executeAfter(() -> batch.fail("deadline"), deadlineMillis, TimeUnit.MILLISECONDS);
+      batch.timer =
+          ex.getIoThread()
+              .executeAfter(() -> batch.fail("deadline"), deadlineMillis, TimeUnit.MILLISECONDS);
     } catch (RuntimeException stopping) {
       // The I/O thread is shutting down: answer now, and release the in-flight count with it.
       batch.fail(stopping.getClass().getSimpleName());
@@ -64,7 +72,9 @@ final class BatchAcknowledgement {
     }
   }
 
-  /** Answers 1005 (a record was refused or failed, or the deadline passed); {@code why} is logged. */
+  /**
+   * Answers 1005 (a record was refused or failed, or the deadline passed); {@code why} is logged.
+   */
   void fail(String why) {
     finish(Ret.BUSY, why);
   }
@@ -80,7 +90,8 @@ final class BatchAcknowledgement {
     if (ret == Ret.OK) {
       metrics.itemsAccepted(size);
     } else {
-      // DEBUG: during an outage every batch fails; the probe logs the outage once and /metrics counts 1005s.
+      // DEBUG: during an outage every batch fails; the probe logs the outage once and /metrics
+      // counts 1005s.
       LOG.debug("Batch of {} items not made durable in time ({}): answering 1005", size, why);
     }
     try {

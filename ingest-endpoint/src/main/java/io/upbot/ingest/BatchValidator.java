@@ -16,18 +16,18 @@ import io.upbot.schema.MediaEvent;
 import io.upbot.schema.Text;
 import java.io.CharConversionException;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
 /**
- * Parses a request body and applies every field rule of docs/api.md, turning an accepted body into the
- * stream records of its batch.
+ * Parses a request body and applies every field rule of docs/api.md, turning an accepted body into
+ * the stream records of its batch.
  *
- * <p>Order: JSON syntax (including duplicate keys, depth and number/string length limits), then the item
- * count (over the limit is 1003, a size error), then the field rules in docs/api.md's table order,
- * items by index; the first failure answers. Strict types: the only coercion is an integer
+ * <p>Order: JSON syntax (including duplicate keys, depth and number/string length limits), then the
+ * item count (over the limit is 1003, a size error), then the field rules in docs/api.md's table
+ * order, items by index; the first failure answers. Strict types: the only coercion is an integer
  * {@code event_id} to its decimal string. Thread-safe and stateless.
  */
 public final class BatchValidator {
@@ -87,8 +87,8 @@ public final class BatchValidator {
 
   /**
    * Reads a body as it came off the wire: decompressed first when it was sent with {@code
-   * Content-Encoding: gzip} (refused over the body limit, or when it is not whole gzip members), then
-   * validated. Every input gets a result; nothing is thrown.
+   * Content-Encoding: gzip} (refused over the body limit, or when it is not whole gzip members),
+   * then validated. Every input gets a result; nothing is thrown.
    */
   public Result validateBody(byte[] raw, boolean gzip, long receivedAt) {
     byte[] body = raw;
@@ -105,7 +105,8 @@ public final class BatchValidator {
   /**
    * Validates one (already decompressed) body.
    *
-   * @param receivedAt the server's receipt time in epoch millis, the same for every record of the batch
+   * @param receivedAt the server's receipt time in epoch millis, the same for every record of the
+   *     batch
    */
   public Result validate(byte[] body, long receivedAt) {
     try {
@@ -141,7 +142,8 @@ public final class BatchValidator {
         throw param("body", "trailing content after the JSON value");
       }
       if (badByte >= 0) {
-        // Unreachable in practice: the run up to the bad byte found an earlier problem the full parse did not.
+        // Unreachable in practice: the run up to the bad byte found an earlier problem the full
+        // parse did not.
         throw param("body", "invalid UTF-8");
       }
       if (!root.isObject()) {
@@ -180,9 +182,9 @@ public final class BatchValidator {
   }
 
   /**
-   * The answer for a body whose byte {@code offset} is not UTF-8: the field that holds it (the parser, run
-   * up to that byte, stops inside it), or "body"; null when an earlier problem comes first, which the full
-   * parse then reports (the first offending thing answers).
+   * The answer for a body whose byte {@code offset} is not UTF-8: the field that holds it (the
+   * parser, run up to that byte, stops inside it), or "body"; null when an earlier problem comes
+   * first, which the full parse then reports (the first offending thing answers).
    */
   private Violation invalidUtf8(byte[] body, int offset) {
     JsonParser p = null;
@@ -212,7 +214,9 @@ public final class BatchValidator {
    * UTF-8 JSON text can have neither a zero byte nor those BOMs in its first four bytes.
    */
   private static boolean looksLikeUtf8(byte[] b) {
-    if (b.length >= 2 && ((b[0] == (byte) 0xFE && b[1] == (byte) 0xFF) || (b[0] == (byte) 0xFF && b[1] == (byte) 0xFE))) {
+    if (b.length >= 2
+        && ((b[0] == (byte) 0xFE && b[1] == (byte) 0xFF)
+            || (b[0] == (byte) 0xFF && b[1] == (byte) 0xFE))) {
       return false;
     }
     for (int i = 0; i < Math.min(4, b.length); i++) {
@@ -429,8 +433,7 @@ public final class BatchValidator {
     return i;
   }
 
-  private static Integer optionalInt(JsonNode parent, String field, String path)
-      throws Violation {
+  private static Integer optionalInt(JsonNode parent, String field, String path) throws Violation {
     JsonNode n = optional(parent, field);
     if (n == null) {
       return null;
@@ -492,9 +495,9 @@ public final class BatchValidator {
   }
 
   /**
-   * Rules for every string kept: no unpaired surrogate (an escaped {@code "\\ud800"}: UTF-8 cannot carry
-   * it, the record key would hold '?' instead), no U+0000 (PostgreSQL text cannot hold it, so the job
-   * would dead-letter the event; refusing it is this endpoint's choice, docs/api.md).
+   * Rules for every string kept: no unpaired surrogate (an escaped {@code "\\ud800"}: UTF-8 cannot
+   * carry it, the record key would hold '?' instead), no U+0000 (PostgreSQL text cannot hold it, so
+   * the job would dead-letter the event; refusing it is this endpoint's choice, docs/api.md).
    */
   private static void checkText(String s, String path) throws Violation {
     if (!Text.isWellFormed(s)) {

@@ -9,7 +9,8 @@ import java.util.zip.Inflater;
  * Request body decoding with a cap on the decompressed size, so a gzip bomb costs at most the cap.
  *
  * <p>gzip (RFC 1952) is read here member by member rather than with {@code GZIPInputStream}, which
- * silently ignores bytes after the last member: a body must be one or more whole members and nothing else.
+ * silently ignores bytes after the last member: a body must be one or more whole members and
+ * nothing else.
  */
 final class Bodies {
   private static final int FHCRC = 0x02;
@@ -36,9 +37,9 @@ final class Bodies {
   }
 
   /**
-   * The most compressed bytes a gzip body may have: its limit applies after decompression, and a client
-   * compressing at level 0 (stored blocks) sends slightly more than it decompresses to. The margin
-   * (0.1 % + 1 KiB) covers the 5 bytes per 64 KiB stored block and the header and trailer.
+   * The most compressed bytes a gzip body may have: its limit applies after decompression, and a
+   * client compressing at level 0 (stored blocks) sends slightly more than it decompresses to. The
+   * margin (0.1 % + 1 KiB) covers the 5 bytes per 64 KiB stored block and the header and trailer.
    */
   static int gzipWireLimit(int maxBytes) {
     return (int) Math.min(Integer.MAX_VALUE - 8L, (long) maxBytes + maxBytes / 1000 + 1024);
@@ -49,7 +50,8 @@ final class Bodies {
    * {@code maxBytes}, and (1001) when it is not exactly a sequence of whole, intact members.
    */
   static byte[] gunzip(byte[] in, int maxBytes) throws BodyException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(maxBytes, in.length * 4L + 64));
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream((int) Math.min(maxBytes, in.length * 4L + 64));
     byte[] buf = new byte[16 * 1024];
     Inflater inflater = new Inflater(true);
     try {
@@ -68,14 +70,17 @@ final class Bodies {
           }
           if (out.size() + n > maxBytes) {
             throw new BodyException(
-                new Answer(Ret.TOO_LARGE, "body: more than " + maxBytes + " bytes after decompression"));
+                new Answer(
+                    Ret.TOO_LARGE, "body: more than " + maxBytes + " bytes after decompression"));
           }
           crc.update(buf, 0, n);
           out.write(buf, 0, n);
           memberSize += n;
         }
         pos = in.length - inflater.getRemaining();
-        if (in.length - pos < 8 || le32(in, pos) != crc.getValue() || le32(in, pos + 4) != (memberSize & 0xFFFFFFFFL)) {
+        if (in.length - pos < 8
+            || le32(in, pos) != crc.getValue()
+            || le32(in, pos + 4) != (memberSize & 0xFFFFFFFFL)) {
           throw notGzip();
         }
         pos += 8;
@@ -88,9 +93,14 @@ final class Bodies {
     return out.toByteArray();
   }
 
-  /** The offset just after the member header at {@code pos}; refuses anything but a deflate member. */
+  /**
+   * The offset just after the member header at {@code pos}; refuses anything but a deflate member.
+   */
   private static int afterHeader(byte[] in, int pos) throws BodyException {
-    if (in.length - pos < 10 || (in[pos] & 0xFF) != 0x1F || (in[pos + 1] & 0xFF) != 0x8B || in[pos + 2] != 8) {
+    if (in.length - pos < 10
+        || (in[pos] & 0xFF) != 0x1F
+        || (in[pos + 1] & 0xFF) != 0x8B
+        || in[pos + 2] != 8) {
       throw notGzip();
     }
     int flags = in[pos + 3] & 0xFF;
@@ -141,7 +151,10 @@ final class Bodies {
   }
 
   private static long le32(byte[] in, int p) {
-    return (in[p] & 0xFFL) | (in[p + 1] & 0xFFL) << 8 | (in[p + 2] & 0xFFL) << 16 | (in[p + 3] & 0xFFL) << 24;
+    return (in[p] & 0xFFL)
+        | (in[p + 1] & 0xFFL) << 8
+        | (in[p + 2] & 0xFFL) << 16
+        | (in[p + 3] & 0xFFL) << 24;
   }
 
   private static BodyException notGzip() {

@@ -7,8 +7,8 @@ import io.undertow.util.HttpString;
 import java.util.List;
 
 /**
- * CORS for browsers on the configured origins (docs/api.md): the preflight answer to {@code OPTIONS} on
- * the API, and the headers every answer to such an origin carries.
+ * CORS for browsers on the configured origins (docs/api.md): the preflight answer to {@code
+ * OPTIONS} on the API, and the headers every answer to such an origin carries.
  */
 final class Cors {
   static final HttpString ALLOW_ORIGIN = new HttpString("Access-Control-Allow-Origin");
@@ -25,8 +25,8 @@ final class Cors {
   }
 
   /**
-   * The preflight answer: 204, with the {@code Access-Control-Allow-*} headers for a configured origin
-   * only (the browser then refuses the others).
+   * The preflight answer: 204, with the {@code Access-Control-Allow-*} headers for a configured
+   * origin only (the browser then refuses the others).
    */
   HttpHandler preflight(String allowedMethods) {
     return ex -> {
@@ -47,8 +47,8 @@ final class Cors {
 
   /**
    * The CORS headers of an answer to a configured origin (none for any other origin). With CORS
-   * configured, every answer varies with Origin, also those without the headers: a shared cache must not
-   * serve an answer made for one origin (or none) to another.
+   * configured, every answer varies with Origin, also those without the headers: a shared cache
+   * must not serve an answer made for one origin (or none) to another.
    */
   void onAnswer(HttpServerExchange ex) {
     varyOnOrigin(ex);
@@ -64,7 +64,10 @@ final class Cors {
     }
   }
 
-  /** The request's origin when it is allowed, otherwise null (also when Origin is absent or repeated). */
+  /**
+   * The request's origin when it is allowed, otherwise null (also when Origin is absent or
+   * repeated).
+   */
   private String allowedOrigin(HttpServerExchange ex) {
     String origin = RequestHeaders.single(ex, Headers.ORIGIN);
     if (origin == null) {

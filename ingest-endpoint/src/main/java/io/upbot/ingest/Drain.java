@@ -7,12 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Draining at stop: once begun, new batches are answered 1005 and {@code /healthz} turns 503, while the
- * batches already in flight are waited for, up to a timeout.
+ * Draining at stop: once begun, new batches are answered 1005 and {@code /healthz} turns 503, while
+ * the batches already in flight are waited for, up to a timeout.
  *
- * <p>Undertow's {@code GracefulShutdownHandler} does the same for requests, but not what the API needs:
- * it refuses with a bare 503 (the API answers JSON 1005) and counts a request from its headers on, so a
- * client still uploading its body would hold the stop. Here a batch counts once its body is in.
+ * <p>Undertow's {@code GracefulShutdownHandler} does the same for requests, but not what the API
+ * needs: it refuses with a bare 503 (the API answers JSON 1005) and counts a request from its
+ * headers on, so a client still uploading its body would hold the stop. Here a batch counts once
+ * its body is in.
  */
 final class Drain {
   private static final Logger LOG = LoggerFactory.getLogger(Drain.class);
@@ -42,8 +43,8 @@ final class Drain {
   }
 
   /**
-   * Counts a batch in flight unless draining has begun (then false: answer 1005). The check and the count
-   * are one step under the lock {@link #await} waits on, so no batch can pass the check after
+   * Counts a batch in flight unless draining has begun (then false: answer 1005). The check and the
+   * count are one step under the lock {@link #await} waits on, so no batch can pass the check after
    * {@code await} has seen none in flight. Each true is matched by one {@link #leave}.
    */
   boolean enter() {
@@ -65,8 +66,8 @@ final class Drain {
   }
 
   /**
-   * Begins draining and waits until no batch is in flight or the timeout has passed; logs {@code Drained N
-   * in-flight batches in T ms} (read by operators and by {@code IngestSigtermITCase}).
+   * Begins draining and waits until no batch is in flight or the timeout has passed; logs {@code
+   * Drained N in-flight batches in T ms} (read by operators and by {@code IngestSigtermITCase}).
    *
    * @return the number of batches in flight when the wait began
    */
@@ -91,7 +92,10 @@ final class Drain {
         }
       }
     }
-    LOG.info("Drained {} in-flight batches in {} ms", atStart, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    LOG.info(
+        "Drained {} in-flight batches in {} ms",
+        atStart,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     return atStart;
   }
 }

@@ -6,8 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chain's outermost handler: notes when the request arrived (the latency metric counts from here)
- * and turns an unexpected exception below into 1005, so a client never sees a stack trace or a 500.
+ * The chain's outermost handler: notes when the request arrived (the latency metric counts from
+ * here) and turns an unexpected exception below into 1005, so a client never sees a stack trace or
+ * a 500.
  */
 final class EntryHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(EntryHandler.class);

@@ -4,8 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The token shipped in {@code docker/tokens.example.json}. It is public (it is in the repository and
- * valid for every appid), so an endpoint whose token file accepts it refuses to start unless
+ * The token shipped in {@code docker/tokens.example.json}. It is public (it is in the repository
+ * and valid for every appid), so an endpoint whose token file accepts it refuses to start unless
  * {@code --allow-example-token true} says this is a demo.
  */
 public final class ExampleToken {
@@ -15,7 +15,8 @@ public final class ExampleToken {
   private ExampleToken() {}
 
   /** Fails when the tokens accept the example token and the configuration does not allow it. */
-  public static void refuseUnlessAllowed(TokenStore tokens, IngestConfig config) throws TokenStore.TokenFileException {
+  public static void refuseUnlessAllowed(TokenStore tokens, IngestConfig config)
+      throws TokenStore.TokenFileException {
     if (tokens.lookup(VALUE) == null) {
       return;
     }
@@ -24,8 +25,12 @@ public final class ExampleToken {
       return;
     }
     throw new TokenStore.TokenFileException(
-        config.tokensFile() + " accepts the example token " + VALUE + ", which is public: put your own"
+        config.tokensFile()
+            + " accepts the example token "
+            + VALUE
+            + ", which is public: put your own"
             + " token in the file, or pass --allow-example-token true ("
-            + IngestConfig.envName("allow-example-token") + "=true) if this is a demo");
+            + IngestConfig.envName("allow-example-token")
+            + "=true) if this is a demo");
   }
 }

@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The endpoint's configuration, parsed once from flags ({@code --port 8080} or {@code --port=8080}) and
- * environment variables ({@code UPBOT_PORT}) the one way {@link Flags} reads them; a flag wins over its
- * variable. Parsing fails with every bad key listed. See the module README for the list.
+ * The endpoint's configuration, parsed once from flags ({@code --port 8080} or {@code --port=8080})
+ * and environment variables ({@code UPBOT_PORT}) the one way {@link Flags} reads them; a flag wins
+ * over its variable. Parsing fails with every bad key listed. See the module README for the list.
  */
 public record IngestConfig(
     String host,
@@ -52,10 +52,17 @@ public record IngestConfig(
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestConfig.class);
 
-  /** Producer properties the endpoint sets itself: overriding them would break what ret 0 promises (docs/api.md). */
+  /**
+   * Producer properties the endpoint sets itself: overriding them would break what ret 0 promises
+   * (docs/api.md).
+   */
   static final Set<String> MANAGED_PRODUCER_PROPERTIES =
       Set.of(
-          "bootstrap.servers", "acks", "enable.idempotence", "key.serializer", "value.serializer",
+          "bootstrap.servers",
+          "acks",
+          "enable.idempotence",
+          "key.serializer",
+          "value.serializer",
           "max.block.ms");
 
   /** Every flag, its default and help; the module README's table lists the same. */
@@ -82,7 +89,8 @@ public record IngestConfig(
           .value("io-threads", "0", "Undertow I/O threads (0: Undertow's default)")
           .value("body-timeout", "10s", "the whole body must arrive within this after the headers")
           .value("max-connections", "10000", "open connections at most")
-          .toggle("allow-example-token", "false", "start with the public example token (demos only)")
+          .toggle(
+              "allow-example-token", "false", "start with the public example token (demos only)")
           .repeated("kafka-property", "extra producer property")
           .renamed("tokens-reload-ms", "tokens-reload-interval", Flags.MILLIS)
           .renamed("deadline-ms", "deadline", Flags.MILLIS)
@@ -120,9 +128,13 @@ public record IngestConfig(
   }
 
   /** The defaults, with the two values that have none; for an endpoint started in code. */
-  public static IngestConfig defaults(String kafkaBootstrap, Path tokensFile) throws ConfigException {
+  public static IngestConfig defaults(String kafkaBootstrap, Path tokensFile)
+      throws ConfigException {
     return read(
-        FLAGS.defaults().with("kafka-bootstrap", kafkaBootstrap).with("tokens-file", tokensFile.toString()));
+        FLAGS
+            .defaults()
+            .with("kafka-bootstrap", kafkaBootstrap)
+            .with("tokens-file", tokensFile.toString()));
   }
 
   private static IngestConfig read(Values r) throws ConfigException {
@@ -153,7 +165,8 @@ public record IngestConfig(
         problems.add("--tokens-file: " + tokens + " is not a readable file");
       }
     }
-    Duration reload = r.duration("tokens-reload-interval", Duration.ofMillis(10), Duration.ofHours(1));
+    Duration reload =
+        r.duration("tokens-reload-interval", Duration.ofMillis(10), Duration.ofHours(1));
     List<String> cors = new ArrayList<>();
     String corsRaw = r.raw("cors-origins");
     if (corsRaw != null) {
@@ -172,21 +185,29 @@ public record IngestConfig(
     Integer maxBody = r.integer("max-body-bytes", 1024, 64 * 1024 * 1024);
     Integer maxItems = r.integer("max-items", 1, 100_000);
     String compression = r.required("kafka-compression");
-    if (compression != null && !Set.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
-      problems.add("--kafka-compression: " + compression + " is not one of none, gzip, snappy, lz4, zstd");
+    if (compression != null
+        && !Set.of("none", "gzip", "snappy", "lz4", "zstd").contains(compression)) {
+      problems.add(
+          "--kafka-compression: " + compression + " is not one of none, gzip, snappy, lz4, zstd");
     }
     Duration linger = r.duration("kafka-linger", Duration.ZERO, Duration.ofMinutes(1));
     Integer batchSize = r.integer("kafka-batch-size", 0, 64 * 1024 * 1024);
     Integer bufferMemory = r.integer("kafka-buffer-memory", 1024 * 1024, Integer.MAX_VALUE);
-    Duration delivery = r.duration("kafka-delivery-timeout", Duration.ofMillis(1), Duration.ofHours(1));
-    Duration request = r.duration("kafka-request-timeout", Duration.ofMillis(1), Duration.ofHours(1));
-    if (delivery != null && request != null && linger != null
+    Duration delivery =
+        r.duration("kafka-delivery-timeout", Duration.ofMillis(1), Duration.ofHours(1));
+    Duration request =
+        r.duration("kafka-request-timeout", Duration.ofMillis(1), Duration.ofHours(1));
+    if (delivery != null
+        && request != null
+        && linger != null
         && delivery.compareTo(linger.plus(request)) < 0) {
-      problems.add("--kafka-delivery-timeout: must be at least --kafka-linger + --kafka-request-timeout");
+      problems.add(
+          "--kafka-delivery-timeout: must be at least --kafka-linger + --kafka-request-timeout");
     }
     Duration drain = r.duration("drain-timeout", Duration.ZERO, Duration.ofMinutes(10));
     Integer ioThreads = r.integer("io-threads", 0, 1024);
-    Duration bodyTimeout = r.duration("body-timeout", Duration.ofMillis(100), Duration.ofMinutes(10));
+    Duration bodyTimeout =
+        r.duration("body-timeout", Duration.ofMillis(100), Duration.ofMinutes(10));
     Integer maxConnections = r.integer("max-connections", 1, 1_000_000);
     Boolean allowExampleToken = r.bool("allow-example-token");
 
@@ -194,31 +215,87 @@ public record IngestConfig(
       throw new ConfigException(problems);
     }
     return new IngestConfig(
-        host, port, bootstrap, topic, tokensFile, reload, cors, deadline, maxBody, maxItems,
-        compression, (int) linger.toMillis(), batchSize, bufferMemory, delivery, request, drain, ioThreads,
-        bodyTimeout, maxConnections, allowExampleToken, kafkaProps);
+        host,
+        port,
+        bootstrap,
+        topic,
+        tokensFile,
+        reload,
+        cors,
+        deadline,
+        maxBody,
+        maxItems,
+        compression,
+        (int) linger.toMillis(),
+        batchSize,
+        bufferMemory,
+        delivery,
+        request,
+        drain,
+        ioThreads,
+        bodyTimeout,
+        maxConnections,
+        allowExampleToken,
+        kafkaProps);
   }
 
   /** A copy listening elsewhere. */
   public IngestConfig withListen(String newHost, int newPort) {
     return new IngestConfig(
-        newHost, newPort, kafkaBootstrap, topic, tokensFile, tokensReloadInterval, corsOrigins, deadline,
-        maxBodyBytes, maxItems, kafkaCompression, kafkaLingerMs, kafkaBatchSize, kafkaBufferMemory,
-        kafkaDeliveryTimeout, kafkaRequestTimeout, drainTimeout, ioThreads, bodyTimeout, maxConnections,
-        allowExampleToken, kafkaProperties);
+        newHost,
+        newPort,
+        kafkaBootstrap,
+        topic,
+        tokensFile,
+        tokensReloadInterval,
+        corsOrigins,
+        deadline,
+        maxBodyBytes,
+        maxItems,
+        kafkaCompression,
+        kafkaLingerMs,
+        kafkaBatchSize,
+        kafkaBufferMemory,
+        kafkaDeliveryTimeout,
+        kafkaRequestTimeout,
+        drainTimeout,
+        ioThreads,
+        bodyTimeout,
+        maxConnections,
+        allowExampleToken,
+        kafkaProperties);
   }
 
   /** A copy writing another topic. */
   public IngestConfig withTopic(String newTopic) {
     return new IngestConfig(
-        host, port, kafkaBootstrap, newTopic, tokensFile, tokensReloadInterval, corsOrigins, deadline,
-        maxBodyBytes, maxItems, kafkaCompression, kafkaLingerMs, kafkaBatchSize, kafkaBufferMemory,
-        kafkaDeliveryTimeout, kafkaRequestTimeout, drainTimeout, ioThreads, bodyTimeout, maxConnections,
-        allowExampleToken, kafkaProperties);
+        host,
+        port,
+        kafkaBootstrap,
+        newTopic,
+        tokensFile,
+        tokensReloadInterval,
+        corsOrigins,
+        deadline,
+        maxBodyBytes,
+        maxItems,
+        kafkaCompression,
+        kafkaLingerMs,
+        kafkaBatchSize,
+        kafkaBufferMemory,
+        kafkaDeliveryTimeout,
+        kafkaRequestTimeout,
+        drainTimeout,
+        ioThreads,
+        bodyTimeout,
+        maxConnections,
+        allowExampleToken,
+        kafkaProperties);
   }
 
   /** The usage text: every flag, its variable and default. */
   public static String usage() {
-    return FLAGS.usage("Usage: java -jar upbot-ingest.jar [--flag value]...  (or UPBOT_<FLAG> variables)");
+    return FLAGS.usage(
+        "Usage: java -jar upbot-ingest.jar [--flag value]...  (or UPBOT_<FLAG> variables)");
   }
 }

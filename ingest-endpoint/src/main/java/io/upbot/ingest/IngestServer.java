@@ -15,14 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingest endpoint's startup and shutdown: builds the chain of handlers answering
- * {@code POST /upbot/api/ReportMediaEvent} (docs/api.md), the operators' paths and the OpenAPI document,
- * runs it on Undertow with its options and limits, and stops it gracefully.
+ * The ingest endpoint's startup and shutdown: builds the chain of handlers answering {@code POST
+ * /upbot/api/ReportMediaEvent} (docs/api.md), the operators' paths and the OpenAPI document, runs
+ * it on Undertow with its options and limits, and stops it gracefully.
  *
- * <p>The chain, outermost first: {@link EntryHandler} (latency, unexpected errors), {@link BodyDeadline},
- * {@link Router} (1404/1405), then per route {@link Cors} preflight, {@link Drain} and
- * {@link ReportHandler} for the API, {@link Probes} and {@link OpenApiHandler} for the rest. Nothing
- * blocks an I/O thread. Startable in-process (port 0 picks a free port).
+ * <p>The chain, outermost first: {@link EntryHandler} (latency, unexpected errors), {@link
+ * BodyDeadline}, {@link Router} (1404/1405), then per route {@link Cors} preflight, {@link Drain}
+ * and {@link ReportHandler} for the API, {@link Probes} and {@link OpenApiHandler} for the rest.
+ * Nothing blocks an I/O thread. Startable in-process (port 0 picks a free port).
  */
 public final class IngestServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
@@ -39,7 +39,11 @@ public final class IngestServer implements AutoCloseable {
   private final Undertow undertow;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private IngestServer(IngestConfig config, RecordWriter writer, TokenStore tokens, LongSupplier clockMillis,
+  private IngestServer(
+      IngestConfig config,
+      RecordWriter writer,
+      TokenStore tokens,
+      LongSupplier clockMillis,
       LongSupplier nanoClock) {
     this.config = config;
     this.writer = writer;
@@ -62,10 +66,13 @@ public final class IngestServer implements AutoCloseable {
             .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
             .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
             .setServerOption(UndertowOptions.IDLE_TIMEOUT, 60_000)
-            // The router decodes the path, and the report handler the query, themselves, strictly (UrlDecoding).
+            // The router decodes the path, and the report handler the query, themselves, strictly
+            // (UrlDecoding).
             .setServerOption(UndertowOptions.DECODE_URL, false)
-            // Undertow answers more parameters than this with a bare 400 it does not let us replace; its
-            // default (1000) is raised so that any plausible URL gets a JSON answer. Parameters are kept in
+            // Undertow answers more parameters than this with a bare 400 it does not let us
+            // replace; its
+            // default (1000) is raised so that any plausible URL gets a JSON answer. Parameters are
+            // kept in
             // a TreeMap (no hash flooding), and 10,000 of them cost a few MB at most.
             .setServerOption(UndertowOptions.MAX_PARAMETERS, MAX_QUERY_PARAMETERS)
             .setHandler(chain);
@@ -80,7 +87,8 @@ public final class IngestServer implements AutoCloseable {
   private HttpHandler chain(RateLimiter limiter, LongSupplier clockMillis) {
     Cors cors = new Cors(config.corsOrigins());
     Answers answers = new Answers(metrics, cors);
-    ReportHandler report = new ReportHandler(config, tokens, limiter, writer, clockMillis, answers, metrics, drain);
+    ReportHandler report =
+        new ReportHandler(config, tokens, limiter, writer, clockMillis, answers, metrics, drain);
     Router router =
         new Router(answers)
             .add(Methods.POST, API_PATH, drain.refusingWhileDraining(answers, report))
@@ -89,8 +97,10 @@ public final class IngestServer implements AutoCloseable {
             .add(Methods.GET, Probes.READY, Probes.readiness(drain, writer::isReady))
             .add(Methods.GET, Probes.METRICS, Probes.metrics(metrics))
             .add(Methods.GET, OpenApiDocument.PATH, new OpenApiHandler(cors));
-    return new EntryHandler(answers,
-        BodyDeadline.armed(config.bodyTimeout(), ex -> answers.send(ex, Limits.bodyTimedOut(config)), router));
+    return new EntryHandler(
+        answers,
+        BodyDeadline.armed(
+            config.bodyTimeout(), ex -> answers.send(ex, Limits.bodyTimedOut(config)), router));
   }
 
   /** Starts the endpoint with a Kafka writer and the configured token file. */
@@ -106,9 +116,15 @@ public final class IngestServer implements AutoCloseable {
     }
   }
 
-  /** Starts the endpoint with the given writer and tokens (tests use a memory writer and clocks). */
-  public static IngestServer start(IngestConfig config, RecordWriter writer, TokenStore tokens,
-      LongSupplier clockMillis, LongSupplier nanoClock) {
+  /**
+   * Starts the endpoint with the given writer and tokens (tests use a memory writer and clocks).
+   */
+  public static IngestServer start(
+      IngestConfig config,
+      RecordWriter writer,
+      TokenStore tokens,
+      LongSupplier clockMillis,
+      LongSupplier nanoClock) {
     IngestServer s = new IngestServer(config, writer, tokens, clockMillis, nanoClock);
     try {
       s.undertow.start();
@@ -116,7 +132,12 @@ public final class IngestServer implements AutoCloseable {
       s.reloader.shutdownNow();
       throw e;
     }
-    LOG.info("Ingest endpoint listening on {}:{} (topic {}, {} tokens)", config.host(), s.port(), config.topic(), tokens.size());
+    LOG.info(
+        "Ingest endpoint listening on {}:{} (topic {}, {} tokens)",
+        config.host(),
+        s.port(),
+        config.topic(),
+        tokens.size());
     return s;
   }
 

@@ -19,12 +19,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes records with an idempotent {@code acks=all} producer that never blocks the caller.
  *
- * <p>{@code max.block.ms=0}: when the buffer is full or the topic's metadata is unknown, {@code send}
- * fails at once (the client gets 1005) instead of parking an I/O thread. To keep the topic's metadata
- * known, a background task touches it every second ({@code partitionsFor}, which with max.block.ms=0
- * either answers from the cache or starts a fetch and returns); this also stops the producer from
- * expiring an idle topic's metadata. The same task asks the cluster for its nodes (with a short
- * timeout, off the I/O threads) to answer {@code /readyz}.
+ * <p>{@code max.block.ms=0}: when the buffer is full or the topic's metadata is unknown, {@code
+ * send} fails at once (the client gets 1005) instead of parking an I/O thread. To keep the topic's
+ * metadata known, a background task touches it every second ({@code partitionsFor}, which with
+ * max.block.ms=0 either answers from the cache or starts a fetch and returns); this also stops the
+ * producer from expiring an idle topic's metadata. The same task asks the cluster for its nodes
+ * (with a short timeout, off the I/O threads) to answer {@code /readyz}.
  */
 public final class KafkaRecordWriter implements RecordWriter {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRecordWriter.class);
@@ -50,8 +50,12 @@ public final class KafkaRecordWriter implements RecordWriter {
     p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(config.kafkaLingerMs()));
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(config.kafkaBatchSize()));
     p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(config.kafkaBufferMemory()));
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(config.kafkaDeliveryTimeout().toMillis()));
-    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(config.kafkaRequestTimeout().toMillis()));
+    p.put(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        String.valueOf(config.kafkaDeliveryTimeout().toMillis()));
+    p.put(
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+        String.valueOf(config.kafkaRequestTimeout().toMillis()));
     p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "upbot-ingest");
     // Reconnect quickly after a broker restart so the endpoint recovers within seconds.
     p.putIfAbsent(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
@@ -59,12 +63,14 @@ public final class KafkaRecordWriter implements RecordWriter {
 
     Properties a = new Properties();
     // The admin client shares connection settings (security, SASL) but not producer-only keys.
-    config.kafkaProperties().forEach(
-        (k, v) -> {
-          if (AdminClientConfig.configNames().contains(k)) {
-            a.put(k, v);
-          }
-        });
+    config
+        .kafkaProperties()
+        .forEach(
+            (k, v) -> {
+              if (AdminClientConfig.configNames().contains(k)) {
+                a.put(k, v);
+              }
+            });
     a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
     a.put(AdminClientConfig.CLIENT_ID_CONFIG, "upbot-ingest-readiness");
     a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
@@ -105,7 +111,11 @@ public final class KafkaRecordWriter implements RecordWriter {
       }
       boolean ready = isReady();
       if (!ready && !loggedUnready) {
-        LOG.warn("Kafka not ready (cluster reachable: {}, topic {} metadata known: {})", clusterReachable, topic, metadataKnown);
+        LOG.warn(
+            "Kafka not ready (cluster reachable: {}, topic {} metadata known: {})",
+            clusterReachable,
+            topic,
+            metadataKnown);
         loggedUnready = true;
       } else if (ready && loggedUnready) {
         LOG.info("Kafka ready again");
@@ -118,7 +128,11 @@ public final class KafkaRecordWriter implements RecordWriter {
 
   @Override
   public void send(
-      String topic, byte[] key, byte[] value, long timestampMillis, Consumer<Exception> onComplete) {
+      String topic,
+      byte[] key,
+      byte[] value,
+      long timestampMillis,
+      Consumer<Exception> onComplete) {
     producer.send(
         new ProducerRecord<>(topic, null, timestampMillis, key, value),
         (metadata, exception) -> onComplete.accept(exception));

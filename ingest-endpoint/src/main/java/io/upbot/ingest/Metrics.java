@@ -53,7 +53,8 @@ public final class Metrics {
   /** The metrics as Prometheus text. */
   public String render() {
     StringBuilder sb = new StringBuilder(2048);
-    sb.append("# HELP upbot_ingest_requests_total Answered ReportMediaEvent and other requests, by ret.\n");
+    sb.append(
+        "# HELP upbot_ingest_requests_total Answered ReportMediaEvent and other requests, by ret.\n");
     sb.append("# TYPE upbot_ingest_requests_total counter\n");
     requestsByRet.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())

@@ -5,10 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The endpoint's OpenAPI document, {@code src/main/resources/openapi.json}, served as is at {@link #PATH}.
+ * The endpoint's OpenAPI document, {@code src/main/resources/openapi.json}, served as is at {@link
+ * #PATH}.
  *
- * <p>Read once from the classpath when the server is built, so a jar without it fails at start rather
- * than answering 503 later.
+ * <p>Read once from the classpath when the server is built, so a jar without it fails at start
+ * rather than answering 503 later.
  */
 final class OpenApiDocument {
   static final String PATH = "/upbot/api/openapi.json";

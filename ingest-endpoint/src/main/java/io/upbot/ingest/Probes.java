@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * The operators' paths: {@code /healthz} (503 while draining), {@code /readyz} (the writer reaches its
- * destination and the endpoint is not draining) and {@code /metrics} (Prometheus text). Their answers are
- * not API answers: not counted in the metrics, no CORS headers.
+ * The operators' paths: {@code /healthz} (503 while draining), {@code /readyz} (the writer reaches
+ * its destination and the endpoint is not draining) and {@code /metrics} (Prometheus text). Their
+ * answers are not API answers: not counted in the metrics, no CORS headers.
  */
 final class Probes {
   static final String HEALTH = "/healthz";
@@ -23,7 +23,10 @@ final class Probes {
   static HttpHandler health(Drain drain) {
     return ex -> {
       boolean draining = drain.isDraining();
-      plain(ex, draining ? 503 : 200, Answers.JSON,
+      plain(
+          ex,
+          draining ? 503 : 200,
+          Answers.JSON,
           draining ? "{\"status\":\"draining\"}" : "{\"status\":\"serving\"}");
     };
   }
@@ -31,7 +34,11 @@ final class Probes {
   static HttpHandler readiness(Drain drain, BooleanSupplier writerReady) {
     return ex -> {
       boolean ready = !drain.isDraining() && writerReady.getAsBoolean();
-      plain(ex, ready ? 200 : 503, Answers.JSON, ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+      plain(
+          ex,
+          ready ? 200 : 503,
+          Answers.JSON,
+          ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
     };
   }
 

@@ -5,9 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * One token bucket per API token, counted in items. A batch is admitted when the bucket holds at least
- * its size, or is full (so a batch larger than the burst is not refused forever); admitting it may
- * leave the bucket in debt, which later batches wait out.
+ * One token bucket per API token, counted in items. A batch is admitted when the bucket holds at
+ * least its size, or is full (so a batch larger than the burst is not refused forever); admitting
+ * it may leave the bucket in debt, which later batches wait out.
  */
 public final class RateLimiter {
   private final LongSupplier nanoClock;
@@ -27,7 +27,8 @@ public final class RateLimiter {
     if (!token.limited()) {
       return 0;
     }
-    Bucket b = buckets.computeIfAbsent(token.id(), k -> new Bucket(token.burst(), nanoClock.getAsLong()));
+    Bucket b =
+        buckets.computeIfAbsent(token.id(), k -> new Bucket(token.burst(), nanoClock.getAsLong()));
     return b.acquire(items, token.ratePerSecond(), token.burst(), nanoClock.getAsLong(), consume);
   }
 

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /upbot/api/ReportMediaEvent}: the checks before the body, then the body's validation, then
- * the write, in the order of docs/api.md#the-order-of-checks; each check answers and stops at the first
- * failure. The answer to a written batch comes from its {@link BatchAcknowledgement}.
+ * {@code POST /upbot/api/ReportMediaEvent}: the checks before the body, then the body's validation,
+ * then the write, in the order of docs/api.md#the-order-of-checks; each check answers and stops at
+ * the first failure. The answer to a written batch comes from its {@link BatchAcknowledgement}.
  */
 final class ReportHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ReportHandler.class);
@@ -30,8 +30,15 @@ final class ReportHandler implements HttpHandler {
   private final Metrics metrics;
   private final Drain drain;
 
-  ReportHandler(IngestConfig config, TokenStore tokens, RateLimiter limiter, RecordWriter writer,
-      LongSupplier clockMillis, Answers answers, Metrics metrics, Drain drain) {
+  ReportHandler(
+      IngestConfig config,
+      TokenStore tokens,
+      RateLimiter limiter,
+      RecordWriter writer,
+      LongSupplier clockMillis,
+      Answers answers,
+      Metrics metrics,
+      Drain drain) {
     this.config = config;
     this.tokens = tokens;
     this.limiter = limiter;
@@ -71,17 +78,26 @@ final class ReportHandler implements HttpHandler {
     receive(ex, new Checked(token, encoding == RequestHeaders.Encoding.GZIP, query.validateOnly()));
   }
 
-  /** Refuses a body declared too large before reading it, otherwise reads it with the async receiver. */
+  /**
+   * Refuses a body declared too large before reading it, otherwise reads it with the async
+   * receiver.
+   */
   private void receive(HttpServerExchange ex, Checked checked) {
     int limit = config.maxBodyBytes();
-    // The limit applies to the decompressed body (Bodies.gunzip enforces it); gzip bytes get a margin
+    // The limit applies to the decompressed body (Bodies.gunzip enforces it); gzip bytes get a
+    // margin
     // because a body stored at level 0 is slightly larger compressed than decompressed.
     int wireLimit = checked.gzip() ? Bodies.gzipWireLimit(limit) : limit;
-    Answer tooLarge = new Answer(Ret.TOO_LARGE,
-        checked.gzip() ? "body: more than " + wireLimit + " compressed bytes" : "body: more than " + limit + " bytes");
+    Answer tooLarge =
+        new Answer(
+            Ret.TOO_LARGE,
+            checked.gzip()
+                ? "body: more than " + wireLimit + " compressed bytes"
+                : "body: more than " + limit + " bytes");
     long contentLength = ex.getRequestContentLength();
     if (contentLength > wireLimit) {
-      // Refused before reading. Undertow drains the unread body after the answer so the client, still
+      // Refused before reading. Undertow drains the unread body after the answer so the client,
+      // still
       // sending, reads the answer instead of a reset; an absurd body closes the connection instead.
       if (contentLength > Limits.DRAIN_LIMIT) {
         ex.setPersistent(false);
@@ -99,10 +115,13 @@ final class ReportHandler implements HttpHandler {
               // Keeps the exchange open past this callback: it is answered from the Kafka ack.
               // received_at is stamped once the whole body is here, not when its first byte came: a
               // slow client must not make its events look older than the ones written before them.
-              e.dispatch(SameThreadExecutor.INSTANCE, () -> afterBody(e, checked, bytes, clockMillis.getAsLong()));
+              e.dispatch(
+                  SameThreadExecutor.INSTANCE,
+                  () -> afterBody(e, checked, bytes, clockMillis.getAsLong()));
             },
             (e, error) -> {
-              if (error instanceof RequestTooBigException || error instanceof Receiver.RequestToLargeException) {
+              if (error instanceof RequestTooBigException
+                  || error instanceof Receiver.RequestToLargeException) {
                 answers.send(e, tooLarge);
               } else {
                 LOG.debug("Request body could not be read: {}", error.toString());
@@ -112,7 +131,10 @@ final class ReportHandler implements HttpHandler {
             });
   }
 
-  /** Validates the body, checks the appid and the rate limit, then writes (or, to validate only, answers). */
+  /**
+   * Validates the body, checks the appid and the rate limit, then writes (or, to validate only,
+   * answers).
+   */
   private void afterBody(HttpServerExchange ex, Checked checked, byte[] raw, long receivedAt) {
     if (!drain.enter()) {
       answers.send(ex, Answer.of(Ret.BUSY));
@@ -131,7 +153,8 @@ final class ReportHandler implements HttpHandler {
         answers.send(ex, Answer.of(Ret.AUTH_FAILED));
         return;
       }
-      long retryAfter = limiter.acquire(checked.token(), batch.events().size(), !checked.validateOnly());
+      long retryAfter =
+          limiter.acquire(checked.token(), batch.events().size(), !checked.validateOnly());
       if (retryAfter > 0) {
         answers.send(ex, Answer.of(Ret.RATE_LIMITED), retryAfter);
         return;
@@ -152,17 +175,25 @@ final class ReportHandler implements HttpHandler {
     }
   }
 
-  /** Hands each record to the writer; the batch's acknowledgement answers, and releases the drain count. */
+  /**
+   * Hands each record to the writer; the batch's acknowledgement answers, and releases the drain
+   * count.
+   */
   private void write(HttpServerExchange ex, BatchValidator.Accepted batch, long receivedAt) {
     BatchAcknowledgement ack =
-        BatchAcknowledgement.start(ex, batch.events().size(), config.deadline().toMillis(), answers, metrics, drain);
+        BatchAcknowledgement.start(
+            ex, batch.events().size(), config.deadline().toMillis(), answers, metrics, drain);
     for (MediaEvent e : batch.events()) {
       if (ack.isAnswered()) {
         break;
       }
       try {
-        writer.send(config.topic(), e.kafkaKey().getBytes(StandardCharsets.UTF_8), MediaEventCodec.encode(e),
-            receivedAt, ack::acked);
+        writer.send(
+            config.topic(),
+            e.kafkaKey().getBytes(StandardCharsets.UTF_8),
+            MediaEventCodec.encode(e),
+            receivedAt,
+            ack::acked);
       } catch (RuntimeException refused) {
         // Buffer full, metadata unknown, producer closing: answer at once, never block.
         ack.fail(refused.getClass().getSimpleName());

@@ -8,23 +8,29 @@ import java.util.Locale;
 
 /**
  * The report's checks on what comes before the body (docs/api.md#the-order-of-checks): the token as
- * presented, the content type, the query and the content encoding. Each returns the answer to a request
- * that breaks it, or its reading of a good one.
+ * presented, the content type, the query and the content encoding. Each returns the answer to a
+ * request that breaks it, or its reading of a good one.
  */
 final class RequestHeaders {
   static final Answer NOT_JSON = Answer.parameter("Content-Type: must be application/json");
-  static final Answer CHARSET_NOT_UTF8 = Answer.parameter("Content-Type: only a charset=utf-8 parameter is allowed");
-  static final Answer UNKNOWN_ENCODING = Answer.parameter("Content-Encoding: must be gzip or absent");
+  static final Answer CHARSET_NOT_UTF8 =
+      Answer.parameter("Content-Type: only a charset=utf-8 parameter is allowed");
+  static final Answer UNKNOWN_ENCODING =
+      Answer.parameter("Content-Encoding: must be gzip or absent");
 
   private RequestHeaders() {}
 
-  /** The header's value when it is present once, otherwise null (a repeated header is ambiguous). */
+  /**
+   * The header's value when it is present once, otherwise null (a repeated header is ambiguous).
+   */
   static String single(HttpServerExchange ex, HttpString name) {
     HeaderValues v = ex.getRequestHeaders().get(name);
     return v == null || v.size() != 1 ? null : v.getFirst();
   }
 
-  /** The token of {@code Authorization: <token>} or {@code Authorization: Bearer <token>}, or null. */
+  /**
+   * The token of {@code Authorization: <token>} or {@code Authorization: Bearer <token>}, or null.
+   */
   static String presentedToken(HttpServerExchange ex) {
     String h = single(ex, Headers.AUTHORIZATION);
     if (h == null) {
@@ -56,8 +62,15 @@ final class RequestHeaders {
     return null;
   }
 
-  /** The body's encoding: gzip, identity (absent, blank or {@code identity}), or one the API refuses. */
-  enum Encoding { IDENTITY, GZIP, UNKNOWN }
+  /**
+   * The body's encoding: gzip, identity (absent, blank or {@code identity}), or one the API
+   * refuses.
+   */
+  enum Encoding {
+    IDENTITY,
+    GZIP,
+    UNKNOWN
+  }
 
   static Encoding encoding(HttpServerExchange ex) {
     String encoding = single(ex, Headers.CONTENT_ENCODING);
@@ -68,9 +81,10 @@ final class RequestHeaders {
   }
 
   /**
-   * The API's query: {@code validate}, exactly once, {@code true} or {@code false} (any letter case), or
-   * absent. Anything else is refused rather than read as "write": a client asking to validate must never
-   * have its batch written. Other parameters are ignored, like unknown JSON fields.
+   * The API's query: {@code validate}, exactly once, {@code true} or {@code false} (any letter
+   * case), or absent. Anything else is refused rather than read as "write": a client asking to
+   * validate must never have its batch written. Other parameters are ignored, like unknown JSON
+   * fields.
    */
   record Query(boolean validateOnly, Answer problem) {
     static final Answer NOT_BOOLEAN = Answer.parameter("validate: must be true or false");
@@ -103,7 +117,9 @@ final class RequestHeaders {
       if (validate.equalsIgnoreCase("true")) {
         return new Query(true, null);
       }
-      return validate.equalsIgnoreCase("false") ? new Query(false, null) : new Query(false, NOT_BOOLEAN);
+      return validate.equalsIgnoreCase("false")
+          ? new Query(false, null)
+          : new Query(false, NOT_BOOLEAN);
     }
   }
 }

@@ -4,15 +4,15 @@ package io.upbot.ingest;
  * The answers of the endpoint (docs/api.md#answers): ret code, HTTP status and the exact msg.
  *
  * <p>The API names no ret for a wrong path or method; {@link #NOT_FOUND} and {@link
- * #METHOD_NOT_ALLOWED} reuse the HTTP status in a 1xxx-style code (1404, 1405) so they cannot collide
- * with the API's 1001–1005.
+ * #METHOD_NOT_ALLOWED} reuse the HTTP status in a 1xxx-style code (1404, 1405) so they cannot
+ * collide with the API's 1001–1005.
  */
 public enum Ret {
   OK(0, 200, ""),
   PARAMETER_ERROR(1001, 400, "请求参数错误，请稍后再试"),
   /**
-   * The body did not arrive within the body deadline: a parameter error (the request is incomplete, and
-   * nothing of it was written) under HTTP 408, so that HTTP clients and proxies see a timeout.
+   * The body did not arrive within the body deadline: a parameter error (the request is incomplete,
+   * and nothing of it was written) under HTTP 408, so that HTTP clients and proxies see a timeout.
    */
   BODY_TIMEOUT(1001, 408, "请求参数错误，请稍后再试"),
   AUTH_FAILED(1002, 401, "鉴权失败"),

@@ -11,13 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes a request by its exact path, decoded strictly (docs/api.md), then by method: an unknown path
- * (or one whose escapes are not UTF-8) is 1404, a known path with another method is 1405 with an
- * {@code Allow} header naming the methods it has.
+ * Routes a request by its exact path, decoded strictly (docs/api.md), then by method: an unknown
+ * path (or one whose escapes are not UTF-8) is 1404, a known path with another method is 1405 with
+ * an {@code Allow} header naming the methods it has.
  *
  * <p>Hand-written rather than Undertow's {@code RoutingHandler}: that one matches the raw path (the
- * server leaves decoding to {@link UrlDecoding}), treats a trailing slash as the same path, and answers
- * a wrong method without {@code Allow}.
+ * server leaves decoding to {@link UrlDecoding}), treats a trailing slash as the same path, and
+ * answers a wrong method without {@code Allow}.
  */
 final class Router implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(Router.class);

@@ -22,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API tokens, read from a JSON file and re-read when the file changes (see the module README for
- * the format). Tokens are held only as SHA-256 digests; a presented token is hashed and compared with
- * every digest by {@link MessageDigest#isEqual}, so the time taken does not reveal how much of a token
- * matched. A new file that cannot be read or parsed keeps the tokens in use and logs an error.
+ * The API tokens, read from a JSON file and re-read when the file changes (see the module README
+ * for the format). Tokens are held only as SHA-256 digests; a presented token is hashed and
+ * compared with every digest by {@link MessageDigest#isEqual}, so the time taken does not reveal
+ * how much of a token matched. A new file that cannot be read or parsed keeps the tokens in use and
+ * logs an error.
  */
 public final class TokenStore {
   private static final Logger LOG = LoggerFactory.getLogger(TokenStore.class);
@@ -33,8 +34,11 @@ public final class TokenStore {
       new ObjectMapper(
           JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
-  /** One token: its digest, the appids it may report for ({@code null} = any) and its rate limit. */
-  public record Token(String name, byte[] sha256, Set<String> appids, double ratePerSecond, double burst) {
+  /**
+   * One token: its digest, the appids it may report for ({@code null} = any) and its rate limit.
+   */
+  public record Token(
+      String name, byte[] sha256, Set<String> appids, double ratePerSecond, double burst) {
     public Token {
       sha256 = sha256.clone();
       appids = appids == null ? null : Set.copyOf(appids);
@@ -77,7 +81,9 @@ public final class TokenStore {
     this.lastSize = lastSize;
   }
 
-  /** Loads the file; fails if it is missing or invalid (at startup there are no old tokens to keep). */
+  /**
+   * Loads the file; fails if it is missing or invalid (at startup there are no old tokens to keep).
+   */
   public static TokenStore load(Path file) throws TokenFileException {
     try {
       FileTime mtime = Files.getLastModifiedTime(file);
@@ -109,8 +115,8 @@ public final class TokenStore {
   }
 
   /**
-   * Re-reads the file if its modification time or size changed. Returns whether new tokens are in use.
-   * Called periodically by the server; safe to call from one thread at a time.
+   * Re-reads the file if its modification time or size changed. Returns whether new tokens are in
+   * use. Called periodically by the server; safe to call from one thread at a time.
    */
   public synchronized boolean reloadIfChanged() {
     FileTime mtime;
@@ -120,7 +126,11 @@ public final class TokenStore {
       size = Files.size(file);
     } catch (IOException e) {
       if (lastModified != null) {
-        LOG.error("Token file {} cannot be read ({}); keeping the {} tokens in use", file, e, tokens.size());
+        LOG.error(
+            "Token file {} cannot be read ({}); keeping the {} tokens in use",
+            file,
+            e,
+            tokens.size());
         lastModified = null;
       }
       return false;
@@ -136,7 +146,11 @@ public final class TokenStore {
       LOG.info("Token file {} reloaded: {} tokens", file, fresh.size());
       return true;
     } catch (IOException | TokenFileException e) {
-      LOG.error("Token file {} is invalid ({}); keeping the {} tokens in use", file, e.getMessage(), tokens.size());
+      LOG.error(
+          "Token file {} is invalid ({}); keeping the {} tokens in use",
+          file,
+          e.getMessage(),
+          tokens.size());
       return false;
     }
   }

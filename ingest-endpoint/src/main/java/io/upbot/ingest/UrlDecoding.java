@@ -1,21 +1,23 @@
 package io.upbot.ingest;
 
 /**
- * Percent-decoding of the request path and query, done here rather than by Undertow
- * ({@code DECODE_URL=false}) so that it is strict: escapes of bytes that are not UTF-8 ({@code %C0%AF},
- * {@code %FF}) are refused (1404 for the path, 1001 for the query) instead of being read as replacement
- * characters. A syntactically malformed escape ({@code %zz}) never gets here: Undertow's request parser
- * refuses it with its own bare 400 before any handler runs.
+ * Percent-decoding of the request path and query, done here rather than by Undertow ({@code
+ * DECODE_URL=false}) so that it is strict: escapes of bytes that are not UTF-8 ({@code %C0%AF},
+ * {@code %FF}) are refused (1404 for the path, 1001 for the query) instead of being read as
+ * replacement characters. A syntactically malformed escape ({@code %zz}) never gets here:
+ * Undertow's request parser refuses it with its own bare 400 before any handler runs.
  */
 final class UrlDecoding {
   private UrlDecoding() {}
 
   /**
-   * Decodes {@code raw} (ASCII as received), null when an escape is malformed or the bytes are not UTF-8.
+   * Decodes {@code raw} (ASCII as received), null when an escape is malformed or the bytes are not
+   * UTF-8.
    *
-   * @param plusIsSpace true for the query ({@code application/x-www-form-urlencoded}), false for the path
-   * @param keepEncodedSlash true for the path: {@code %2F} stays as is, as Undertow's default decoding does,
-   *     so an encoded slash never becomes a path separator
+   * @param plusIsSpace true for the query ({@code application/x-www-form-urlencoded}), false for
+   *     the path
+   * @param keepEncodedSlash true for the path: {@code %2F} stays as is, as Undertow's default
+   *     decoding does, so an encoded slash never becomes a path separator
    */
   static String decode(String raw, boolean plusIsSpace, boolean keepEncodedSlash) {
     if (raw.indexOf('%') < 0 && (!plusIsSpace || raw.indexOf('+') < 0)) {

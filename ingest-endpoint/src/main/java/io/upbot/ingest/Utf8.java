@@ -9,8 +9,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Strict UTF-8 (RFC 3629): overlong forms, encoded surrogates and code points above U+10FFFF are errors.
- * Jackson's own decoder lets some of them through (C0 AF reads as '/'), so bodies are checked here first.
+ * Strict UTF-8 (RFC 3629): overlong forms, encoded surrogates and code points above U+10FFFF are
+ * errors. Jackson's own decoder lets some of them through (C0 AF reads as '/'), so bodies are
+ * checked here first.
  */
 final class Utf8 {
   private static final int CHUNK = 8 * 1024;
@@ -19,12 +20,15 @@ final class Utf8 {
 
   private static CharsetDecoder decoder() {
     // A decoder is stateful: one per call (cheap next to the bytes it reads).
-    return StandardCharsets.UTF_8.newDecoder()
+    return StandardCharsets.UTF_8
+        .newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
   }
 
-  /** The offset of the first byte that is not part of well-formed UTF-8, or -1 when all of it is. */
+  /**
+   * The offset of the first byte that is not part of well-formed UTF-8, or -1 when all of it is.
+   */
   static int firstInvalidByte(byte[] bytes) {
     CharsetDecoder d = decoder();
     ByteBuffer in = ByteBuffer.wrap(bytes);

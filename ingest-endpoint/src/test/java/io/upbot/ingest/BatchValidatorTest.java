@@ -43,14 +43,17 @@ class BatchValidatorTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("validFixtures")
   void shouldAcceptEveryValidFixture(String file) {
-    BatchValidator.Result r = validator.validate(Fixtures.bytes("requests/valid/" + file), RECEIVED_AT);
+    BatchValidator.Result r =
+        validator.validate(Fixtures.bytes("requests/valid/" + file), RECEIVED_AT);
     assertThat(r).isInstanceOf(BatchValidator.Accepted.class);
   }
 
   @ParameterizedTest(name = "{0} -> {1} {2}")
   @MethodSource("invalidFixtures")
-  void shouldRejectEveryInvalidFixtureNamingTheFirstOffendingField(String file, int ret, String detail) {
-    BatchValidator.Result r = validator.validate(Fixtures.bytes("requests/invalid/" + file), RECEIVED_AT);
+  void shouldRejectEveryInvalidFixtureNamingTheFirstOffendingField(
+      String file, int ret, String detail) {
+    BatchValidator.Result r =
+        validator.validate(Fixtures.bytes("requests/invalid/" + file), RECEIVED_AT);
     assertThat(r).isInstanceOf(BatchValidator.Rejected.class);
     Answer rejection = ((BatchValidator.Rejected) r).answer();
     assertThat(rejection.ret().code()).isEqualTo(ret);
@@ -101,7 +104,9 @@ class BatchValidatorTest {
     MediaEvent limits = only("requests/valid/limits-inclusive.json");
     assertThat(limits.code()).isEqualTo("c".repeat(64));
     MediaEvent ideographicSpace =
-        events(body("\"event_id\":\"1\",\"event_time\":1,\"code\":\"\u3000abc\u3000\",\"trace_id\":\" t \""))
+        events(
+                body(
+                    "\"event_id\":\"1\",\"event_time\":1,\"code\":\"\u3000abc\u3000\",\"trace_id\":\" t \""))
             .get(0);
     assertThat(ideographicSpace.code()).isEqualTo("abc");
     assertThat(ideographicSpace.traceId()).isEqualTo("t");
@@ -126,11 +131,14 @@ class BatchValidatorTest {
 
   @Test
   void shouldGiveEveryRecordOfTheBatchTheSameReceivedAtAndKeepItemOrder() {
-    List<MediaEvent> es = events(new String(Fixtures.bytes("requests/valid/three-items-mixed-traces.json")));
+    List<MediaEvent> es =
+        events(new String(Fixtures.bytes("requests/valid/three-items-mixed-traces.json")));
     assertThat(es).extracting(MediaEvent::receivedAt).containsOnly(RECEIVED_AT);
-    assertThat(es).extracting(MediaEvent::eventTime)
+    assertThat(es)
+        .extracting(MediaEvent::eventTime)
         .containsExactly(1_699_274_742_000L, 1_699_274_743_000L, 1_699_274_744_000L);
-    assertThat(es).extracting(MediaEvent::kafkaKey)
+    assertThat(es)
+        .extracting(MediaEvent::kafkaKey)
         .containsExactly("wx-app|trace-a", "wx-app|trace-b", "wx-app|openid:o-user-1");
   }
 
@@ -138,21 +146,28 @@ class BatchValidatorTest {
   void shouldAcceptExactly500Items() {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < 500; i++) {
-      sb.append(i == 0 ? "" : ",").append("{\"event_id\":\"1\",\"event_time\":").append(i + 1).append('}');
+      sb.append(i == 0 ? "" : ",")
+          .append("{\"event_id\":\"1\",\"event_time\":")
+          .append(i + 1)
+          .append('}');
     }
     String json =
-        "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"a\",\"openid\":\"o\"}},\"items\":" + sb + "]}";
+        "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"a\",\"openid\":\"o\"}},\"items\":"
+            + sb
+            + "]}";
     assertThat(events(json)).hasSize(500);
   }
 
   private MediaEvent only(String fixture) {
-    List<MediaEvent> es = events(new String(Fixtures.bytes(fixture), java.nio.charset.StandardCharsets.UTF_8));
+    List<MediaEvent> es =
+        events(new String(Fixtures.bytes(fixture), java.nio.charset.StandardCharsets.UTF_8));
     assertThat(es).hasSize(1);
     return es.get(0);
   }
 
   private List<MediaEvent> events(String json) {
-    BatchValidator.Result r = validator.validate(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), RECEIVED_AT);
+    BatchValidator.Result r =
+        validator.validate(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), RECEIVED_AT);
     assertThat(r).as(String.valueOf(r)).isInstanceOf(BatchValidator.Accepted.class);
     return ((BatchValidator.Accepted) r).events();
   }
@@ -163,7 +178,8 @@ class BatchValidatorTest {
       itemFields = "\"event_id\":\"1\"," + itemFields;
     }
     return "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"a\",\"openid\":\"o\"}},\"items\":[{"
-        + itemFields + "}]}";
+        + itemFields
+        + "}]}";
   }
 
   private String detail(String json) {
@@ -176,52 +192,82 @@ class BatchValidatorTest {
     return ((BatchValidator.Rejected) r).answer().detail();
   }
 
-  static final String EMOJI_ESCAPED = "\\ud83d\\ude00"; // one character (U+1F600), written as a JSON escape pair
+  static final String EMOJI_ESCAPED =
+      "\\ud83d\\ude00"; // one character (U+1F600), written as a JSON escape pair
 
-  /** Lengths count characters (code points), and the job counts the same way (RecordDecoderTest). */
+  /**
+   * Lengths count characters (code points), and the job counts the same way (RecordDecoderTest).
+   */
   @Test
   void shouldCountLengthsInCharactersNotUtf16Units() {
-    String appid64 = "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"" + EMOJI_ESCAPED.repeat(64)
-        + "\",\"openid\":\"o\"}},\"items\":[{\"event_id\":\"1\",\"event_time\":1}]}";
+    String appid64 =
+        "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\""
+            + EMOJI_ESCAPED.repeat(64)
+            + "\",\"openid\":\"o\"}},\"items\":[{\"event_id\":\"1\",\"event_time\":1}]}";
     assertThat(events(appid64).get(0).appid()).hasSize(128);
-    assertThat(events(body("\"event_time\":1,\"code\":\"" + EMOJI_ESCAPED.repeat(64) + "\"")).get(0).code()).hasSize(128);
-    assertThat(events(body("\"event_id\":\"" + EMOJI_ESCAPED.repeat(32) + "\",\"event_time\":1")).get(0).eventId()).hasSize(64);
+    assertThat(
+            events(body("\"event_time\":1,\"code\":\"" + EMOJI_ESCAPED.repeat(64) + "\""))
+                .get(0)
+                .code())
+        .hasSize(128);
+    assertThat(
+            events(body("\"event_id\":\"" + EMOJI_ESCAPED.repeat(32) + "\",\"event_time\":1"))
+                .get(0)
+                .eventId())
+        .hasSize(64);
     assertThat(detail(body("\"event_id\":\"" + EMOJI_ESCAPED.repeat(33) + "\",\"event_time\":1")))
         .isEqualTo("items[0].event_id: must be 1 to 32 characters");
   }
 
-  /** U+0000: PostgreSQL text cannot hold it, so the job would dead-letter the event; refused up front. */
+  /**
+   * U+0000: PostgreSQL text cannot hold it, so the job would dead-letter the event; refused up
+   * front.
+   */
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "\"appid\":\"a\\u0000\",\"openid\":\"o\"  | \"event_id\":\"1\",\"event_time\":1                   | head.account_info.appid",
-    "\"appid\":\"a\",\"openid\":\"o\\u0000\"  | \"event_id\":\"1\",\"event_time\":1                   | head.account_info.openid",
-    "\"appid\":\"a\",\"openid\":\"o\"         | \"event_id\":\"\\u00001\",\"event_time\":1             | items[0].event_id",
-    "\"appid\":\"a\",\"openid\":\"o\"         | \"event_id\":\"1\",\"event_time\":1,\"code\":\"x\\u0000y\"  | items[0].code",
-    "\"appid\":\"a\",\"openid\":\"o\"         | \"event_id\":\"1\",\"event_time\":1,\"trace_id\":\"\\u0000\" | items[0].trace_id",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "\"appid\":\"a\\u0000\",\"openid\":\"o\"  | \"event_id\":\"1\",\"event_time\":1                   | head.account_info.appid",
+        "\"appid\":\"a\",\"openid\":\"o\\u0000\"  | \"event_id\":\"1\",\"event_time\":1                   | head.account_info.openid",
+        "\"appid\":\"a\",\"openid\":\"o\"         | \"event_id\":\"\\u00001\",\"event_time\":1             | items[0].event_id",
+        "\"appid\":\"a\",\"openid\":\"o\"         | \"event_id\":\"1\",\"event_time\":1,\"code\":\"x\\u0000y\"  | items[0].code",
+        "\"appid\":\"a\",\"openid\":\"o\"         | \"event_id\":\"1\",\"event_time\":1,\"trace_id\":\"\\u0000\" | items[0].trace_id",
+      })
   void shouldRefuseU0000InAnyStringField(String account, String item, String path) {
-    String json = "{\"head\":{\"account_info\":{\"account_type\":2," + account.strip() + "}},\"items\":[{" + item.strip() + "}]}";
+    String json =
+        "{\"head\":{\"account_info\":{\"account_type\":2,"
+            + account.strip()
+            + "}},\"items\":[{"
+            + item.strip()
+            + "}]}";
     assertThat(detail(json)).isEqualTo(path + ": must not contain U+0000");
   }
 
   @Test
   void shouldRefuseU0000InTheDeviceUuid() {
-    String json = "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"a\",\"openid\":\"o\"},"
-        + "\"device_info\":{\"uuid\":\"u\\u0000\"}},\"items\":[{\"event_id\":\"1\",\"event_time\":1}]}";
+    String json =
+        "{\"head\":{\"account_info\":{\"account_type\":2,\"appid\":\"a\",\"openid\":\"o\"},"
+            + "\"device_info\":{\"uuid\":\"u\\u0000\"}},\"items\":[{\"event_id\":\"1\",\"event_time\":1}]}";
     assertThat(detail(json)).isEqualTo("head.device_info.uuid: must not contain U+0000");
   }
 
-  /** An escaped lone surrogate cannot be written as UTF-8: the record key would hold '?' and traces collide. */
+  /**
+   * An escaped lone surrogate cannot be written as UTF-8: the record key would hold '?' and traces
+   * collide.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"\\ud800", "x\\udbff", "\\udc00y", "\\ude00\\ud83d"})
   void shouldRefuseAnUnpairedSurrogate(String escaped) {
-    assertThat(detail(body("\"event_time\":1,\"trace_id\":\"" + escaped + "\""))).isEqualTo("items[0].trace_id: invalid Unicode");
-    assertThat(detail(body("\"event_id\":\"" + escaped + "\",\"event_time\":1"))).isEqualTo("items[0].event_id: invalid Unicode");
+    assertThat(detail(body("\"event_time\":1,\"trace_id\":\"" + escaped + "\"")))
+        .isEqualTo("items[0].trace_id: invalid Unicode");
+    assertThat(detail(body("\"event_id\":\"" + escaped + "\",\"event_time\":1")))
+        .isEqualTo("items[0].event_id: invalid Unicode");
   }
 
   /**
-   * Bytes that are not UTF-8 (RFC 3629) inside a string: overlong forms (C0 AF, E0 80 AF: Jackson would
-   * read '/'), an encoded surrogate, beyond U+10FFFF, a 5-byte form. Named by the field that holds them.
+   * Bytes that are not UTF-8 (RFC 3629) inside a string: overlong forms (C0 AF, E0 80 AF: Jackson
+   * would read '/'), an encoded surrogate, beyond U+10FFFF, a 5-byte form. Named by the field that
+   * holds them.
    */
   @ParameterizedTest
   @ValueSource(strings = {"C0AF", "E080AF", "EDA080", "F4908080", "F880808080", "FF", "C3"})
@@ -250,27 +296,36 @@ class BatchValidatorTest {
 
   @Test
   void shouldTrimEveryUnicodeWhiteSpaceAroundCodeAndTraceIdAndNothingElse() {
-    MediaEvent e = events(body("\"event_time\":1,\"code\":\"\\u00A0IsFX\\u0085\",\"trace_id\":\"\\u202Ft-1\\u2007\"")).get(0);
+    MediaEvent e =
+        events(
+                body(
+                    "\"event_time\":1,\"code\":\"\\u00A0IsFX\\u0085\",\"trace_id\":\"\\u202Ft-1\\u2007\""))
+            .get(0);
     assertThat(e.code()).isEqualTo("IsFX");
     assertThat(e.traceId()).isEqualTo("t-1");
-    assertThat(events(body("\"event_time\":1,\"code\":\"\\u00A0\"")).get(0).code()).as("blank means absent").isNull();
+    assertThat(events(body("\"event_time\":1,\"code\":\"\\u00A0\"")).get(0).code())
+        .as("blank means absent")
+        .isNull();
     // U+001F is an information separator, not white space: kept, as the job keeps it.
-    assertThat(events(body("\"event_time\":1,\"code\":\"\\u001Fx\"")).get(0).code()).isEqualTo("\u001Fx");
+    assertThat(events(body("\"event_time\":1,\"code\":\"\\u001Fx\"")).get(0).code())
+        .isEqualTo("\u001Fx");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "\"event_id\":\"1\",\"event_time\":1.699274742E9",
-    "\"event_id\":\"1\",\"event_time\":1699274742.0",
-    "\"event_id\":\"1\",\"event_time\":1699274742e0",
-    "\"event_id\":1e3,\"event_time\":1699274742",
-    "\"event_id\":1.0,\"event_time\":1699274742",
-    "\"event_id\":\"1\",\"event_time\":1699274742,\"duration\":1e1",
-    "\"event_id\":\"1\",\"event_time\":1699274742,\"media_type\":2.0",
-    "\"event_id\":\"1\",\"event_time\":1699274742,\"duration\":-0.0",
-  })
+  @ValueSource(
+      strings = {
+        "\"event_id\":\"1\",\"event_time\":1.699274742E9",
+        "\"event_id\":\"1\",\"event_time\":1699274742.0",
+        "\"event_id\":\"1\",\"event_time\":1699274742e0",
+        "\"event_id\":1e3,\"event_time\":1699274742",
+        "\"event_id\":1.0,\"event_time\":1699274742",
+        "\"event_id\":\"1\",\"event_time\":1699274742,\"duration\":1e1",
+        "\"event_id\":\"1\",\"event_time\":1699274742,\"media_type\":2.0",
+        "\"event_id\":\"1\",\"event_time\":1699274742,\"duration\":-0.0",
+      })
   void shouldRefuseFractionsAndExponentsWhereIntegersAreRequired(String item) {
-    assertThat(validator.validate(body(item).getBytes(StandardCharsets.UTF_8), RECEIVED_AT)).isInstanceOf(BatchValidator.Rejected.class);
+    assertThat(validator.validate(body(item).getBytes(StandardCharsets.UTF_8), RECEIVED_AT))
+        .isInstanceOf(BatchValidator.Rejected.class);
   }
 
   @ParameterizedTest
@@ -280,12 +335,14 @@ class BatchValidatorTest {
     "-0, 0",
   })
   void shouldTurnLongIntegerEventIdsIntoTheirDecimalString(String json, String expected) {
-    assertThat(events(body("\"event_id\":" + json + ",\"event_time\":1")).get(0).eventId()).isEqualTo(expected);
+    assertThat(events(body("\"event_id\":" + json + ",\"event_time\":1")).get(0).eventId())
+        .isEqualTo(expected);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"123456789012345678901234567890123", "-12345678901234567890123456789012"})
   void shouldRefuseIntegerEventIdsLongerThan32Characters(String json) {
-    assertThat(detail(body("\"event_id\":" + json + ",\"event_time\":1"))).isEqualTo("items[0].event_id: must be 1 to 32 characters");
+    assertThat(detail(body("\"event_id\":" + json + ",\"event_time\":1")))
+        .isEqualTo("items[0].event_id: must be 1 to 32 characters");
   }
 }

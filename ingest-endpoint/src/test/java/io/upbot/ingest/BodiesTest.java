@@ -19,11 +19,12 @@ class BodiesTest {
 
   static byte[] gzip(byte[] data, int level) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream g = new GZIPOutputStream(out) {
-      {
-        def.setLevel(level);
-      }
-    }) {
+    try (GZIPOutputStream g =
+        new GZIPOutputStream(out) {
+          {
+            def.setLevel(level);
+          }
+        }) {
       g.write(data);
     }
     return out.toByteArray();
@@ -53,24 +54,31 @@ class BodiesTest {
 
   @Test
   void shouldAcceptConcatenatedMembersAsOneBody() throws Exception {
-    byte[] two = concat(gzip("{\"head\":".getBytes(StandardCharsets.UTF_8), 9), gzip("{}}".getBytes(StandardCharsets.UTF_8), 1));
+    byte[] two =
+        concat(
+            gzip("{\"head\":".getBytes(StandardCharsets.UTF_8), 9),
+            gzip("{}}".getBytes(StandardCharsets.UTF_8), 1));
     assertThat(Bodies.gunzip(two, MIB)).isEqualTo(TEXT);
   }
 
   @Test
   void shouldRefuseTrailingGarbageAfterTheLastMember() throws Exception {
     byte[] ok = gzip(TEXT, Deflater.DEFAULT_COMPRESSION);
-    assertThat(refusal(concat(ok, "GARBAGE".getBytes(StandardCharsets.US_ASCII)), MIB)).isEqualTo("1001 body: not valid gzip");
+    assertThat(refusal(concat(ok, "GARBAGE".getBytes(StandardCharsets.US_ASCII)), MIB))
+        .isEqualTo("1001 body: not valid gzip");
     assertThat(refusal(concat(ok, new byte[1]), MIB)).isEqualTo("1001 body: not valid gzip");
     // Garbage that starts like a member but is not one.
-    assertThat(refusal(concat(ok, new byte[] {0x1F, (byte) 0x8B}), MIB)).isEqualTo("1001 body: not valid gzip");
+    assertThat(refusal(concat(ok, new byte[] {0x1F, (byte) 0x8B}), MIB))
+        .isEqualTo("1001 body: not valid gzip");
   }
 
   @Test
   void shouldRefuseATruncatedMemberAtEveryCut() throws Exception {
     byte[] ok = gzip(TEXT, Deflater.DEFAULT_COMPRESSION);
     for (int cut = 0; cut < ok.length; cut++) {
-      assertThat(refusal(Arrays.copyOf(ok, cut), MIB)).as("cut at " + cut).isEqualTo("1001 body: not valid gzip");
+      assertThat(refusal(Arrays.copyOf(ok, cut), MIB))
+          .as("cut at " + cut)
+          .isEqualTo("1001 body: not valid gzip");
     }
   }
 
@@ -110,7 +118,8 @@ class BodiesTest {
   void shouldStopABombAtTheLimitAndAcceptExactlyTheLimit() throws Exception {
     byte[] spaces = new byte[MIB + 1];
     Arrays.fill(spaces, (byte) ' ');
-    assertThat(refusal(gzip(spaces, 9), MIB)).isEqualTo("1003 body: more than 1048576 bytes after decompression");
+    assertThat(refusal(gzip(spaces, 9), MIB))
+        .isEqualTo("1003 body: more than 1048576 bytes after decompression");
     assertThat(Bodies.gunzip(gzip(Arrays.copyOf(spaces, MIB), 9), MIB)).hasSize(MIB);
   }
 
@@ -126,6 +135,7 @@ class BodiesTest {
 
   @Test
   void shouldRefuseAnEmptyBody() {
-    assertThatThrownBy(() -> Bodies.gunzip(new byte[0], MIB)).isInstanceOf(Bodies.BodyException.class);
+    assertThatThrownBy(() -> Bodies.gunzip(new byte[0], MIB))
+        .isInstanceOf(Bodies.BodyException.class);
   }
 }

@@ -52,20 +52,30 @@ class ClientLimitsTest {
   }
 
   static String apiHead(String token, String lengthHeader) {
-    return "POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + "Authorization: " + token + "\r\n" + lengthHeader + "\r\n\r\n";
+    return "POST "
+        + IngestServer.API_PATH
+        + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + "Authorization: "
+        + token
+        + "\r\n"
+        + lengthHeader
+        + "\r\n\r\n";
   }
 
   /** Writes one byte of a never-ending body every 50 ms, until the server closes the connection. */
   static void trickle(Socket s) {
-    trickler.scheduleAtFixedRate(() -> {
-      try {
-        s.getOutputStream().write(' ');
-        s.getOutputStream().flush();
-      } catch (IOException closed) {
-        throw new IllegalStateException("stop trickling", closed);
-      }
-    }, 0, 50, TimeUnit.MILLISECONDS);
+    trickler.scheduleAtFixedRate(
+        () -> {
+          try {
+            s.getOutputStream().write(' ');
+            s.getOutputStream().flush();
+          } catch (IOException closed) {
+            throw new IllegalStateException("stop trickling", closed);
+          }
+        },
+        0,
+        50,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Everything the server sends until it closes the connection (a reset counts as a close). */
@@ -79,7 +89,8 @@ class ClientLimitsTest {
         out.write(buf, 0, n);
       }
     } catch (SocketTimeoutException e) {
-      throw new AssertionError("the connection stayed open; got " + out.toString(StandardCharsets.UTF_8), e);
+      throw new AssertionError(
+          "the connection stayed open; got " + out.toString(StandardCharsets.UTF_8), e);
     } catch (IOException reset) {
       // Closed with unread bytes in the server's buffer: the kernel sends a reset.
     }
@@ -95,15 +106,21 @@ class ClientLimitsTest {
   void shouldAnswerATrickledBody408AtTheBodyDeadlineAndCloseTheConnection() throws Exception {
     int before = ep.writer.written().size();
     try (Socket s = connect(ep)) {
-      s.getOutputStream().write(apiHead(TestEndpoint.PLAIN_TOKEN, "Content-Length: 100000")
-          .getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream()
+          .write(
+              apiHead(TestEndpoint.PLAIN_TOKEN, "Content-Length: 100000")
+                  .getBytes(StandardCharsets.UTF_8));
       long t0 = System.nanoTime();
       trickle(s);
       String answer = readUntilClosed(s);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertThat(answer).startsWith("HTTP/1.1 408").containsIgnoringCase("Connection: close")
-          .endsWith("{\"ret\":1001,\"msg\":\"" + Ret.PARAMETER_ERROR.msg()
-              + "\",\"detail\":\"body: not received within 1000 ms\"}");
+      assertThat(answer)
+          .startsWith("HTTP/1.1 408")
+          .containsIgnoringCase("Connection: close")
+          .endsWith(
+              "{\"ret\":1001,\"msg\":\""
+                  + Ret.PARAMETER_ERROR.msg()
+                  + "\",\"detail\":\"body: not received within 1000 ms\"}");
       assertThat(ms).isBetween(BODY_TIMEOUT_MS - 100, BODY_TIMEOUT_MS + 3000);
     }
     assertThat(ep.writer.written()).hasSize(before);
@@ -114,7 +131,10 @@ class ClientLimitsTest {
   @Test
   void shouldCloseAConnectionStillTricklingABodyAfterAnEarlyAnswer() throws Exception {
     try (Socket s = connect(ep)) {
-      s.getOutputStream().write(apiHead("wrong-token", "Transfer-Encoding: chunked").getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream()
+          .write(
+              apiHead("wrong-token", "Transfer-Encoding: chunked")
+                  .getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().write("100000\r\n".getBytes(StandardCharsets.UTF_8));
       long t0 = System.nanoTime();
       trickle(s);
@@ -132,47 +152,60 @@ class ClientLimitsTest {
     byte[] body = IngestServerTest.API_EXAMPLE.getBytes(StandardCharsets.UTF_8);
     int before = ep.writer.written().size();
     try (Socket s = connect(ep)) {
-      s.getOutputStream().write(apiHead(TestEndpoint.PLAIN_TOKEN, "Content-Length: " + body.length + "\r\nConnection: close")
-          .getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream()
+          .write(
+              apiHead(
+                      TestEndpoint.PLAIN_TOKEN,
+                      "Content-Length: " + body.length + "\r\nConnection: close")
+                  .getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().write(body, 0, body.length / 2);
       s.getOutputStream().flush();
-      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
           .until(() -> ep.writer.written().size() == before);
       s.getOutputStream().write(body, body.length / 2, body.length - body.length / 2);
-      assertThat(readUntilClosed(s)).startsWith("HTTP/1.1 200").endsWith("{\"ret\":0,\"msg\":\"\"}");
+      assertThat(readUntilClosed(s))
+          .startsWith("HTTP/1.1 200")
+          .endsWith("{\"ret\":0,\"msg\":\"\"}");
     }
     assertThat(ep.writer.written()).hasSize(before + 1);
   }
 
   /**
    * A chunked body has no declared length: the 1003 comes at the body limit, the rest is read and
-   * discarded up to MAX_ENTITY_SIZE, and then the connection is closed. The client can never make the
-   * server read more than that.
+   * discarded up to MAX_ENTITY_SIZE, and then the connection is closed. The client can never make
+   * the server read more than that.
    */
   @Test
   void shouldStopReadingAnEndlessChunkedBodyAtMaxEntitySize() throws Exception {
     try (TestEndpoint patient = new TestEndpoint("--body-timeout", "60s");
         Socket s = connect(patient)) {
       OutputStream out = s.getOutputStream();
-      out.write(apiHead(TestEndpoint.PLAIN_TOKEN, "Transfer-Encoding: chunked").getBytes(StandardCharsets.UTF_8));
+      out.write(
+          apiHead(TestEndpoint.PLAIN_TOKEN, "Transfer-Encoding: chunked")
+              .getBytes(StandardCharsets.UTF_8));
       AtomicLong sent = new AtomicLong();
       byte[] chunk = new byte[64 * 1024];
       java.util.Arrays.fill(chunk, (byte) ' ');
-      byte[] chunkHead = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-      var writing = trickler.submit(() -> {
-        try {
-          while (sent.get() < 256L * 1024 * 1024) {
-            out.write(chunkHead);
-            out.write(chunk);
-            out.write('\r');
-            out.write('\n');
-            sent.addAndGet(chunk.length);
-          }
-        } catch (IOException closed) {
-          // The server closed the connection: what this test waits for.
-        }
-        return sent.get();
-      });
+      byte[] chunkHead =
+          (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      var writing =
+          trickler.submit(
+              () -> {
+                try {
+                  while (sent.get() < 256L * 1024 * 1024) {
+                    out.write(chunkHead);
+                    out.write(chunk);
+                    out.write('\r');
+                    out.write('\n');
+                    sent.addAndGet(chunk.length);
+                  }
+                } catch (IOException closed) {
+                  // The server closed the connection: what this test waits for.
+                }
+                return sent.get();
+              });
       String answer = readUntilClosed(s);
       assertThat(answer).startsWith("HTTP/1.1 413").contains("\"ret\":1003");
       long total = writing.get(30, TimeUnit.SECONDS);
@@ -183,8 +216,10 @@ class ClientLimitsTest {
 
   private static String rawGet(String headers) throws IOException {
     try (Socket s = connect(ep)) {
-      s.getOutputStream().write(("GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + "Connection: close\r\n\r\n")
-          .getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream()
+          .write(
+              ("GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + "Connection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.UTF_8));
       return readUntilClosed(s);
     }
   }
@@ -194,8 +229,10 @@ class ClientLimitsTest {
     String under = "X-Pad: " + "a".repeat(Limits.MAX_HEADER_SIZE - 200) + "\r\n";
     assertThat(rawGet(under)).startsWith("HTTP/1.1 200").contains("serving");
     String over = "X-Pad: " + "a".repeat(Limits.MAX_HEADER_SIZE) + "\r\n";
-    assertThat(rawGet(over)).satisfiesAnyOf(
-        a -> assertThat(a).startsWith("HTTP/1.1 400").doesNotContain("ret"), a -> assertThat(a).isEmpty());
+    assertThat(rawGet(over))
+        .satisfiesAnyOf(
+            a -> assertThat(a).startsWith("HTTP/1.1 400").doesNotContain("ret"),
+            a -> assertThat(a).isEmpty());
     assertStillServing();
   }
 
@@ -203,8 +240,10 @@ class ClientLimitsTest {
   void shouldRefuseMoreThanMaxHeadersWithUndertowsBare400() throws Exception {
     // Host and Connection are two of them.
     assertThat(rawGet(headers(Limits.MAX_HEADERS - 2))).startsWith("HTTP/1.1 200");
-    assertThat(rawGet(headers(Limits.MAX_HEADERS))).satisfiesAnyOf(
-        a -> assertThat(a).startsWith("HTTP/1.1 400").doesNotContain("ret"), a -> assertThat(a).isEmpty());
+    assertThat(rawGet(headers(Limits.MAX_HEADERS)))
+        .satisfiesAnyOf(
+            a -> assertThat(a).startsWith("HTTP/1.1 400").doesNotContain("ret"),
+            a -> assertThat(a).isEmpty());
     assertStillServing();
   }
 
@@ -218,12 +257,17 @@ class ClientLimitsTest {
 
   @Test
   void shouldRefuseMoreThanMaxParametersWithUndertowsBare400() throws Exception {
-    String over = IngestServer.API_PATH + "?validate=true" + "&a".repeat(IngestServer.MAX_QUERY_PARAMETERS);
+    String over =
+        IngestServer.API_PATH + "?validate=true" + "&a".repeat(IngestServer.MAX_QUERY_PARAMETERS);
     try (Socket s = connect(ep)) {
-      s.getOutputStream().write(("POST " + over + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.UTF_8));
-      assertThat(readUntilClosed(s)).satisfiesAnyOf(
-          a -> assertThat(a).startsWith("HTTP/1.1 400").doesNotContain("ret"), a -> assertThat(a).isEmpty());
+      s.getOutputStream()
+          .write(
+              ("POST " + over + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.UTF_8));
+      assertThat(readUntilClosed(s))
+          .satisfiesAnyOf(
+              a -> assertThat(a).startsWith("HTTP/1.1 400").doesNotContain("ret"),
+              a -> assertThat(a).isEmpty());
     }
     assertStillServing();
   }
@@ -239,8 +283,9 @@ class ClientLimitsTest {
   }
 
   /**
-   * At the connection cap the server stops accepting: a new connection completes its TCP handshake into
-   * the kernel's backlog, gets no answer while the cap holds, and is served once a connection closes.
+   * At the connection cap the server stops accepting: a new connection completes its TCP handshake
+   * into the kernel's backlog, gets no answer while the cap holds, and is served once a connection
+   * closes.
    */
   @Test
   void shouldHoldNewConnectionsInTheBacklogAtTheCapAndServeThemWhenOneCloses() throws Exception {
@@ -251,14 +296,19 @@ class ClientLimitsTest {
         for (int i = 0; i < cap; i++) {
           Socket s = connect(capped);
           open.add(s);
-          s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+          s.getOutputStream()
+              .write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8));
           assertThat(readAnswer(s)).startsWith("HTTP/1.1 200");
         }
         try (Socket waiting = connect(capped)) {
-          waiting.getOutputStream().write(
-              "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+          waiting
+              .getOutputStream()
+              .write(
+                  "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                      .getBytes(StandardCharsets.UTF_8));
           waiting.setSoTimeout(1500);
-          assertThatThrownBy(() -> waiting.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+          assertThatThrownBy(() -> waiting.getInputStream().read())
+              .isInstanceOf(SocketTimeoutException.class);
           open.remove(0).close();
           waiting.setSoTimeout(10_000);
           assertThat(readUntilClosed(waiting)).startsWith("HTTP/1.1 200").contains("serving");

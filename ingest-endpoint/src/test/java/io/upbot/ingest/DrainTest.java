@@ -25,7 +25,8 @@ class DrainTest {
   void shouldWaitForEveryInFlightBatchAndReportHowManyThereWere() throws Exception {
     drain.enter();
     drain.enter();
-    CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> drain.await(Duration.ofSeconds(30)));
+    CompletableFuture<Integer> waiting =
+        CompletableFuture.supplyAsync(() -> drain.await(Duration.ofSeconds(30)));
     await().atMost(Duration.ofSeconds(5)).until(drain::isDraining);
     drain.leave();
     assertThat(waiting).as("one batch still in flight").isNotDone();
@@ -36,7 +37,8 @@ class DrainTest {
   @Test
   void shouldStopWaitingAtTheTimeoutWhenABatchNeverFinishes() throws Exception {
     drain.enter();
-    CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> drain.await(Duration.ofMillis(200)));
+    CompletableFuture<Integer> waiting =
+        CompletableFuture.supplyAsync(() -> drain.await(Duration.ofMillis(200)));
     assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(1);
   }
 

@@ -14,11 +14,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The shaded jar run as a launcher runs it ({@code java -jar}), on a free port, its output in a file. */
+/**
+ * The shaded jar run as a launcher runs it ({@code java -jar}), on a free port, its output in a
+ * file.
+ */
 final class EndpointProcess implements AutoCloseable {
   static final Path JAR = Path.of("target", "upbot-ingest.jar");
   static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   final Process process;
   final URI base;
@@ -30,20 +36,36 @@ final class EndpointProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts the jar with these flags (plus host and a free port) and waits until /readyz answers 200. */
+  /**
+   * Starts the jar with these flags (plus host and a free port) and waits until /readyz answers
+   * 200.
+   */
   static EndpointProcess start(Path log, String... flags) throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", JAR.toString(),
-        "--port", String.valueOf(port), "--host", "127.0.0.1"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx256m",
+                "-jar",
+                JAR.toString(),
+                "--port",
+                String.valueOf(port),
+                "--host",
+                "127.0.0.1"));
     command.addAll(List.of(flags));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     EndpointProcess ep = new EndpointProcess(p, URI.create("http://127.0.0.1:" + port), log);
     try {
-      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> ep.status("/readyz") == 200);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(() -> ep.status("/readyz") == 200);
     } catch (RuntimeException e) {
       p.destroyForcibly();
       throw e;
@@ -52,8 +74,10 @@ final class EndpointProcess implements AutoCloseable {
   }
 
   int status(String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5)).GET().build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return HTTP.send(
+            HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5)).GET().build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   String output() throws IOException {

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The shaded jar as a launcher runs it: {@code java -jar}, real broker, graceful stop on SIGTERM. */
+/**
+ * The shaded jar as a launcher runs it: {@code java -jar}, real broker, graceful stop on SIGTERM.
+ */
 class IngestJarITCase {
   @Test
   void shouldServeFromTheShadedJarAndStopGracefullyOnSigterm() throws Exception {
@@ -22,16 +24,31 @@ class IngestJarITCase {
     Files.writeString(tokens, "{\"tokens\":[{\"token\":\"jar-token\",\"appids\":\"*\"}]}");
     try (KafkaBroker broker = KafkaBroker.start()) {
       broker.createTopic("jar-topic", 1);
-      try (EndpointProcess ep = EndpointProcess.start(dir.resolve("ingest.log"), "--topic", "jar-topic",
-          "--kafka-bootstrap", broker.bootstrapServers(), "--tokens-file", tokens.toString())) {
+      try (EndpointProcess ep =
+          EndpointProcess.start(
+              dir.resolve("ingest.log"),
+              "--topic",
+              "jar-topic",
+              "--kafka-bootstrap",
+              broker.bootstrapServers(),
+              "--tokens-file",
+              tokens.toString())) {
         Process p = ep.process;
-        HttpResponse<String> r = EndpointProcess.HTTP.send(HttpRequest.newBuilder(ep.base.resolve(IngestServer.API_PATH))
-            .header("Authorization", "jar-token").header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Fixtures.text("requests/valid/api-example.json"))).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            EndpointProcess.HTTP.send(
+                HttpRequest.newBuilder(ep.base.resolve(IngestServer.API_PATH))
+                    .header("Authorization", "jar-token")
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            Fixtures.text("requests/valid/api-example.json")))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.body()).isEqualTo("{\"ret\":0,\"msg\":\"\"}");
-        assertThat(broker.readAll("jar-topic")).hasSize(1)
-            .allSatisfy(c -> assertThat(MediaEventCodec.decode(c.value()).appid()).isEqualTo("xxxx"));
+        assertThat(broker.readAll("jar-topic"))
+            .hasSize(1)
+            .allSatisfy(
+                c -> assertThat(MediaEventCodec.decode(c.value()).appid()).isEqualTo("xxxx"));
 
         p.destroy(); // SIGTERM
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The endpoint jar stopped with SIGTERM while clients post: every item it answered 0 is in the topic.
- * Answers other than 0, and connections cut by the stop, may or may not have reached Kafka. In-flight
- * batches are drained (waited for, up to the drain timeout) before the process exits.
+ * The endpoint jar stopped with SIGTERM while clients post: every item it answered 0 is in the
+ * topic. Answers other than 0, and connections cut by the stop, may or may not have reached Kafka.
+ * In-flight batches are drained (waited for, up to the drain timeout) before the process exits.
  */
 class IngestSigtermITCase {
   static final String TOPIC = "sigterm-topic";
@@ -25,28 +25,50 @@ class IngestSigtermITCase {
   @TempDir Path dir;
 
   @Test
-  void shouldNeverAnswerZeroForAnItemMissingFromKafkaWhenStoppedWithSigtermUnderLoad() throws Exception {
+  void shouldNeverAnswerZeroForAnItemMissingFromKafkaWhenStoppedWithSigtermUnderLoad()
+      throws Exception {
     Path tokens = LoadClients.tokenFile(dir, TOKEN);
     try (KafkaBroker broker = KafkaBroker.start()) {
       broker.createTopic(TOPIC, 3);
-      try (EndpointProcess ep = EndpointProcess.start(dir.resolve("ingest.log"), "--topic", TOPIC,
-          "--kafka-bootstrap", broker.bootstrapServers(), "--tokens-file", tokens.toString(),
-          // Acks held back by a long linger: at SIGTERM every client has a batch in flight to drain.
-          "--drain-timeout", "10s", "--kafka-linger", "500ms")) {
+      try (EndpointProcess ep =
+          EndpointProcess.start(
+              dir.resolve("ingest.log"),
+              "--topic",
+              TOPIC,
+              "--kafka-bootstrap",
+              broker.bootstrapServers(),
+              "--tokens-file",
+              tokens.toString(),
+              // Acks held back by a long linger: at SIGTERM every client has a batch in flight to
+              // drain.
+              "--drain-timeout",
+              "10s",
+              "--kafka-linger",
+              "500ms")) {
         LoadClients load;
         long sigterm;
         long exited;
-        try (LoadClients l = new LoadClients(ep.base.resolve(IngestServer.API_PATH), TOKEN, "wx-load", 8, 50,
-            Duration.ofMillis(5))) {
+        try (LoadClients l =
+            new LoadClients(
+                ep.base.resolve(IngestServer.API_PATH),
+                TOKEN,
+                "wx-load",
+                8,
+                50,
+                Duration.ofMillis(5))) {
           load = l;
-          await().atMost(Duration.ofSeconds(60))
-              .untilAsserted(() -> assertThat(l.count(0)).as(l.summary()).isGreaterThanOrEqualTo(50));
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .untilAsserted(
+                  () -> assertThat(l.count(0)).as(l.summary()).isGreaterThanOrEqualTo(50));
           sigterm = System.nanoTime();
           ep.process.destroy(); // SIGTERM
           assertThat(ep.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
           exited = System.nanoTime();
           // Clients still posting now find nobody listening.
-          await().atMost(Duration.ofSeconds(30)).until(() -> l.countSentAfter(LoadClients.CUT, exited) >= 8);
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> l.countSentAfter(LoadClients.CUT, exited) >= 8);
         }
         Set<String> inKafka = LoadClients.eventIds(broker.readAll(TOPIC));
         Set<String> accepted = load.accepted();
@@ -54,23 +76,40 @@ class IngestSigtermITCase {
         assertThat(inKafka).as("every item answered 0 is in Kafka").containsAll(accepted);
         // 1005 (draining) and cut connections are allowed, not required: a stop may find no request
         // arriving while it drains.
-        assertThat(load.outcomes()).extracting(LoadClients.Outcome::ret)
+        assertThat(load.outcomes())
+            .extracting(LoadClients.Outcome::ret)
             .isSubsetOf(0, Ret.BUSY.code(), LoadClients.CUT);
 
         String out = ep.output();
         assertThat(out).contains("Ingest endpoint stopped").doesNotContain("Exception");
-        Matcher drained = Pattern.compile("Drained (\\d+) in-flight batches in (\\d+) ms").matcher(out);
+        Matcher drained =
+            Pattern.compile("Drained (\\d+) in-flight batches in (\\d+) ms").matcher(out);
         assertThat(drained.find()).as(out).isTrue();
-        assertThat(Integer.parseInt(drained.group(1))).as("batches in flight at SIGTERM").isPositive();
+        assertThat(Integer.parseInt(drained.group(1)))
+            .as("batches in flight at SIGTERM")
+            .isPositive();
         assertThat(Long.parseLong(drained.group(2))).isLessThan(10_000);
-        // Batches sent before SIGTERM and answered after it: drained, and answered 0 (their items are in Kafka).
-        long drainedZeros = load.outcomes().stream().filter(o -> o.ret() == 0 && o.sentNanos() < sigterm
-            && o.sentNanos() + TimeUnit.MILLISECONDS.toNanos(o.millis()) > sigterm).count();
+        // Batches sent before SIGTERM and answered after it: drained, and answered 0 (their items
+        // are in Kafka).
+        long drainedZeros =
+            load.outcomes().stream()
+                .filter(
+                    o ->
+                        o.ret() == 0
+                            && o.sentNanos() < sigterm
+                            && o.sentNanos() + TimeUnit.MILLISECONDS.toNanos(o.millis()) > sigterm)
+                .count();
         assertThat(drainedZeros).isPositive();
-        System.out.printf("SIGTERM under load: %s; %d items answered 0, all in Kafka (%d records);"
+        System.out.printf(
+            "SIGTERM under load: %s; %d items answered 0, all in Kafka (%d records);"
                 + " %s batches in flight drained in %s ms (%d of them answered 0 after SIGTERM);"
                 + " process exited %d ms after SIGTERM%n",
-            load.summary(), accepted.size(), inKafka.size(), drained.group(1), drained.group(2), drainedZeros,
+            load.summary(),
+            accepted.size(),
+            inKafka.size(),
+            drained.group(1),
+            drained.group(2),
+            drainedZeros,
             TimeUnit.NANOSECONDS.toMillis(exited - sigterm));
       }
     }

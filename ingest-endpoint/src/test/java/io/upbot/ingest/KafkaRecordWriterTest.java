@@ -23,8 +23,12 @@ class KafkaRecordWriterTest {
       closedPort = s.getLocalPort();
     }
     Path tokens = Files.writeString(dir.resolve("t.json"), "{\"tokens\":[]}");
-    IngestConfig config = IngestConfig.parse(new String[] {
-        "--kafka-bootstrap", "127.0.0.1:" + closedPort, "--tokens-file", tokens.toString()}, Map.of());
+    IngestConfig config =
+        IngestConfig.parse(
+            new String[] {
+              "--kafka-bootstrap", "127.0.0.1:" + closedPort, "--tokens-file", tokens.toString()
+            },
+            Map.of());
     KafkaRecordWriter writer = new KafkaRecordWriter(config);
     try {
       CompletableFuture<Exception> outcome = new CompletableFuture<>();
@@ -37,7 +41,8 @@ class KafkaRecordWriterTest {
       Exception e = outcome.get(5, TimeUnit.SECONDS);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertThat(e).isNotNull();
-      // Blocking for metadata would take max.block.ms (60 s by Kafka's default); the bound that matters
+      // Blocking for metadata would take max.block.ms (60 s by Kafka's default); the bound that
+      // matters
       // is the request's 2 s deadline, so the margin below it absorbs a loaded machine.
       assertThat(ms).as("max.block.ms=0: no wait for metadata").isLessThan(1_500);
       assertThat(writer.isReady()).isFalse();

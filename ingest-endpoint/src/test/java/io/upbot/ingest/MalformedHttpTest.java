@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Broken HTTP over raw sockets: a clear answer or a closed connection, never a hang, and the server lives on. */
+/**
+ * Broken HTTP over raw sockets: a clear answer or a closed connection, never a hang, and the server
+ * lives on.
+ */
 class MalformedHttpTest {
   static TestEndpoint ep;
 
@@ -31,7 +34,9 @@ class MalformedHttpTest {
     ep.close();
   }
 
-  /** Sends raw bytes, optionally half-closes, and reads until the server closes or answers in full. */
+  /**
+   * Sends raw bytes, optionally half-closes, and reads until the server closes or answers in full.
+   */
   private static String exchange(String raw, boolean halfClose) throws IOException {
     try (Socket s = new Socket("127.0.0.1", ep.server.port())) {
       s.setSoTimeout(10_000);
@@ -54,7 +59,8 @@ class MalformedHttpTest {
           }
         }
       } catch (SocketTimeoutException e) {
-        throw new AssertionError("the server hung; got so far: " + out.toString(StandardCharsets.UTF_8), e);
+        throw new AssertionError(
+            "the server hung; got so far: " + out.toString(StandardCharsets.UTF_8), e);
       } catch (IOException resetIsFine) {
         // A reset is a closed connection: acceptable for garbage.
       }
@@ -69,14 +75,21 @@ class MalformedHttpTest {
     try (Socket s = new Socket("127.0.0.1", ep.server.port())) {
       s.setSoTimeout(10_000);
       String head =
-          "POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-              + "Authorization: " + TestEndpoint.PLAIN_TOKEN + "\r\nContent-Length: " + body.length
+          "POST "
+              + IngestServer.API_PATH
+              + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              + "Authorization: "
+              + TestEndpoint.PLAIN_TOKEN
+              + "\r\nContent-Length: "
+              + body.length
               + "\r\n\r\n";
       s.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().write(body, 0, body.length / 2);
       s.getOutputStream().flush();
       // The client is slow: the server's clock moves on before the rest of the body arrives.
-      await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+      await()
+          .during(Duration.ofMillis(200))
+          .atMost(Duration.ofSeconds(2))
           .until(() -> ep.writer.written().size() == before);
       ep.clockMillis.set(TestEndpoint.RECEIVED_AT + 5_000);
       s.getOutputStream().write(body, body.length / 2, body.length - body.length / 2);
@@ -85,8 +98,7 @@ class MalformedHttpTest {
     } finally {
       ep.clockMillis.set(TestEndpoint.RECEIVED_AT);
     }
-    MediaEvent written =
-        MediaEventCodec.decode(ep.writer.written().get(before).value());
+    MediaEvent written = MediaEventCodec.decode(ep.writer.written().get(before).value());
     assertThat(written.receivedAt()).isEqualTo(TestEndpoint.RECEIVED_AT + 5_000);
   }
 
@@ -98,31 +110,51 @@ class MalformedHttpTest {
   @Test
   void shouldRefuseAGarbageRequestLineAndKeepServing() throws Exception {
     String answer = exchange("GARBAGE\r\n\r\n", false);
-    assertThat(answer).satisfiesAnyOf(a -> assertThat(a).startsWith("HTTP/1.1 400"), a -> assertThat(a).isEmpty());
+    assertThat(answer)
+        .satisfiesAnyOf(
+            a -> assertThat(a).startsWith("HTTP/1.1 400"), a -> assertThat(a).isEmpty());
     assertStillServing();
   }
 
   @Test
   void shouldAnswerABodyCutShortWithoutHanging() throws Exception {
-    String answer = exchange("POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
-        + TestEndpoint.PLAIN_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"head\":", true);
-    assertThat(answer).satisfiesAnyOf(a -> assertThat(a).contains("\"ret\":1001"), a -> assertThat(a).isEmpty());
+    String answer =
+        exchange(
+            "POST "
+                + IngestServer.API_PATH
+                + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                + TestEndpoint.PLAIN_TOKEN
+                + "\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"head\":",
+            true);
+    assertThat(answer)
+        .satisfiesAnyOf(a -> assertThat(a).contains("\"ret\":1001"), a -> assertThat(a).isEmpty());
     assertStillServing();
   }
 
   @Test
   void shouldAnswerAnInvalidChunkedBodyWithoutHanging() throws Exception {
-    String answer = exchange("POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
-        + TestEndpoint.PLAIN_TOKEN + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n", true);
-    assertThat(answer).satisfiesAnyOf(
-        a -> assertThat(a).startsWith("HTTP/1.1 400"), a -> assertThat(a).isEmpty());
+    String answer =
+        exchange(
+            "POST "
+                + IngestServer.API_PATH
+                + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                + TestEndpoint.PLAIN_TOKEN
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n{}\r\n",
+            true);
+    assertThat(answer)
+        .satisfiesAnyOf(
+            a -> assertThat(a).startsWith("HTTP/1.1 400"), a -> assertThat(a).isEmpty());
     assertStillServing();
   }
 
   @Test
   void shouldAnswerAPipelinedPairOfRequestsInOrder() throws Exception {
-    String one = "POST " + IngestServer.API_PATH + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestEndpoint.PLAIN_TOKEN
-        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    String one =
+        "POST "
+            + IngestServer.API_PATH
+            + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
+            + TestEndpoint.PLAIN_TOKEN
+            + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
     String two = "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     try (Socket s = new Socket("127.0.0.1", ep.server.port())) {
       s.setSoTimeout(10_000);
@@ -135,9 +167,16 @@ class MalformedHttpTest {
 
   private static String post(String target) throws IOException {
     String b = IngestServerTest.API_EXAMPLE;
-    return exchange("POST " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestEndpoint.PLAIN_TOKEN
-        + "\r\nContent-Type: application/json\r\nContent-Length: " + b.getBytes(StandardCharsets.UTF_8).length
-        + "\r\nConnection: close\r\n\r\n" + b, false);
+    return exchange(
+        "POST "
+            + target
+            + " HTTP/1.1\r\nHost: x\r\nAuthorization: "
+            + TestEndpoint.PLAIN_TOKEN
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + b.getBytes(StandardCharsets.UTF_8).length
+            + "\r\nConnection: close\r\n\r\n"
+            + b,
+        false);
   }
 
   @Test
@@ -149,29 +188,39 @@ class MalformedHttpTest {
     assertThat(post(IngestServer.API_PATH + q)).startsWith("HTTP/1.1 200").contains("\"ret\":0");
   }
 
-  /** Well-formed escapes of bytes that are not UTF-8: decoded by the endpoint, so answered in JSON. */
+  /**
+   * Well-formed escapes of bytes that are not UTF-8: decoded by the endpoint, so answered in JSON.
+   */
   @Test
   void shouldAnswerAQueryOrPathThatIsNotUtf8WithJson() throws Exception {
-    assertThat(post(IngestServer.API_PATH + "?validate=%C0%AF")).startsWith("HTTP/1.1 400")
+    assertThat(post(IngestServer.API_PATH + "?validate=%C0%AF"))
+        .startsWith("HTTP/1.1 400")
         .contains("\"detail\":\"validate: must be true or false\"");
-    assertThat(exchange("GET /upbot/%C0%AF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
-        .startsWith("HTTP/1.1 404").contains("\"ret\":1404");
-    assertThat(exchange("GET /upbot/api/%FF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
-        .startsWith("HTTP/1.1 404").contains("\"ret\":1404");
+    assertThat(
+            exchange("GET /upbot/%C0%AF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
+        .startsWith("HTTP/1.1 404")
+        .contains("\"ret\":1404");
+    assertThat(
+            exchange("GET /upbot/api/%FF HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
+        .startsWith("HTTP/1.1 404")
+        .contains("\"ret\":1404");
     // The endpoint's own paths still match when percent-encoded.
     assertThat(exchange("GET /health%7A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
-        .startsWith("HTTP/1.1 200").contains("serving");
+        .startsWith("HTTP/1.1 200")
+        .contains("serving");
     assertStillServing();
   }
 
   /**
-   * A malformed escape ({@code %zz}) is refused by Undertow's request parser before any handler runs, with
-   * its fixed bare 400 (no hook replaces it): the one answer that is not JSON. The server lives on.
+   * A malformed escape ({@code %zz}) is refused by Undertow's request parser before any handler
+   * runs, with its fixed bare 400 (no hook replaces it): the one answer that is not JSON. The
+   * server lives on.
    */
   @Test
   void shouldCloseAMalformedEscapeWithUndertowsBare400AndKeepServing() throws Exception {
     assertThat(post(IngestServer.API_PATH + "?validate=%zz")).startsWith("HTTP/1.1 400");
-    assertThat(exchange("GET /upbot/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false)).startsWith("HTTP/1.1 400");
+    assertThat(exchange("GET /upbot/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", false))
+        .startsWith("HTTP/1.1 400");
     assertStillServing();
   }
 }

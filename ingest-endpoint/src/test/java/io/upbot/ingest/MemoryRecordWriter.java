@@ -6,11 +6,18 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** A {@link RecordWriter} in memory for unit tests: acknowledges, holds, fails or refuses records. */
+/**
+ * A {@link RecordWriter} in memory for unit tests: acknowledges, holds, fails or refuses records.
+ */
 final class MemoryRecordWriter implements RecordWriter {
 
   /** How the writer answers a send. */
-  enum Mode { ACK, HOLD, FAIL, REFUSE }
+  enum Mode {
+    ACK,
+    HOLD,
+    FAIL,
+    REFUSE
+  }
 
   record Written(String topic, byte[] key, byte[] value, long timestamp) {}
 
@@ -24,7 +31,8 @@ final class MemoryRecordWriter implements RecordWriter {
   private final List<Pending> pending = new ArrayList<>();
 
   @Override
-  public void send(String topic, byte[] key, byte[] value, long ts, Consumer<Exception> onComplete) {
+  public void send(
+      String topic, byte[] key, byte[] value, long ts, Consumer<Exception> onComplete) {
     if (closed) {
       throw new IllegalStateException("closed");
     }
@@ -45,7 +53,8 @@ final class MemoryRecordWriter implements RecordWriter {
         sent.add(w);
         onComplete.accept(new org.apache.kafka.common.errors.TimeoutException("simulated"));
       }
-      case REFUSE -> throw new org.apache.kafka.clients.producer.BufferExhaustedException("simulated");
+      case REFUSE ->
+          throw new org.apache.kafka.clients.producer.BufferExhaustedException("simulated");
     }
   }
 

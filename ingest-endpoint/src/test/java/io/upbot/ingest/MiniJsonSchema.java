@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A small JSON Schema (2020-12 subset) checker for the OpenAPI document's tests, so the team needs no
- * validator dependency. It refuses any keyword it does not implement, so a schema can never pass because
- * a rule was silently skipped.
+ * A small JSON Schema (2020-12 subset) checker for the OpenAPI document's tests, so the team needs
+ * no validator dependency. It refuses any keyword it does not implement, so a schema can never pass
+ * because a rule was silently skipped.
  */
 final class MiniJsonSchema {
   /** Keywords that only annotate: they never make a value invalid. */
@@ -20,7 +20,9 @@ final class MiniJsonSchema {
 
   private final JsonNode document;
 
-  /** @param document the OpenAPI document, against which {@code #/...} references resolve */
+  /**
+   * @param document the OpenAPI document, against which {@code #/...} references resolve
+   */
   MiniJsonSchema(JsonNode document) {
     this.document = document;
   }
@@ -133,7 +135,10 @@ final class MiniJsonSchema {
         }
         case "pattern" -> {
           // JSON Schema patterns match anywhere (unanchored), as find() does.
-          if (value.isTextual() && !java.util.regex.Pattern.compile(arg.textValue()).matcher(value.textValue()).find()) {
+          if (value.isTextual()
+              && !java.util.regex.Pattern.compile(arg.textValue())
+                  .matcher(value.textValue())
+                  .find()) {
             out.add(path + ": does not match " + arg.textValue());
           }
         }
@@ -166,7 +171,8 @@ final class MiniJsonSchema {
         }
         default -> {
           if (!ANNOTATIONS.contains(kw.getKey())) {
-            throw new IllegalArgumentException("Keyword not supported by this checker: " + kw.getKey() + " at " + path);
+            throw new IllegalArgumentException(
+                "Keyword not supported by this checker: " + kw.getKey() + " at " + path);
           }
         }
       }
@@ -182,8 +188,9 @@ final class MiniJsonSchema {
       case "null" -> v.isNull();
       case "number" -> v.isNumber();
       // JSON Schema's integer is any number without a fractional part.
-      case "integer" -> v.isIntegralNumber()
-          || (v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0);
+      case "integer" ->
+          v.isIntegralNumber()
+              || (v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0);
       default -> throw new IllegalArgumentException("Unknown type " + type);
     };
   }

@@ -23,10 +23,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The OpenAPI document: served as kept in the repository, complete, and in step with {@link Ret}. */
+/**
+ * The OpenAPI document: served as kept in the repository, complete, and in step with {@link Ret}.
+ */
 class OpenApiDocumentTest {
   /** The document as kept in the repository (surefire runs in the module's folder). */
   static final Path REPOSITORY_FILE = Path.of("src/main/resources/openapi.json");
+
   static final String API = IngestServer.API_PATH;
 
   static TestEndpoint ep;
@@ -61,7 +64,9 @@ class OpenApiDocumentTest {
     assertThat(a.response().body()).isEqualTo(Files.readAllBytes(REPOSITORY_FILE));
     assertThat(a.header("Access-Control-Allow-Origin")).isEqualTo(ALLOWED_ORIGIN);
     assertThat(a.header("Vary")).isEqualTo("Origin");
-    Answer foreign = ep.send(ep.request(OpenApiDocument.PATH).GET().header("Origin", "https://evil.example.com"));
+    Answer foreign =
+        ep.send(
+            ep.request(OpenApiDocument.PATH).GET().header("Origin", "https://evil.example.com"));
     assertThat(foreign.status()).isEqualTo(200);
     assertThat(foreign.header("Access-Control-Allow-Origin")).isNull();
   }
@@ -69,7 +74,8 @@ class OpenApiDocumentTest {
   @Test
   void shouldAnswerOtherMethodsOnTheDocumentWith405InJson() {
     for (String method : List.of("POST", "PUT", "DELETE")) {
-      Answer a = ep.send(ep.request(OpenApiDocument.PATH).method(method, BodyPublishers.ofString("{}")));
+      Answer a =
+          ep.send(ep.request(OpenApiDocument.PATH).method(method, BodyPublishers.ofString("{}")));
       assertThat(a.status()).as(method).isEqualTo(405);
       assertThat(a.ret()).isEqualTo(Ret.METHOD_NOT_ALLOWED.code());
       assertThat(a.msg()).isEqualTo(Ret.METHOD_NOT_ALLOWED.msg());
@@ -77,7 +83,8 @@ class OpenApiDocumentTest {
       assertThat(a.header("Content-Type")).isEqualTo("application/json; charset=utf-8");
     }
     // Only the exact path: a neighbour is still unknown.
-    assertThat(ep.send(ep.request("/upbot/api/openapi.yaml").GET()).ret()).isEqualTo(Ret.NOT_FOUND.code());
+    assertThat(ep.send(ep.request("/upbot/api/openapi.yaml").GET()).ret())
+        .isEqualTo(Ret.NOT_FOUND.code());
   }
 
   @Test
@@ -85,29 +92,45 @@ class OpenApiDocumentTest {
     assertThat(doc.path("openapi").textValue()).isEqualTo("3.1.0");
     assertThat(doc.path("info").path("title").isTextual()).isTrue();
     assertThat(doc.path("info").path("version").isTextual()).isTrue();
-    Map<String, Set<String>> expected = Map.of(
-        API, Set.of("post", "options"),
-        "/healthz", Set.of("get"),
-        "/readyz", Set.of("get"),
-        "/metrics", Set.of("get"),
-        OpenApiDocument.PATH, Set.of("get"));
+    Map<String, Set<String>> expected =
+        Map.of(
+            API,
+            Set.of("post", "options"),
+            "/healthz",
+            Set.of("get"),
+            "/readyz",
+            Set.of("get"),
+            "/metrics",
+            Set.of("get"),
+            OpenApiDocument.PATH,
+            Set.of("get"));
     assertThat(names(doc.path("paths"))).isEqualTo(new TreeSet<>(expected.keySet()));
-    expected.forEach((path, methods) -> assertThat(names(doc.path("paths").path(path))).as(path).isEqualTo(new TreeSet<>(methods)));
+    expected.forEach(
+        (path, methods) ->
+            assertThat(names(doc.path("paths").path(path)))
+                .as(path)
+                .isEqualTo(new TreeSet<>(methods)));
     assertThat(doc.at("/paths/~1metrics/get/responses/200/content").has("text/plain")).isTrue();
     assertThat(doc.at("/components/responses/RateLimited/headers").has("Retry-After")).isTrue();
     assertThat(doc.at("/components/headers/RetryAfter/required").asBoolean()).isTrue();
     assertThat(names(doc.at("/components/securitySchemes"))).containsExactly("bearer", "token");
     assertThat(doc.at("/components/securitySchemes/token/type").textValue()).isEqualTo("apiKey");
-    assertThat(doc.at("/components/securitySchemes/token/name").textValue()).isEqualTo("Authorization");
+    assertThat(doc.at("/components/securitySchemes/token/name").textValue())
+        .isEqualTo("Authorization");
     // Everything but the API itself is open.
-    expected.forEach((path, methods) -> methods.forEach(m -> {
-      JsonNode security = doc.path("paths").path(path).path(m).path("security");
-      if (path.equals(API) && m.equals("post")) {
-        assertThat(security.size()).isEqualTo(2);
-      } else {
-        assertThat(security.isArray() && security.isEmpty()).as(path + " " + m).isTrue();
-      }
-    }));
+    expected.forEach(
+        (path, methods) ->
+            methods.forEach(
+                m -> {
+                  JsonNode security = doc.path("paths").path(path).path(m).path("security");
+                  if (path.equals(API) && m.equals("post")) {
+                    assertThat(security.size()).isEqualTo(2);
+                  } else {
+                    assertThat(security.isArray() && security.isEmpty())
+                        .as(path + " " + m)
+                        .isTrue();
+                  }
+                }));
   }
 
   @Test
@@ -131,16 +154,26 @@ class OpenApiDocumentTest {
         documented.add(retConst.intValue());
       }
     }
-    assertThat(documented).as("ret codes documented under components.responses")
-        .isEqualTo(Arrays.stream(Ret.values()).map(Ret::code).collect(Collectors.toCollection(TreeSet::new)));
+    assertThat(documented)
+        .as("ret codes documented under components.responses")
+        .isEqualTo(
+            Arrays.stream(Ret.values())
+                .map(Ret::code)
+                .collect(Collectors.toCollection(TreeSet::new)));
 
     for (Ret ret : Ret.values()) {
       JsonNode response = componentResponseFor(ret);
-      assertThat(response.path("x-http-status").intValue()).as(ret.name()).isEqualTo(ret.httpStatus());
+      assertThat(response.path("x-http-status").intValue())
+          .as(ret.name())
+          .isEqualTo(ret.httpStatus());
       JsonNode schema = answerSchema(response);
-      assertThat(schema.at("/properties/msg/const").textValue()).as(ret.name()).isEqualTo(ret.msg());
+      assertThat(schema.at("/properties/msg/const").textValue())
+          .as(ret.name())
+          .isEqualTo(ret.msg());
       assertThat(response.path("description").textValue())
-          .as(ret.name()).startsWith("ret " + ret.code() + ", HTTP " + ret.httpStatus() + ", msg \"" + ret.msg() + "\".");
+          .as(ret.name())
+          .startsWith(
+              "ret " + ret.code() + ", HTTP " + ret.httpStatus() + ", msg \"" + ret.msg() + "\".");
       JsonNode examples = response.at("/content/application~1json/examples");
       assertThat(examples.size()).as(ret.name() + " examples").isPositive();
       for (String name : names(examples)) {
@@ -152,20 +185,29 @@ class OpenApiDocumentTest {
       }
       // The table of the info description, for people reading the rendered document.
       assertThat(doc.at("/info/description").textValue())
-          .contains("| " + ret.code() + " | " + ret.httpStatus() + " | `" + (ret.msg().isEmpty() ? "\"\"" : ret.msg()) + "` |");
+          .contains(
+              "| "
+                  + ret.code()
+                  + " | "
+                  + ret.httpStatus()
+                  + " | `"
+                  + (ret.msg().isEmpty() ? "\"\"" : ret.msg())
+                  + "` |");
     }
     Set<Integer> answerEnum = new TreeSet<>();
-    doc.at("/components/schemas/Answer/properties/ret/enum").forEach(n -> answerEnum.add(n.intValue()));
+    doc.at("/components/schemas/Answer/properties/ret/enum")
+        .forEach(n -> answerEnum.add(n.intValue()));
     assertThat(answerEnum).isEqualTo(documented);
   }
 
   @Test
   void shouldAnswerTheReportOperationWithEveryRetButWrongPathAndMethodUnderItsOwnStatus() {
     JsonNode responses = doc.at("/paths/~1upbot~1api~1ReportMediaEvent/post/responses");
-    Set<String> expected = Arrays.stream(Ret.values())
-        .filter(r -> r != Ret.NOT_FOUND && r != Ret.METHOD_NOT_ALLOWED)
-        .map(r -> Integer.toString(r.httpStatus()))
-        .collect(Collectors.toCollection(TreeSet::new));
+    Set<String> expected =
+        Arrays.stream(Ret.values())
+            .filter(r -> r != Ret.NOT_FOUND && r != Ret.METHOD_NOT_ALLOWED)
+            .map(r -> Integer.toString(r.httpStatus()))
+            .collect(Collectors.toCollection(TreeSet::new));
     assertThat(names(responses)).isEqualTo(expected);
     for (String status : names(responses)) {
       JsonNode r = schemas.resolve(responses.get(status));
@@ -176,7 +218,8 @@ class OpenApiDocumentTest {
   @Test
   void shouldCarryTheApiDocumentsOwnExampleUnchanged() throws IOException {
     JsonNode example = requestExamples().get("api-example").path("value");
-    assertThat(example).isEqualTo(TestEndpoint.JSON.readTree(Fixtures.bytes("requests/valid/api-example.json")));
+    assertThat(example)
+        .isEqualTo(TestEndpoint.JSON.readTree(Fixtures.bytes("requests/valid/api-example.json")));
     assertThat(example.at("/items/0/code").textValue()).endsWith(" ");
     assertThat(example.at("/items/0/event_id").textValue()).isEqualTo("1002");
   }
@@ -184,7 +227,9 @@ class OpenApiDocumentTest {
   @Test
   void shouldOfferNamedExamplesOfEachAcceptedFormAndOfRejections() {
     JsonNode examples = requestExamples();
-    assertThat(names(examples)).contains("api-example", "funnel-batch", "item-alias", "event-id-integer", "event-time-millis");
+    assertThat(names(examples))
+        .contains(
+            "api-example", "funnel-batch", "item-alias", "event-id-integer", "event-time-millis");
     List<String> funnel = new ArrayList<>();
     examples.at("/funnel-batch/value/items").forEach(i -> funnel.add(i.path("event_id").asText()));
     assertThat(funnel).containsExactly("1110201", "1110204", "1110205");
@@ -194,17 +239,22 @@ class OpenApiDocumentTest {
     assertThat(examples.at("/event-id-integer/value/items/0/event_id").isIntegralNumber()).isTrue();
     assertThat(examples.at("/event-time-millis/value/items/0/event_time").longValue())
         .isGreaterThanOrEqualTo(BatchValidator.MILLIS_THRESHOLD);
-    long rejected = names(examples).stream().filter(n -> examples.get(n).path("summary").asText().startsWith("Rejected")).count();
+    long rejected =
+        names(examples).stream()
+            .filter(n -> examples.get(n).path("summary").asText().startsWith("Rejected"))
+            .count();
     assertThat(rejected).isGreaterThanOrEqualTo(5);
   }
 
   /**
-   * The request schema against the examples: every accepted one satisfies it, and every rejected one
-   * breaks it unless its example says the rule is beyond JSON Schema ({@code x-beyond-schema}).
+   * The request schema against the examples: every accepted one satisfies it, and every rejected
+   * one breaks it unless its example says the rule is beyond JSON Schema ({@code x-beyond-schema}).
    */
   @Test
   void shouldMatchTheRequestSchemaToTheExamples() {
-    JsonNode schema = doc.at("/paths/~1upbot~1api~1ReportMediaEvent/post/requestBody/content/application~1json/schema");
+    JsonNode schema =
+        doc.at(
+            "/paths/~1upbot~1api~1ReportMediaEvent/post/requestBody/content/application~1json/schema");
     JsonNode examples = requestExamples();
     int beyond = 0;
     for (String name : names(examples)) {
@@ -227,24 +277,43 @@ class OpenApiDocumentTest {
   void shouldHaveTheHandCheckerRefuseWhatTheSchemaForbids() {
     // The checker itself, on the document's own schema: it could otherwise pass everything.
     JsonNode item = doc.at("/components/schemas/MediaEventItem");
-    assertThat(schemas.errors(item, json("{\"event_id\":\"1110201\",\"event_time\":1699274742,\"duration\":0}"))).isEmpty();
-    assertThat(schemas.errors(item, json("{\"event_id\":1110201,\"event_time\":1699274742123,\"code\":null}"))).isEmpty();
+    assertThat(
+            schemas.errors(
+                item, json("{\"event_id\":\"1110201\",\"event_time\":1699274742,\"duration\":0}")))
+        .isEmpty();
+    assertThat(
+            schemas.errors(
+                item, json("{\"event_id\":1110201,\"event_time\":1699274742123,\"code\":null}")))
+        .isEmpty();
     assertThat(schemas.errors(item, json("{\"event_id\":\"\",\"event_time\":1}"))).isNotEmpty();
     assertThat(schemas.errors(item, json("{\"event_id\":\"x\",\"event_time\":0}"))).isNotEmpty();
-    assertThat(schemas.errors(item, json("{\"event_id\":\"x\",\"event_time\":1,\"duration\":86401}"))).isNotEmpty();
-    assertThat(schemas.errors(item, json("{\"event_id\":\"x\"}"))).containsExactly("$.event_time: required");
-    assertThat(schemas.errors(item, json("{\"event_id\":\"x\",\"event_time\":1,\"code\":\"a\\u0000\"}"))).isNotEmpty();
+    assertThat(
+            schemas.errors(item, json("{\"event_id\":\"x\",\"event_time\":1,\"duration\":86401}")))
+        .isNotEmpty();
+    assertThat(schemas.errors(item, json("{\"event_id\":\"x\"}")))
+        .containsExactly("$.event_time: required");
+    assertThat(
+            schemas.errors(
+                item, json("{\"event_id\":\"x\",\"event_time\":1,\"code\":\"a\\u0000\"}")))
+        .isNotEmpty();
     JsonNode request = doc.at("/components/schemas/ReportMediaEventRequest");
     String head = "{\"account_info\":{\"account_type\":2,\"appid\":\"a\",\"openid\":\"o\"}}";
     String items = "[{\"event_id\":\"x\",\"event_time\":1}]";
-    assertThat(schemas.errors(request, json("{\"head\":" + head + ",\"items\":" + items + "}"))).isEmpty();
-    assertThat(schemas.errors(request, json("{\"head\":" + head + ",\"item\":" + items + "}"))).isEmpty();
-    assertThat(schemas.errors(request, json("{\"head\":" + head + ",\"item\":" + items + ",\"items\":" + items + "}"))).isNotEmpty();
+    assertThat(schemas.errors(request, json("{\"head\":" + head + ",\"items\":" + items + "}")))
+        .isEmpty();
+    assertThat(schemas.errors(request, json("{\"head\":" + head + ",\"item\":" + items + "}")))
+        .isEmpty();
+    assertThat(
+            schemas.errors(
+                request,
+                json("{\"head\":" + head + ",\"item\":" + items + ",\"items\":" + items + "}")))
+        .isNotEmpty();
     assertThat(schemas.errors(request, json("{\"head\":" + head + "}"))).isNotEmpty();
   }
 
   static JsonNode requestExamples() {
-    return doc.at("/paths/~1upbot~1api~1ReportMediaEvent/post/requestBody/content/application~1json/examples");
+    return doc.at(
+        "/paths/~1upbot~1api~1ReportMediaEvent/post/requestBody/content/application~1json/examples");
   }
 
   private static JsonNode componentResponseFor(Ret ret) {

@@ -23,8 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every request example of the OpenAPI document, posted to the real handler: the answer is exactly the
- * response example of the same name, and an accepted example is written as one record per item.
+ * Every request example of the OpenAPI document, posted to the real handler: the answer is exactly
+ * the response example of the same name, and an accepted example is written as one record per item.
  */
 class OpenApiExamplesTest {
   static final String EXAMPLES_TOKEN = "openapi-examples-token";
@@ -43,9 +43,13 @@ class OpenApiExamplesTest {
     // A token allowed for exactly the appids of the examples, no more.
     StringBuilder appids = new StringBuilder();
     for (String appid : exampleAppids()) {
-      appids.append(appids.length() == 0 ? "" : ",").append(TestEndpoint.JSON.writeValueAsString(appid));
+      appids
+          .append(appids.length() == 0 ? "" : ",")
+          .append(TestEndpoint.JSON.writeValueAsString(appid));
     }
-    Files.writeString(ep.tokensFile, "{\"tokens\":[{\"token\":\"" + EXAMPLES_TOKEN + "\",\"appids\":[" + appids + "]}]}");
+    Files.writeString(
+        ep.tokensFile,
+        "{\"tokens\":[{\"token\":\"" + EXAMPLES_TOKEN + "\",\"appids\":[" + appids + "]}]}");
     byte[] probe = TestEndpoint.JSON.writeValueAsBytes(example("api-example"));
     await().atMost(Duration.ofSeconds(10)).until(() -> post(probe, true).ret() == 0);
   }
@@ -67,11 +71,15 @@ class OpenApiExamplesTest {
   }
 
   static Stream<String> exampleNames() {
-    return OpenApiDocumentTest.names(doc.at(REPORT + "/requestBody/content/application~1json/examples")).stream();
+    return OpenApiDocumentTest.names(
+        doc.at(REPORT + "/requestBody/content/application~1json/examples"))
+        .stream();
   }
 
   static JsonNode example(String name) {
-    return refs.resolve(doc.at(REPORT + "/requestBody/content/application~1json/examples").get(name)).path("value");
+    return refs.resolve(
+            doc.at(REPORT + "/requestBody/content/application~1json/examples").get(name))
+        .path("value");
   }
 
   /** The response example named like the request example, wherever among the statuses it is. */
@@ -79,10 +87,13 @@ class OpenApiExamplesTest {
     Documented found = null;
     JsonNode responses = doc.at(REPORT + "/responses");
     for (String status : OpenApiDocumentTest.names(responses)) {
-      JsonNode examples = refs.resolve(responses.get(status)).at("/content/application~1json/examples");
+      JsonNode examples =
+          refs.resolve(responses.get(status)).at("/content/application~1json/examples");
       if (examples.has(name)) {
         assertThat(found).as("one response example named " + name).isNull();
-        found = new Documented(Integer.parseInt(status), refs.resolve(examples.get(name)).path("value"));
+        found =
+            new Documented(
+                Integer.parseInt(status), refs.resolve(examples.get(name)).path("value"));
       }
     }
     assertThat(found).as("a response example named " + name).isNotNull();
@@ -91,16 +102,18 @@ class OpenApiExamplesTest {
 
   static Answer post(byte[] body, boolean validateOnly) {
     String path = IngestServer.API_PATH + (validateOnly ? "?validate=true" : "");
-    HttpRequest.Builder b = ep.request(path)
-        .header("Authorization", "Bearer " + EXAMPLES_TOKEN)
-        .header("Content-Type", "application/json; charset=utf-8")
-        .POST(BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder b =
+        ep.request(path)
+            .header("Authorization", "Bearer " + EXAMPLES_TOKEN)
+            .header("Content-Type", "application/json; charset=utf-8")
+            .POST(BodyPublishers.ofByteArray(body));
     return ep.send(b);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("exampleNames")
-  void shouldAnswerEachRequestExampleAsItsSameNamedResponseExampleSays(String name) throws Exception {
+  void shouldAnswerEachRequestExampleAsItsSameNamedResponseExampleSays(String name)
+      throws Exception {
     JsonNode request = example(name);
     Documented expected = documentedAnswer(name);
     byte[] body = TestEndpoint.JSON.writeValueAsBytes(request);
@@ -116,7 +129,8 @@ class OpenApiExamplesTest {
     assertThat(a.json()).as(a.text()).isEqualTo(expected.body());
     assertThat(a.header("Content-Type")).isEqualTo("application/json; charset=utf-8");
 
-    List<MemoryRecordWriter.Written> written = ep.writer.written().subList(before, ep.writer.written().size());
+    List<MemoryRecordWriter.Written> written =
+        ep.writer.written().subList(before, ep.writer.written().size());
     if (expected.body().path("ret").intValue() != 0) {
       assertThat(written).isEmpty();
       return;
@@ -139,21 +153,35 @@ class OpenApiExamplesTest {
 
   @Test
   void shouldHaveBothAcceptedAndRejectedExamplesAndRefuseTheRejectedOnesForTheRightReason() {
-    long accepted = exampleNames().filter(n -> documentedAnswer(n).body().path("ret").intValue() == 0).count();
-    long rejected = exampleNames().filter(n -> documentedAnswer(n).body().path("ret").intValue() == Ret.PARAMETER_ERROR.code()).count();
+    long accepted =
+        exampleNames().filter(n -> documentedAnswer(n).body().path("ret").intValue() == 0).count();
+    long rejected =
+        exampleNames()
+            .filter(
+                n ->
+                    documentedAnswer(n).body().path("ret").intValue() == Ret.PARAMETER_ERROR.code())
+            .count();
     assertThat(accepted).isGreaterThanOrEqualTo(5);
     assertThat(rejected).isGreaterThanOrEqualTo(5);
     assertThat(accepted + rejected).isEqualTo(exampleNames().count());
     // Each rejected example documents its own detail: none is a copy of another.
-    assertThat(exampleNames().map(OpenApiExamplesTest::documentedAnswer)
-            .filter(d -> d.status() == 400).map(d -> d.body().path("detail").textValue()).distinct().count())
+    assertThat(
+            exampleNames()
+                .map(OpenApiExamplesTest::documentedAnswer)
+                .filter(d -> d.status() == 400)
+                .map(d -> d.body().path("detail").textValue())
+                .distinct()
+                .count())
         .isEqualTo(rejected);
   }
 
   @Test
   void shouldUseATokenLimitedToTheExamplesAppids() {
     // The examples' token is not a wildcard: another appid is refused with 1002.
-    String otherApp = example("api-example").toString().replace("\"appid\":\"xxxx\"", "\"appid\":\"not-an-example-app\"");
+    String otherApp =
+        example("api-example")
+            .toString()
+            .replace("\"appid\":\"xxxx\"", "\"appid\":\"not-an-example-app\"");
     Answer a = post(otherApp.getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
     assertThat(a.ret()).isEqualTo(Ret.AUTH_FAILED.code());
     assertThat(a.json()).isEqualTo(documentedAnswer("appid-not-allowed").body());

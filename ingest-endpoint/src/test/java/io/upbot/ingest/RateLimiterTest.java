@@ -11,7 +11,8 @@ class RateLimiterTest {
   private final RateLimiter limiter = new RateLimiter(now::get);
 
   private static TokenStore.Token token(double rate, double burst) {
-    return new TokenStore.Token("t", TokenStore.sha256(new byte[] {(byte) rate}), null, rate, burst);
+    return new TokenStore.Token(
+        "t", TokenStore.sha256(new byte[] {(byte) rate}), null, rate, burst);
   }
 
   @Test

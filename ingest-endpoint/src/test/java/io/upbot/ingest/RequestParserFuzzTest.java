@@ -30,17 +30,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A fuzzing campaign over the request parser, in-process: valid bodies (the fixtures and the corpus) are
- * mutated (byte flips, insertions, deletions, truncation, splices, huge numbers, Unicode edge cases,
- * nesting, duplicate keys, wrong types) and sent plain, gzipped, as corrupted gzip, or as plain bytes
- * claimed to be gzip, to the same {@link BatchValidator#validateBody} the server calls.
+ * A fuzzing campaign over the request parser, in-process: valid bodies (the fixtures and the
+ * corpus) are mutated (byte flips, insertions, deletions, truncation, splices, huge numbers,
+ * Unicode edge cases, nesting, duplicate keys, wrong types) and sent plain, gzipped, as corrupted
+ * gzip, or as plain bytes claimed to be gzip, to the same {@link BatchValidator#validateBody} the
+ * server calls.
  *
- * <p>The property: every input gets one of the documented answers (ret 0 with 1–500 records of one appid,
- * or 1001/1003 with a short, specific detail), the same one every time, within seconds, and nothing is
- * thrown. The short run (jqwik's default, 1,000 tries) is part of {@code mvn verify}; a longer one:
- * {@code mvn -pl ingest-endpoint test -Dtest=RequestParserFuzzTest -Djqwik.tries.default=200000}. An input
- * that fails is saved under {@code target/fuzz-findings/}: copy it into {@code fuzz-corpus/} (named
- * {@code <ret>-<what>.json}, or {@code .gz} for a gzip body) once fixed, and it is replayed for ever.
+ * <p>The property: every input gets one of the documented answers (ret 0 with 1–500 records of one
+ * appid, or 1001/1003 with a short, specific detail), the same one every time, within seconds, and
+ * nothing is thrown. The short run (jqwik's default, 1,000 tries) is part of {@code mvn verify}; a
+ * longer one: {@code mvn -pl ingest-endpoint test -Dtest=RequestParserFuzzTest
+ * -Djqwik.tries.default=200000}. An input that fails is saved under {@code target/fuzz-findings/}:
+ * copy it into {@code fuzz-corpus/} (named {@code <ret>-<what>.json}, or {@code .gz} for a gzip
+ * body) once fixed, and it is replayed for ever.
  */
 class RequestParserFuzzTest {
   static final long RECEIVED_AT = 1_699_274_742_123L;
@@ -50,19 +52,37 @@ class RequestParserFuzzTest {
   static final Path FINDINGS = Path.of("target", "fuzz-findings");
   static final List<Seed> SEEDS = seeds();
 
-  /** A body to start from: a valid fixture, or a corpus entry (plain or gzip, decompressed here). */
+  /**
+   * A body to start from: a valid fixture, or a corpus entry (plain or gzip, decompressed here).
+   */
   record Seed(String name, byte[] bytes) {}
 
   /** What a mutation does; {@code where} and {@code what} pick the place and the material. */
-  enum Kind { FLIP, INSERT, DELETE, TRUNCATE, SPLICE, VALUE, NEST, DUPLICATE_KEY, UNICODE }
+  enum Kind {
+    FLIP,
+    INSERT,
+    DELETE,
+    TRUNCATE,
+    SPLICE,
+    VALUE,
+    NEST,
+    DUPLICATE_KEY,
+    UNICODE
+  }
 
   record Mutation(Kind kind, int where, int what) {}
 
   /** How the mutated bytes go on the wire. */
-  enum Encoding { PLAIN, GZIP, GZIP_CORRUPTED, CLAIMED_GZIP }
+  enum Encoding {
+    PLAIN,
+    GZIP,
+    GZIP_CORRUPTED,
+    CLAIMED_GZIP
+  }
 
   /** One fuzz input, described by how it was made (jqwik shrinks the mutation list). */
-  record Input(String seed, List<Mutation> mutations, Encoding encoding, byte[] bytes, boolean gzip) {
+  record Input(
+      String seed, List<Mutation> mutations, Encoding encoding, byte[] bytes, boolean gzip) {
     @Override
     public String toString() {
       return seed + " " + mutations + " " + encoding + " (" + bytes.length + " bytes)";
@@ -70,31 +90,93 @@ class RequestParserFuzzTest {
   }
 
   /** Scalars that stress the parser and the field rules: huge and odd numbers, wrong types. */
-  static final List<String> VALUES = List.of(
-      "9".repeat(64), "9".repeat(65), "-" + "9".repeat(63), "1e999999999", "-1e-999999999", "1E400",
-      "0." + "0".repeat(60) + "1", "-0", "-0.0", "1.0", "2.5", "9223372036854775807", "9223372036854775808",
-      "-9223372036854775809", "18446744073709551616", "1699274742000000", "NaN", "Infinity", "0x10", "01",
-      "+1", ".5", "true", "false", "null", "{}", "[]", "[1]", "{\"a\":1}", "\"\"", "\" \"",
-      "\"" + "x".repeat(129) + "\"", "\"\\u0000\"", "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\ud83d\\ude00\"",
-      "\"\\u2028\"", "\"\\uFEFF\"", "\"a\\\"b\"", "\"\\\\\"", "\"\\x\"", "\"1110201\"", "1110201");
+  static final List<String> VALUES =
+      List.of(
+          "9".repeat(64),
+          "9".repeat(65),
+          "-" + "9".repeat(63),
+          "1e999999999",
+          "-1e-999999999",
+          "1E400",
+          "0." + "0".repeat(60) + "1",
+          "-0",
+          "-0.0",
+          "1.0",
+          "2.5",
+          "9223372036854775807",
+          "9223372036854775808",
+          "-9223372036854775809",
+          "18446744073709551616",
+          "1699274742000000",
+          "NaN",
+          "Infinity",
+          "0x10",
+          "01",
+          "+1",
+          ".5",
+          "true",
+          "false",
+          "null",
+          "{}",
+          "[]",
+          "[1]",
+          "{\"a\":1}",
+          "\"\"",
+          "\" \"",
+          "\"" + "x".repeat(129) + "\"",
+          "\"\\u0000\"",
+          "\"\\ud800\"",
+          "\"\\udc00\\ud800\"",
+          "\"\\ud83d\\ude00\"",
+          "\"\\u2028\"",
+          "\"\\uFEFF\"",
+          "\"a\\\"b\"",
+          "\"\\\\\"",
+          "\"\\x\"",
+          "\"1110201\"",
+          "1110201");
 
   /** Raw byte sequences for inside strings: invalid and edge UTF-8, controls, quotes, escapes. */
-  static final List<byte[]> UNICODE = List.of(
-      bytes(0xC0, 0xAF), bytes(0xE0, 0x80, 0xAF), bytes(0xED, 0xA0, 0x80), bytes(0xED, 0xBF, 0xBF),
-      bytes(0xF4, 0x90, 0x80, 0x80), bytes(0xF4, 0x8F, 0xBF, 0xBF), bytes(0xEF, 0xBF, 0xBF), bytes(0xEF, 0xBB, 0xBF),
-      bytes(0xF0, 0x9F, 0x98, 0x80), bytes(0xF0, 0x9F, 0x98), bytes(0xC3), bytes(0x80), bytes(0xFF), bytes(0xFE),
-      bytes(0x00), bytes(0x01), bytes(0x1F), bytes(0x7F), bytes(0xE2, 0x80, 0xAE), bytes(0xE2, 0x80, 0xA8),
-      bytes(0xE3, 0x80, 0x80), bytes(0xCC, 0x81), "\\u0000".getBytes(StandardCharsets.US_ASCII),
-      "\\ud800".getBytes(StandardCharsets.US_ASCII), "\\".getBytes(StandardCharsets.US_ASCII),
-      "\"".getBytes(StandardCharsets.US_ASCII), " \t\r\n".getBytes(StandardCharsets.US_ASCII));
+  static final List<byte[]> UNICODE =
+      List.of(
+          bytes(0xC0, 0xAF),
+          bytes(0xE0, 0x80, 0xAF),
+          bytes(0xED, 0xA0, 0x80),
+          bytes(0xED, 0xBF, 0xBF),
+          bytes(0xF4, 0x90, 0x80, 0x80),
+          bytes(0xF4, 0x8F, 0xBF, 0xBF),
+          bytes(0xEF, 0xBF, 0xBF),
+          bytes(0xEF, 0xBB, 0xBF),
+          bytes(0xF0, 0x9F, 0x98, 0x80),
+          bytes(0xF0, 0x9F, 0x98),
+          bytes(0xC3),
+          bytes(0x80),
+          bytes(0xFF),
+          bytes(0xFE),
+          bytes(0x00),
+          bytes(0x01),
+          bytes(0x1F),
+          bytes(0x7F),
+          bytes(0xE2, 0x80, 0xAE),
+          bytes(0xE2, 0x80, 0xA8),
+          bytes(0xE3, 0x80, 0x80),
+          bytes(0xCC, 0x81),
+          "\\u0000".getBytes(StandardCharsets.US_ASCII),
+          "\\ud800".getBytes(StandardCharsets.US_ASCII),
+          "\\".getBytes(StandardCharsets.US_ASCII),
+          "\"".getBytes(StandardCharsets.US_ASCII),
+          " \t\r\n".getBytes(StandardCharsets.US_ASCII));
 
-  /** Single bytes worth inserting: JSON structure, quotes, escapes and bytes that are never UTF-8. */
+  /**
+   * Single bytes worth inserting: JSON structure, quotes, escapes and bytes that are never UTF-8.
+   */
   static final byte[] INSERTS = "{}[]\":,\\ 0-.eE\u0000".getBytes(StandardCharsets.UTF_8);
 
   @Property
   void everyMutatedBodyGetsADocumentedAnswer(@ForAll("inputs") Input input) {
     int ret = assertDocumentedAnswer(input.toString(), input.bytes(), input.gzip());
-    // Printed after the run: a campaign whose inputs were all refused (or all accepted) tests little.
+    // Printed after the run: a campaign whose inputs were all refused (or all accepted) tests
+    // little.
     Statistics.label("ret").collect(ret);
     Statistics.label("encoding").collect(input.encoding());
   }
@@ -104,7 +186,9 @@ class RequestParserFuzzTest {
   void shouldReplayTheCorpusWithItsRecordedAnswer(String name) throws IOException {
     byte[] bytes = Files.readAllBytes(CORPUS.resolve(name));
     int ret = assertDocumentedAnswer(name, bytes, name.endsWith(".gz"));
-    assertThat(ret).as(name + ": the ret its name records").isEqualTo(Integer.parseInt(name.substring(0, name.indexOf('-'))));
+    assertThat(ret)
+        .as(name + ": the ret its name records")
+        .isEqualTo(Integer.parseInt(name.substring(0, name.indexOf('-'))));
   }
 
   static Stream<String> corpus() throws IOException {
@@ -118,8 +202,11 @@ class RequestParserFuzzTest {
   /** Asserts the documented-answer property and returns the ret; a failing input is saved first. */
   static int assertDocumentedAnswer(String what, byte[] bytes, boolean gzip) {
     try {
-      BatchValidator.Result first = assertTimeoutPreemptively(
-          Duration.ofSeconds(10), () -> VALIDATOR.validateBody(bytes, gzip, RECEIVED_AT), () -> "hung on " + what);
+      BatchValidator.Result first =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(10),
+              () -> VALIDATOR.validateBody(bytes, gzip, RECEIVED_AT),
+              () -> "hung on " + what);
       BatchValidator.Result again = VALIDATOR.validateBody(bytes, gzip, RECEIVED_AT);
       assertThat(again).as("the same answer every time").isEqualTo(first);
       if (first instanceof BatchValidator.Accepted accepted) {
@@ -132,8 +219,12 @@ class RequestParserFuzzTest {
       }
       Answer r = ((BatchValidator.Rejected) first).answer();
       assertThat(r.ret()).isIn(Ret.PARAMETER_ERROR, Ret.TOO_LARGE);
-      assertThat(r.detail()).isNotBlank().hasSizeLessThan(400)
-          .doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("com.fasterxml");
+      assertThat(r.detail())
+          .isNotBlank()
+          .hasSizeLessThan(400)
+          .doesNotContain("Exception")
+          .doesNotContain("\tat ")
+          .doesNotContain("com.fasterxml");
       return r.ret().code();
     } catch (AssertionError | RuntimeException e) {
       save(what, bytes, gzip);
@@ -144,7 +235,8 @@ class RequestParserFuzzTest {
   private static void save(String what, byte[] bytes, boolean gzip) {
     try {
       Files.createDirectories(FINDINGS);
-      String name = HexFormat.of().formatHex(TokenStore.sha256(bytes), 0, 8) + (gzip ? ".gz" : ".json");
+      String name =
+          HexFormat.of().formatHex(TokenStore.sha256(bytes), 0, 8) + (gzip ? ".gz" : ".json");
       Files.write(FINDINGS.resolve(name), bytes);
       Files.writeString(FINDINGS.resolve(name + ".txt"), what + "\n");
     } catch (IOException e) {
@@ -154,14 +246,21 @@ class RequestParserFuzzTest {
 
   @Provide
   Arbitrary<Input> inputs() {
-    Arbitrary<Mutation> mutation = Combinators.combine(
-            Arbitraries.of(Kind.class), Arbitraries.integers().between(0, 1 << 20), Arbitraries.integers().between(0, 1 << 20))
-        .as(Mutation::new);
+    Arbitrary<Mutation> mutation =
+        Combinators.combine(
+                Arbitraries.of(Kind.class),
+                Arbitraries.integers().between(0, 1 << 20),
+                Arbitraries.integers().between(0, 1 << 20))
+            .as(Mutation::new);
     return Combinators.combine(
-            Arbitraries.integers().between(0, SEEDS.size() - 1), mutation.list().ofMaxSize(6),
+            Arbitraries.integers().between(0, SEEDS.size() - 1),
+            mutation.list().ofMaxSize(6),
             // Garbage gzip stops at the gzip reader: it gets fewer tries than the parser's inputs.
-            Arbitraries.frequency(Tuple.of(12, Encoding.PLAIN), Tuple.of(5, Encoding.GZIP),
-                Tuple.of(2, Encoding.GZIP_CORRUPTED), Tuple.of(1, Encoding.CLAIMED_GZIP)))
+            Arbitraries.frequency(
+                Tuple.of(12, Encoding.PLAIN),
+                Tuple.of(5, Encoding.GZIP),
+                Tuple.of(2, Encoding.GZIP_CORRUPTED),
+                Tuple.of(1, Encoding.CLAIMED_GZIP)))
         .as(RequestParserFuzzTest::build);
   }
 
@@ -209,7 +308,9 @@ class RequestParserFuzzTest {
         byte[] piece = Arrays.copyOfRange(b, from, Math.min(n, from + 1 + m.what() % 64));
         yield splice(b, at, at, piece);
       }
-      case VALUE -> replaceValue(b, m.where(), VALUES.get(m.what() % VALUES.size()).getBytes(StandardCharsets.UTF_8));
+      case VALUE ->
+          replaceValue(
+              b, m.where(), VALUES.get(m.what() % VALUES.size()).getBytes(StandardCharsets.UTF_8));
       case NEST -> {
         int depth = 1 + m.what() % 80;
         int[] v = value(b, m.where());
@@ -219,8 +320,11 @@ class RequestParserFuzzTest {
         byte[] inner = Arrays.copyOfRange(b, v[0], v[1]);
         String open = m.what() % 2 == 0 ? "[" : "{\"n\":";
         String close = m.what() % 2 == 0 ? "]" : "}";
-        byte[] nested = concat(open.repeat(depth).getBytes(StandardCharsets.UTF_8), inner,
-            close.repeat(depth).getBytes(StandardCharsets.UTF_8));
+        byte[] nested =
+            concat(
+                open.repeat(depth).getBytes(StandardCharsets.UTF_8),
+                inner,
+                close.repeat(depth).getBytes(StandardCharsets.UTF_8));
         yield splice(b, v[0], v[1], nested);
       }
       case DUPLICATE_KEY -> {
@@ -229,8 +333,11 @@ class RequestParserFuzzTest {
           yield b;
         }
         // The same key again, right before itself, with another value: {"a":X,"a":1}.
-        byte[] dup = concat(Arrays.copyOfRange(b, k[0], k[1]),
-            VALUES.get(m.what() % VALUES.size()).getBytes(StandardCharsets.UTF_8), new byte[] {','});
+        byte[] dup =
+            concat(
+                Arrays.copyOfRange(b, k[0], k[1]),
+                VALUES.get(m.what() % VALUES.size()).getBytes(StandardCharsets.UTF_8),
+                new byte[] {','});
         yield splice(b, k[0], k[0], dup);
       }
       case UNICODE -> {
@@ -240,7 +347,10 @@ class RequestParserFuzzTest {
     };
   }
 
-  /** The k-th (mod count) value after a colon: its start and end (the next , } or ] at its own level). */
+  /**
+   * The k-th (mod count) value after a colon: its start and end (the next , } or ] at its own
+   * level).
+   */
   static int[] value(byte[] b, int k) {
     List<Integer> colons = positions(b, (byte) ':');
     if (colons.isEmpty()) {
@@ -351,7 +461,10 @@ class RequestParserFuzzTest {
     return out.toByteArray();
   }
 
-  /** The valid request fixtures, and the corpus's plain JSON entries (gzip ones are mutated as gzip by GZIP). */
+  /**
+   * The valid request fixtures, and the corpus's plain JSON entries (gzip ones are mutated as gzip
+   * by GZIP).
+   */
   private static List<Seed> seeds() {
     List<Seed> out = new ArrayList<>();
     for (String name : Fixtures.list("requests/valid")) {

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class RouterTest {
   static Undertow server;
   static final Metrics METRICS = new Metrics();
-  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private static HttpHandler says(String name) {
     return ex -> ex.getResponseSender().send(name);
@@ -31,13 +32,17 @@ class RouterTest {
   @BeforeAll
   static void start() {
     Answers answers = new Answers(METRICS, new Cors(List.of()));
-    Router router = new Router(answers)
-        .add(Methods.POST, "/api/report", says("report"))
-        .add(Methods.OPTIONS, "/api/report", says("preflight"))
-        .add(Methods.GET, "/healthz", says("health"));
-    server = Undertow.builder().addHttpListener(0, "127.0.0.1")
-        .setServerOption(UndertowOptions.DECODE_URL, false)
-        .setHandler(new EntryHandler(answers, router)).build();
+    Router router =
+        new Router(answers)
+            .add(Methods.POST, "/api/report", says("report"))
+            .add(Methods.OPTIONS, "/api/report", says("preflight"))
+            .add(Methods.GET, "/healthz", says("health"));
+    server =
+        Undertow.builder()
+            .addHttpListener(0, "127.0.0.1")
+            .setServerOption(UndertowOptions.DECODE_URL, false)
+            .setHandler(new EntryHandler(answers, router))
+            .build();
     server.start();
   }
 
@@ -48,8 +53,11 @@ class RouterTest {
 
   static HttpResponse<String> send(String method, String path) throws Exception {
     int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .method(method, BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static int ret(HttpResponse<String> r) throws Exception {

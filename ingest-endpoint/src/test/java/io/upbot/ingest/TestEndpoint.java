@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** An in-process endpoint on a free port with a memory writer, a token file and controllable clocks. */
+/**
+ * An in-process endpoint on a free port with a memory writer, a token file and controllable clocks.
+ */
 final class TestEndpoint implements AutoCloseable {
   static final long RECEIVED_AT = 1_699_274_742_123L;
   static final String PLAIN_TOKEN = "plain-token-for-wx-app";
@@ -34,21 +36,41 @@ final class TestEndpoint implements AutoCloseable {
   final AtomicLong nanos = new AtomicLong(1_000_000_000L);
   final AtomicLong clockMillis = new AtomicLong(RECEIVED_AT);
   final IngestServer server;
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   TestEndpoint(String... extraArgs) {
     try {
       dir = Files.createTempDirectory("upbot-ingest-test-");
       tokensFile = dir.resolve("tokens.json");
       Files.writeString(tokensFile, defaultTokens());
-      List<String> args = new ArrayList<>(List.of(
-          "--port", "0", "--host", "127.0.0.1", "--kafka-bootstrap", "unused:9092",
-          "--tokens-file", tokensFile.toString(), "--tokens-reload-interval", "50ms",
-          "--cors-origins", ALLOWED_ORIGIN + ",http://localhost:3000", "--deadline", "500ms",
-          "--drain-timeout", "5s"));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--port",
+                  "0",
+                  "--host",
+                  "127.0.0.1",
+                  "--kafka-bootstrap",
+                  "unused:9092",
+                  "--tokens-file",
+                  tokensFile.toString(),
+                  "--tokens-reload-interval",
+                  "50ms",
+                  "--cors-origins",
+                  ALLOWED_ORIGIN + ",http://localhost:3000",
+                  "--deadline",
+                  "500ms",
+                  "--drain-timeout",
+                  "5s"));
       args.addAll(List.of(extraArgs));
       IngestConfig config = IngestConfig.parse(args.toArray(String[]::new), java.util.Map.of());
-      server = IngestServer.start(config, writer, TokenStore.load(tokensFile), clockMillis::get, nanos::get);
+      server =
+          IngestServer.start(
+              config, writer, TokenStore.load(tokensFile), clockMillis::get, nanos::get);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -60,10 +82,18 @@ final class TestEndpoint implements AutoCloseable {
 
   static String defaultTokens() {
     return "{\"tokens\":["
-        + "{\"name\":\"plain\",\"token\":\"" + PLAIN_TOKEN + "\",\"appids\":[\"wx-app\",\"xxxx\",\"a\"]},"
-        + "{\"name\":\"hashed\",\"sha256\":\"" + sha256Hex(HASHED_TOKEN).toUpperCase() + "\",\"appids\":\"*\"},"
-        + "{\"name\":\"limited\",\"token\":\"" + LIMITED_TOKEN + "\",\"appids\":\"*\",\"rate_limit\":10},"
-        + "{\"name\":\"other\",\"token\":\"" + OTHER_APP_TOKEN + "\",\"appids\":[\"someone-else\"]}"
+        + "{\"name\":\"plain\",\"token\":\""
+        + PLAIN_TOKEN
+        + "\",\"appids\":[\"wx-app\",\"xxxx\",\"a\"]},"
+        + "{\"name\":\"hashed\",\"sha256\":\""
+        + sha256Hex(HASHED_TOKEN).toUpperCase()
+        + "\",\"appids\":\"*\"},"
+        + "{\"name\":\"limited\",\"token\":\""
+        + LIMITED_TOKEN
+        + "\",\"appids\":\"*\",\"rate_limit\":10},"
+        + "{\"name\":\"other\",\"token\":\""
+        + OTHER_APP_TOKEN
+        + "\",\"appids\":[\"someone-else\"]}"
         + "]}";
   }
 
@@ -73,9 +103,11 @@ final class TestEndpoint implements AutoCloseable {
 
   /** A POST to the API with a JSON body and the plain token. */
   Answer post(String body) {
-    return send(request(IngestServer.API_PATH).header("Authorization", PLAIN_TOKEN)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        request(IngestServer.API_PATH)
+            .header("Authorization", PLAIN_TOKEN)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   HttpRequest.Builder request(String path) {

@@ -24,8 +24,14 @@ class TokenStoreTest {
   @Test
   void shouldFindPlainAndSha256TokensAndNothingElse() throws Exception {
     String hex = TestEndpoint.sha256Hex("s3cret");
-    TokenStore s = TokenStore.load(write("{\"tokens\":[{\"name\":\"p\",\"token\":\"plain\",\"appids\":[\"a\",\"b\"]},"
-        + "{\"name\":\"h\",\"sha256\":\"" + hex + "\",\"appids\":\"*\",\"rate_limit\":5,\"burst\":50}]}", Instant.EPOCH));
+    TokenStore s =
+        TokenStore.load(
+            write(
+                "{\"tokens\":[{\"name\":\"p\",\"token\":\"plain\",\"appids\":[\"a\",\"b\"]},"
+                    + "{\"name\":\"h\",\"sha256\":\""
+                    + hex
+                    + "\",\"appids\":\"*\",\"rate_limit\":5,\"burst\":50}]}",
+                Instant.EPOCH));
     assertThat(s.lookup("plain").name()).isEqualTo("p");
     assertThat(s.lookup("plain").allows("a")).isTrue();
     assertThat(s.lookup("plain").allows("c")).isFalse();
@@ -43,10 +49,16 @@ class TokenStoreTest {
 
   @Test
   void shouldListEveryProblemOfABadFile() {
-    assertThatThrownBy(() -> TokenStore.parse(("{\"tokens\":[{\"appids\":\"*\"},"
-            + "{\"token\":\"a\",\"sha256\":\"" + "0".repeat(64) + "\",\"appids\":\"*\"},"
-            + "{\"sha256\":\"xyz\",\"appids\":[]},{\"token\":\"t\",\"appids\":\"*\",\"rate_limit\":-1},"
-            + "{\"token\":\"t\",\"appids\":\"*\"}]}").getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                TokenStore.parse(
+                    ("{\"tokens\":[{\"appids\":\"*\"},"
+                            + "{\"token\":\"a\",\"sha256\":\""
+                            + "0".repeat(64)
+                            + "\",\"appids\":\"*\"},"
+                            + "{\"sha256\":\"xyz\",\"appids\":[]},{\"token\":\"t\",\"appids\":\"*\",\"rate_limit\":-1},"
+                            + "{\"token\":\"t\",\"appids\":\"*\"}]}")
+                        .getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(TokenStore.TokenFileException.class)
         .hasMessageContaining("tokens[0]: exactly one of")
         .hasMessageContaining("tokens[1]: exactly one of")
@@ -54,7 +66,9 @@ class TokenStoreTest {
         .hasMessageContaining("tokens[2].appids")
         .hasMessageContaining("tokens[3].rate_limit")
         .hasMessageContaining("tokens[4]: the same token appears twice");
-    assertThatThrownBy(() -> TokenStore.parse("{\"tokens\":[],\"tokens\":[]}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                TokenStore.parse("{\"tokens\":[],\"tokens\":[]}".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("not valid JSON");
   }
 
@@ -85,6 +99,7 @@ class TokenStoreTest {
   @Test
   void shouldRefuseToStartWithoutAUsableFile() {
     assertThatThrownBy(() -> TokenStore.load(dir.resolve("none.json")))
-        .isInstanceOf(TokenStore.TokenFileException.class).hasMessageContaining("cannot read");
+        .isInstanceOf(TokenStore.TokenFileException.class)
+        .hasMessageContaining("cannot read");
   }
 }

@@ -18,12 +18,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A single-node Kafka broker in KRaft mode (broker and controller in one process), run in its own JVM.
+ * A single-node Kafka broker in KRaft mode (broker and controller in one process), run in its own
+ * JVM.
  *
- * <p>Its own JVM keeps Scala and the broker's newer kafka-clients off the caller's classpath, and lets a
- * test stop and restart the broker like a real outage. The log directory survives restarts; the storage
- * is formatted once, on first start. This class needs only the JDK; the broker classpath is a folder of
- * jars (local-kafka's {@code target/kafka-libs}).
+ * <p>Its own JVM keeps Scala and the broker's newer kafka-clients off the caller's classpath, and
+ * lets a test stop and restart the broker like a real outage. The log directory survives restarts;
+ * the storage is formatted once, on first start. This class needs only the JDK; the broker
+ * classpath is a folder of jars (local-kafka's {@code target/kafka-libs}).
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
@@ -68,20 +69,28 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return start(libs, dataDir, port, controllerPort, "512m");
   }
 
-  /** As {@link #start(Path, Path, int, int)}, with the broker JVM's maximum heap (e.g. {@code 512m}). */
+  /**
+   * As {@link #start(Path, Path, int, int)}, with the broker JVM's maximum heap (e.g. {@code
+   * 512m}).
+   */
   public static KafkaBrokerProcess start(
       Path libs, Path dataDir, int port, int controllerPort, String heap) throws IOException {
     return start(libs, dataDir, port, controllerPort, heap, clusterId());
   }
 
-  /** As {@link #start(Path, Path, int, int, String)}, formatting a new data dir with {@code clusterId}. */
+  /**
+   * As {@link #start(Path, Path, int, int, String)}, formatting a new data dir with {@code
+   * clusterId}.
+   */
   static KafkaBrokerProcess start(
       Path libs, Path dataDir, int port, int controllerPort, String heap, String clusterId)
       throws IOException {
     Objects.requireNonNull(libs, "libs");
     if (!Files.isDirectory(libs)) {
       throw new IOException(
-          "no Kafka broker classpath at " + libs + " (build local-kafka first: mvn -pl local-kafka package)");
+          "no Kafka broker classpath at "
+              + libs
+              + " (build local-kafka first: mvn -pl local-kafka package)");
     }
     KafkaBrokerProcess broker =
         new KafkaBrokerProcess(
@@ -130,7 +139,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
-  /** Starts the broker again after {@link #stop()} or {@link #kill()}, on the same ports and data. */
+  /**
+   * Starts the broker again after {@link #stop()} or {@link #kill()}, on the same ports and data.
+   */
   public synchronized void start() throws IOException {
     if (isRunning()) {
       return;
@@ -144,7 +155,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     List<String> cmd = javaCommand("kafka.Kafka");
     cmd.add(config.toString());
     if (Files.isExecutable(SETSID)) {
-      // Its own session: a Ctrl-C in the terminal reaches only the owner, which stops the broker last,
+      // Its own session: a Ctrl-C in the terminal reaches only the owner, which stops the broker
+      // last,
       // after the job and the endpoint are done with it.
       cmd.add(0, SETSID.toString());
     }
@@ -158,8 +170,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   /**
-   * Stops a broker left running on this data dir by an owner that was killed (it would hold the ports
-   * and the log). Only a process whose command line names this data dir's config is touched.
+   * Stops a broker left running on this data dir by an owner that was killed (it would hold the
+   * ports and the log). Only a process whose command line names this data dir's config is touched.
    */
   private void killStaleBroker() throws IOException {
     Path pid = pidFile();
@@ -269,8 +281,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             "auto.create.topics.enable=false",
             // Durable means fsynced by the OS at its pace, as on a real single-node broker.
             "log.flush.interval.messages=9223372036854775807",
-            "")
-        ;
+            "");
     Files.writeString(config, props, StandardCharsets.UTF_8);
     Path log4j = dataDir.resolve("log4j2.properties");
     Files.writeString(
@@ -291,17 +302,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   /**
-   * Formats the storage. The id is passed as {@code --cluster-id=<id>}: a separate argument starting
-   * with {@code -} would be read as an option and the format would fail.
+   * Formats the storage. The id is passed as {@code --cluster-id=<id>}: a separate argument
+   * starting with {@code -} would be read as an option and the format would fail.
    */
   private void format(Path config) throws IOException {
     List<String> cmd = javaCommand("kafka.tools.StorageTool");
     cmd.addAll(
-        List.of(
-            "format",
-            "--ignore-formatted",
-            "--cluster-id=" + clusterId,
-            "--config=" + config));
+        List.of("format", "--ignore-formatted", "--cluster-id=" + clusterId, "--config=" + config));
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -319,15 +326,20 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     }
     if (p.exitValue() != 0) {
       throw new IOException(
-          "formatting Kafka storage failed (exit " + p.exitValue() + "); the end of " + logFile() + ":\n"
+          "formatting Kafka storage failed (exit "
+              + p.exitValue()
+              + "); the end of "
+              + logFile()
+              + ":\n"
               + tail(logFile(), 20));
     }
   }
 
   /**
-   * A KRaft cluster id as Kafka's {@code Uuid.randomUuid()} makes one: 16 random bytes, URL-safe base64
-   * without padding, drawn again while it starts with {@code -} (1 in 64 would), because Kafka's own
-   * tools take such an id for an option. Kafka's class is not used: this class needs only the JDK.
+   * A KRaft cluster id as Kafka's {@code Uuid.randomUuid()} makes one: 16 random bytes, URL-safe
+   * base64 without padding, drawn again while it starts with {@code -} (1 in 64 would), because
+   * Kafka's own tools take such an id for an option. Kafka's class is not used: this class needs
+   * only the JDK.
    */
   static String clusterId() {
     while (true) {
@@ -360,8 +372,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException(
-            "Kafka broker exited with " + process.exitValue() + " while starting; the end of "
-                + logFile() + ":\n" + tail(logFile(), 20));
+            "Kafka broker exited with "
+                + process.exitValue()
+                + " while starting; the end of "
+                + logFile()
+                + ":\n"
+                + tail(logFile(), 20));
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -371,7 +387,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       }
     }
     destroyForcibly();
-    throw new IOException("Kafka broker did not listen on " + port + " in " + START_TIMEOUT + "; see " + logFile());
+    throw new IOException(
+        "Kafka broker did not listen on " + port + " in " + START_TIMEOUT + "; see " + logFile());
   }
 
   /** The last lines of a log, so a failure explains itself even after its folder is gone. */

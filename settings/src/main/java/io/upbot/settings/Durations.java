@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The one duration syntax of every flag: {@code 500ms}, {@code 2s}, {@code 30m}, {@code 24h}, {@code 1d}, or {@code 0}. */
+/**
+ * The one duration syntax of every flag: {@code 500ms}, {@code 2s}, {@code 30m}, {@code 24h},
+ * {@code 1d}, or {@code 0}.
+ */
 public final class Durations {
 
   /** The message of a value that is not a duration. */
@@ -43,7 +46,10 @@ public final class Durations {
     };
   }
 
-  /** Writes a duration in the largest unit that holds it exactly, so that {@link #parse} reads it back. */
+  /**
+   * Writes a duration in the largest unit that holds it exactly, so that {@link #parse} reads it
+   * back.
+   */
   public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms == 0) {

@@ -10,19 +10,22 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
- * The flags of one program and the one way they are read: {@code --name value} or {@code --name=value}
- * over the variable {@code UPBOT_<NAME>} (upper case, {@code -} to {@code _}) over the default. Every
- * problem is collected, so that a user sees all of them at once: unknown flags (the word after one is
- * taken as its value, not as a second mistake), missing values, stray words. Renamed flags and
- * variables keep working, with a deprecation warning.
+ * The flags of one program and the one way they are read: {@code --name value} or {@code
+ * --name=value} over the variable {@code UPBOT_<NAME>} (upper case, {@code -} to {@code _}) over
+ * the default. Every problem is collected, so that a user sees all of them at once: unknown flags
+ * (the word after one is taken as its value, not as a second mistake), missing values, stray words.
+ * Renamed flags and variables keep working, with a deprecation warning.
  */
 public final class Flags {
 
   /** The prefix of every variable; the rest is the flag's name. */
   public static final String ENV_PREFIX = "UPBOT_";
 
-  /** Converts an old milliseconds value ({@code 2000}) for a renamed duration flag ({@code 2000ms}). */
-  public static final UnaryOperator<String> MILLIS = v -> v.trim().matches("\\d+") ? v.trim() + "ms" : v;
+  /**
+   * Converts an old milliseconds value ({@code 2000}) for a renamed duration flag ({@code 2000ms}).
+   */
+  public static final UnaryOperator<String> MILLIS =
+      v -> v.trim().matches("\\d+") ? v.trim() + "ms" : v;
 
   enum Kind {
     VALUE,
@@ -55,8 +58,8 @@ public final class Flags {
 
   /**
    * An older prefix whose variables ({@code <prefix><NAME>}) still work with a warning. Unlike
-   * {@code UPBOT_}, which every program shares, it belongs to one program: its unknown variables are
-   * errors.
+   * {@code UPBOT_}, which every program shares, it belongs to one program: its unknown variables
+   * are errors.
    */
   public Flags legacyEnvPrefix(String prefix) {
     this.legacyEnvPrefix = prefix;
@@ -68,14 +71,16 @@ public final class Flags {
     return add(new Flag(name, dflt, help, Kind.VALUE));
   }
 
-  /** A true/false flag; given bare ({@code --bounded}, then another flag or the end) it means true. */
+  /**
+   * A true/false flag; given bare ({@code --bounded}, then another flag or the end) it means true.
+   */
   public Flags toggle(String name, String dflt, String help) {
     return add(new Flag(name, dflt, help, Kind.SWITCH));
   }
 
   /**
-   * A repeatable {@code key=value} flag; its variables are {@code UPBOT_<NAME>_<KEY>}, the key in upper
-   * case with {@code _} for {@code .}.
+   * A repeatable {@code key=value} flag; its variables are {@code UPBOT_<NAME>_<KEY>}, the key in
+   * upper case with {@code _} for {@code .}.
    */
   public Flags repeated(String name, String help) {
     return add(new Flag(name, null, help, Kind.REPEATED));
@@ -114,16 +119,26 @@ public final class Flags {
   public String usage(String header) {
     StringBuilder b = new StringBuilder(header).append('\n');
     for (Flag f : flags.values()) {
-      String env = !readsEnvironment ? "" : f.kind() == Kind.REPEATED ? envName(f.name()) + "_<KEY>" : envName(f.name());
+      String env =
+          !readsEnvironment
+              ? ""
+              : f.kind() == Kind.REPEATED ? envName(f.name()) + "_<KEY>" : envName(f.name());
       String dflt =
-          f.kind() == Kind.REPEATED ? " (repeatable key=value)"
-              : f.dflt() == null ? ""
-              : f.dflt().isEmpty() ? " [\"\"]"
-              : " [" + f.dflt() + "]";
+          f.kind() == Kind.REPEATED
+              ? " (repeatable key=value)"
+              : f.dflt() == null ? "" : f.dflt().isEmpty() ? " [\"\"]" : " [" + f.dflt() + "]";
       b.append(String.format(Locale.ROOT, "  --%-26s %-36s %s%s%n", f.name(), env, f.help(), dflt));
     }
-    renames.values().forEach(r -> b.append(String.format(
-        Locale.ROOT, "  --%-26s deprecated: use --%s%n", r.oldName(), r.newName())));
+    renames
+        .values()
+        .forEach(
+            r ->
+                b.append(
+                    String.format(
+                        Locale.ROOT,
+                        "  --%-26s deprecated: use --%s%n",
+                        r.oldName(),
+                        r.newName())));
     return b.toString();
   }
 
@@ -138,10 +153,13 @@ public final class Flags {
     List<String> warnings = new ArrayList<>();
     Map<String, String> raw = new LinkedHashMap<>();
     Map<String, List<String>> repeated = new LinkedHashMap<>();
-    flags.values().forEach(f -> {
-      raw.put(f.name(), f.dflt());
-      repeated.put(f.name(), new ArrayList<>());
-    });
+    flags
+        .values()
+        .forEach(
+            f -> {
+              raw.put(f.name(), f.dflt());
+              repeated.put(f.name(), new ArrayList<>());
+            });
     if (readsEnvironment) {
       readEnvironment(env, raw, repeated, problems, warnings);
     }
@@ -169,7 +187,8 @@ public final class Flags {
       }
       if (value == null) {
         if (f.kind() == Kind.SWITCH && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
-          // Bare; a word after it is its value (then it must be true or false), as nothing is positional.
+          // Bare; a word after it is its value (then it must be true or false), as nothing is
+          // positional.
           value = "true";
         } else if (i + 1 < args.length) {
           value = args[++i];
@@ -192,8 +211,8 @@ public final class Flags {
   }
 
   /**
-   * Variables, weakest first so that stronger ones overwrite: the legacy prefix, then {@code UPBOT_};
-   * within each an old flag name, then the current one.
+   * Variables, weakest first so that stronger ones overwrite: the legacy prefix, then {@code
+   * UPBOT_}; within each an old flag name, then the current one.
    */
   private void readEnvironment(
       Map<String, String> env,
@@ -213,7 +232,13 @@ public final class Flags {
         String old = env.get(prefix + upper(r.oldName()));
         if (old != null) {
           String value = r.convert().apply(old);
-          warnings.add(prefix + upper(r.oldName()) + " is deprecated: use " + envName(r.newName()) + "=" + value);
+          warnings.add(
+              prefix
+                  + upper(r.oldName())
+                  + " is deprecated: use "
+                  + envName(r.newName())
+                  + "="
+                  + value);
           raw.put(r.newName(), value);
         }
       }
@@ -222,10 +247,16 @@ public final class Flags {
         if (f.kind() == Kind.REPEATED) {
           for (Map.Entry<String, String> e : sorted.entrySet()) {
             if (e.getKey().startsWith(var + "_") && e.getKey().length() > var.length() + 1) {
-              String key = e.getKey().substring(var.length() + 1).toLowerCase(Locale.ROOT).replace('_', '.');
+              String key =
+                  e.getKey().substring(var.length() + 1).toLowerCase(Locale.ROOT).replace('_', '.');
               repeated.get(f.name()).add(key + "=" + e.getValue());
               if (legacy) {
-                warnings.add(e.getKey() + " is deprecated: use " + envName(f.name()) + "_" + upper(key).replace('.', '_'));
+                warnings.add(
+                    e.getKey()
+                        + " is deprecated: use "
+                        + envName(f.name())
+                        + "_"
+                        + upper(key).replace('.', '_'));
               }
             }
           }

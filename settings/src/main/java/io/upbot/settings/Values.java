@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The values {@link Flags#parse} read, with typed getters that record a problem per bad value instead
- * of stopping at the first. A getter returns {@code null} for a bad value; check {@link #problems()}
- * before using them.
+ * The values {@link Flags#parse} read, with typed getters that record a problem per bad value
+ * instead of stopping at the first. A getter returns {@code null} for a bad value; check {@link
+ * #problems()} before using them.
  */
 public final class Values {
 
@@ -49,7 +49,9 @@ public final class Values {
     return List.copyOf(warnings);
   }
 
-  /** Records a problem found while interpreting values (e.g. two flags that contradict each other). */
+  /**
+   * Records a problem found while interpreting values (e.g. two flags that contradict each other).
+   */
   public void problem(String message) {
     problems.add(message);
   }
@@ -104,39 +106,45 @@ public final class Values {
 
   /** A whole number within {@code [min, max]}. */
   public Integer integer(String name, long min, long max) {
-    return parsed(name, v -> {
-      long l;
-      try {
-        l = Long.parseLong(v.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("not a whole number");
-      }
-      if (l < min || l > max) {
-        throw new IllegalArgumentException("must be between " + min + " and " + max);
-      }
-      return (int) l;
-    });
+    return parsed(
+        name,
+        v -> {
+          long l;
+          try {
+            l = Long.parseLong(v.trim());
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number");
+          }
+          if (l < min || l > max) {
+            throw new IllegalArgumentException("must be between " + min + " and " + max);
+          }
+          return (int) l;
+        });
   }
 
   /** {@code true} or {@code false}. */
   public Boolean bool(String name) {
-    return parsed(name, v -> {
-      if (!v.trim().equals("true") && !v.trim().equals("false")) {
-        throw new IllegalArgumentException("must be true or false");
-      }
-      return Boolean.valueOf(v.trim());
-    });
+    return parsed(
+        name,
+        v -> {
+          if (!v.trim().equals("true") && !v.trim().equals("false")) {
+            throw new IllegalArgumentException("must be true or false");
+          }
+          return Boolean.valueOf(v.trim());
+        });
   }
 
   /** A {@link Durations duration} within {@code [min, max]}. */
   public Duration duration(String name, Duration min, Duration max) {
-    return parsed(name, v -> {
-      Duration d = Durations.parse(v);
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        throw new IllegalArgumentException(
-            "must be between " + Durations.format(min) + " and " + Durations.format(max));
-      }
-      return d;
-    });
+    return parsed(
+        name,
+        v -> {
+          Duration d = Durations.parse(v);
+          if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException(
+                "must be between " + Durations.format(min) + " and " + Durations.format(max));
+          }
+          return d;
+        });
   }
 }

@@ -20,7 +20,8 @@ class DurationsTest {
 
   @Test
   void shouldRefuseABareNumberANegativeOneAndAnUnknownUnit() {
-    for (String bad : new String[] {"2000", "-1s", "1w", "1.5s", "s", "", "99999999999999999999ms"}) {
+    for (String bad :
+        new String[] {"2000", "-1s", "1w", "1.5s", "s", "", "99999999999999999999ms"}) {
       assertThatThrownBy(() -> Durations.parse(bad)).as(bad).hasMessage(Durations.EXPECTED);
     }
   }
@@ -32,7 +33,8 @@ class DurationsTest {
     assertThat(Durations.format(Duration.ofHours(48))).isEqualTo("2d");
     assertThat(Durations.format(Duration.ZERO)).isEqualTo("0");
     for (long ms : new long[] {1, 999, 1000, 61_000, 3_600_000, 90_000_000}) {
-      assertThat(Durations.parse(Durations.format(Duration.ofMillis(ms)))).isEqualTo(Duration.ofMillis(ms));
+      assertThat(Durations.parse(Durations.format(Duration.ofMillis(ms))))
+          .isEqualTo(Duration.ofMillis(ms));
     }
   }
 }

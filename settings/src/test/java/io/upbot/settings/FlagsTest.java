@@ -21,11 +21,20 @@ class FlagsTest {
 
   @Test
   void shouldPreferAFlagOverItsVariableOverTheDefault() {
-    Values v = flags().parse(
-        new String[] {"--port=9000"},
-        Map.of("UPBOT_PORT", "7000", "UPBOT_DEADLINE", "5s", "UPBOT_KAFKA_BOOTSTRAP", "k:9092"));
+    Values v =
+        flags()
+            .parse(
+                new String[] {"--port=9000"},
+                Map.of(
+                    "UPBOT_PORT",
+                    "7000",
+                    "UPBOT_DEADLINE",
+                    "5s",
+                    "UPBOT_KAFKA_BOOTSTRAP",
+                    "k:9092"));
     assertThat(v.integer("port", 0, 65535)).isEqualTo(9000);
-    assertThat(v.duration("deadline", Duration.ZERO, Duration.ofHours(1))).isEqualTo(Duration.ofSeconds(5));
+    assertThat(v.duration("deadline", Duration.ZERO, Duration.ofHours(1)))
+        .isEqualTo(Duration.ofSeconds(5));
     assertThat(v.required("kafka-bootstrap")).isEqualTo("k:9092");
     assertThat(v.bool("bounded")).isFalse();
     assertThat(v.problems()).isEmpty();
@@ -41,18 +50,29 @@ class FlagsTest {
   @Test
   void shouldReadARenamedFlagInMillisecondsWithADeprecationWarning() {
     Values v = flags().parse(new String[] {"--deadline-ms", "1500"}, Map.of());
-    assertThat(v.duration("deadline", Duration.ZERO, Duration.ofHours(1))).isEqualTo(Duration.ofMillis(1500));
+    assertThat(v.duration("deadline", Duration.ZERO, Duration.ofHours(1)))
+        .isEqualTo(Duration.ofMillis(1500));
     assertThat(v.warnings()).containsExactly("--deadline-ms is deprecated: use --deadline 1500ms");
     assertThat(v.problems()).isEmpty();
   }
 
   @Test
   void shouldReadOldVariablesWithAWarningAndLetTheNewOnesWin() {
-    Values v = flags().parse(
-        new String[0],
-        Map.of("UPBOT_OLD_DEADLINE_MS", "250", "UPBOT_OLD_PORT", "7000", "UPBOT_OLD_KAFKA_PROPERTY_SASL_MECHANISM",
-            "PLAIN", "UPBOT_DEADLINE_MS", "300"));
-    assertThat(v.duration("deadline", Duration.ZERO, Duration.ofHours(1))).isEqualTo(Duration.ofMillis(300));
+    Values v =
+        flags()
+            .parse(
+                new String[0],
+                Map.of(
+                    "UPBOT_OLD_DEADLINE_MS",
+                    "250",
+                    "UPBOT_OLD_PORT",
+                    "7000",
+                    "UPBOT_OLD_KAFKA_PROPERTY_SASL_MECHANISM",
+                    "PLAIN",
+                    "UPBOT_DEADLINE_MS",
+                    "300"));
+    assertThat(v.duration("deadline", Duration.ZERO, Duration.ofHours(1)))
+        .isEqualTo(Duration.ofMillis(300));
     assertThat(v.integer("port", 0, 65535)).isEqualTo(7000);
     assertThat(v.all("kafka-property")).containsExactly("sasl.mechanism=PLAIN");
     assertThat(v.warnings())
@@ -65,9 +85,21 @@ class FlagsTest {
 
   @Test
   void shouldListEveryBadFlagAtOnceTakingTheWordAfterAnUnknownFlagAsItsValue() {
-    Values v = flags().parse(
-        new String[] {"--nope", "1", "stray", "--also-nope=2", "--port", "x", "--deadline", "soon", "--kafka-bootstrap"},
-        Map.of("UPBOT_OLD_TYPO", "x", "UPBOT_SOMEONE_ELSES", "y"));
+    Values v =
+        flags()
+            .parse(
+                new String[] {
+                  "--nope",
+                  "1",
+                  "stray",
+                  "--also-nope=2",
+                  "--port",
+                  "x",
+                  "--deadline",
+                  "soon",
+                  "--kafka-bootstrap"
+                },
+                Map.of("UPBOT_OLD_TYPO", "x", "UPBOT_SOMEONE_ELSES", "y"));
     v.integer("port", 0, 65535);
     v.duration("deadline", Duration.ZERO, Duration.ofHours(1));
     assertThat(v.problems())
@@ -83,8 +115,10 @@ class FlagsTest {
 
   @Test
   void shouldTakeABareSwitchAsTrueAndAnExplicitValueAsGiven() {
-    assertThat(flags().parse(new String[] {"--bounded", "--port", "1"}, Map.of()).bool("bounded")).isTrue();
-    assertThat(flags().parse(new String[] {"--bounded", "false"}, Map.of()).bool("bounded")).isFalse();
+    assertThat(flags().parse(new String[] {"--bounded", "--port", "1"}, Map.of()).bool("bounded"))
+        .isTrue();
+    assertThat(flags().parse(new String[] {"--bounded", "false"}, Map.of()).bool("bounded"))
+        .isFalse();
     Values yes = flags().parse(new String[] {"--bounded", "yes"}, Map.of());
     yes.bool("bounded");
     assertThat(yes.problems()).containsExactly("--bounded: must be true or false (got 'yes')");

@@ -20,8 +20,9 @@ public enum FaultLevel {
     return switch (v) {
       case "", "short" -> SHORT;
       case "long" -> LONG;
-      default -> throw new IllegalArgumentException(
-          "system property " + PROPERTY + " must be short or long, was '" + v + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "system property " + PROPERTY + " must be short or long, was '" + v + "'");
     };
   }
 

@@ -27,8 +27,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A real KRaft broker for integration tests, in its own JVM, on free ports, with data in a fresh
- * temporary folder. Ready means the cluster answers an admin request. Stop, kill and restart simulate
- * outages.
+ * temporary folder. Ready means the cluster answers an admin request. Stop, kill and restart
+ * simulate outages.
  */
 public final class KafkaBroker implements AutoCloseable {
 
@@ -63,7 +63,10 @@ public final class KafkaBroker implements AutoCloseable {
   /** Creates a topic unless it exists. */
   public void createTopic(String name, int partitions) {
     try (Admin admin = admin()) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("could not create topic " + name, e.getCause());
@@ -78,7 +81,10 @@ public final class KafkaBroker implements AutoCloseable {
     return readAll(bootstrapServers(), topic);
   }
 
-  /** Every record now in {@code topic} of the cluster at {@code bootstrap}, in partition then offset order. */
+  /**
+   * Every record now in {@code topic} of the cluster at {@code bootstrap}, in partition then offset
+   * order.
+   */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

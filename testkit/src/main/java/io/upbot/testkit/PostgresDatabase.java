@@ -7,8 +7,8 @@ import java.sql.Statement;
 import java.util.UUID;
 
 /**
- * A scratch PostgreSQL database for one test class on the machine's server (127.0.0.1:5432, trust auth),
- * created fresh and dropped on close. Host, port and user come from {@code UPBOT_PG_HOST},
+ * A scratch PostgreSQL database for one test class on the machine's server (127.0.0.1:5432, trust
+ * auth), created fresh and dropped on close. Host, port and user come from {@code UPBOT_PG_HOST},
  * {@code UPBOT_PG_PORT} and {@code UPBOT_PG_USER} when set.
  */
 public final class PostgresDatabase implements AutoCloseable {

@@ -19,14 +19,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A private PostgreSQL server for one test: its own data directory in a temporary folder, its own free
- * port on 127.0.0.1, trust authentication for user {@code postgres}. Unlike the machine's server (which
- * other tests share), it may be stopped, crashed and started again; {@link #close()} (or the JVM's
- * exit) stops it and deletes everything.
+ * A private PostgreSQL server for one test: its own data directory in a temporary folder, its own
+ * free port on 127.0.0.1, trust authentication for user {@code postgres}. Unlike the machine's
+ * server (which other tests share), it may be stopped, crashed and started again; {@link #close()}
+ * (or the JVM's exit) stops it and deletes everything.
  *
- * <p>The binaries are {@code initdb}, {@code pg_ctl} and {@code postgres} from {@code UPBOT_PG_BIN}, else
- * the newest {@code /usr/lib/postgresql/<version>/bin}, else the {@code PATH}. PostgreSQL refuses to run
- * as root, so under root they run as the OS user {@code postgres} (through {@code runuser}).
+ * <p>The binaries are {@code initdb}, {@code pg_ctl} and {@code postgres} from {@code
+ * UPBOT_PG_BIN}, else the newest {@code /usr/lib/postgresql/<version>/bin}, else the {@code PATH}.
+ * PostgreSQL refuses to run as root, so under root they run as the OS user {@code postgres}
+ * (through {@code runuser}).
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -65,8 +66,18 @@ public final class PostgresServer implements AutoCloseable {
       PostgresServer server = new PostgresServer(bin, base, KafkaBrokerProcess.freePort(), root);
       try {
         server.run(
-            List.of(bin.resolve("initdb").toString(), "-D", server.dataDir().toString(), "-U", USER,
-                "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"),
+            List.of(
+                bin.resolve("initdb").toString(),
+                "-D",
+                server.dataDir().toString(),
+                "-U",
+                USER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync"),
             "initdb");
         server.startServer();
       } catch (RuntimeException e) {
@@ -120,15 +131,23 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Stops the server. {@code immediate} aborts every backend at once, as a crash would (the next start
-   * runs crash recovery from the WAL); otherwise a fast shutdown rolls back open transactions and
-   * checkpoints.
+   * Stops the server. {@code immediate} aborts every backend at once, as a crash would (the next
+   * start runs crash recovery from the WAL); otherwise a fast shutdown rolls back open transactions
+   * and checkpoints.
    */
   public synchronized void stop(boolean immediate) {
     Optional<ProcessHandle> postmaster = pid().flatMap(ProcessHandle::of);
     run(
-        List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir().toString(), "-m",
-            immediate ? "immediate" : "fast", "-t", Long.toString(PG_CTL_TIMEOUT_S), "-w", "stop"),
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            dataDir().toString(),
+            "-m",
+            immediate ? "immediate" : "fast",
+            "-t",
+            Long.toString(PG_CTL_TIMEOUT_S),
+            "-w",
+            "stop"),
         "pg_ctl stop");
     // pg_ctl returns once the pid file is gone, a moment before the postmaster has exited.
     postmaster.ifPresent(
@@ -141,15 +160,37 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private void startServer() {
-    // fsync off: a crash of the server process loses nothing the OS already holds; only a crash of the
-    // machine would, which no test simulates. Synchronous commit stays on, so every commit the job saw
+    // fsync off: a crash of the server process loses nothing the OS already holds; only a crash of
+    // the
+    // machine would, which no test simulates. Synchronous commit stays on, so every commit the job
+    // saw
     // acknowledged survives an immediate stop.
     String options =
-        String.join(" ", "-p", Integer.toString(port), "-k", base.toString(),
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=50");
+        String.join(
+            " ",
+            "-p",
+            Integer.toString(port),
+            "-k",
+            base.toString(),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+            "-c",
+            "max_connections=50");
     run(
-        List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir().toString(), "-l",
-            logFile().toString(), "-o", options, "-t", Long.toString(PG_CTL_TIMEOUT_S), "-w", "start"),
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            dataDir().toString(),
+            "-l",
+            logFile().toString(),
+            "-o",
+            options,
+            "-t",
+            Long.toString(PG_CTL_TIMEOUT_S),
+            "-w",
+            "start"),
         "pg_ctl start");
   }
 
@@ -177,8 +218,15 @@ public final class PostgresServer implements AutoCloseable {
       }
       if (p.exitValue() != 0) {
         throw new IllegalStateException(
-            what + " failed (exit " + p.exitValue() + "):\n" + read(output) + "\nthe end of "
-                + logFile() + ":\n" + tail(logFile()));
+            what
+                + " failed (exit "
+                + p.exitValue()
+                + "):\n"
+                + read(output)
+                + "\nthe end of "
+                + logFile()
+                + ":\n"
+                + tail(logFile()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + cmd, e);
@@ -204,15 +252,20 @@ public final class PostgresServer implements AutoCloseable {
       return;
     }
     closed = true;
-    if (pid().filter(id -> ProcessHandle.of(id).map(ProcessHandle::isAlive).orElse(false)).isPresent()) {
+    if (pid()
+        .filter(id -> ProcessHandle.of(id).map(ProcessHandle::isAlive).orElse(false))
+        .isPresent()) {
       try {
         stop(true);
       } catch (RuntimeException e) {
         // Last resort: the postmaster and its children must not outlive the test.
-        pid().flatMap(ProcessHandle::of).ifPresent(h -> {
-          h.descendants().forEach(ProcessHandle::destroyForcibly);
-          h.destroyForcibly();
-        });
+        pid()
+            .flatMap(ProcessHandle::of)
+            .ifPresent(
+                h -> {
+                  h.descendants().forEach(ProcessHandle::destroyForcibly);
+                  h.destroyForcibly();
+                });
       }
     }
     try (Stream<Path> s = Files.walk(base)) {

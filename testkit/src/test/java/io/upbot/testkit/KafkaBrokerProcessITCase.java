@@ -20,8 +20,8 @@ class KafkaBrokerProcessITCase {
       // A second owner of the same data dir (the first one "died") must not fail on busy ports.
       try (KafkaBrokerProcess next =
           KafkaBrokerProcess.start(libs, dir, orphan.port(), orphan.controllerPort())) {
-        assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive)).isNotEqualTo(
-            java.util.Optional.of(true));
+        assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive))
+            .isNotEqualTo(java.util.Optional.of(true));
         assertThat(next.isRunning()).isTrue();
         assertThat(Files.readString(dir.resolve("broker.pid")).trim())
             .isNotEqualTo(Long.toString(orphanPid));

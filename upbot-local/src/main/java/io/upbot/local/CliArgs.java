@@ -20,7 +20,10 @@ final class CliArgs {
     this.values = values;
   }
 
-  /** Parses {@code args}; {@code flags} are true/false switches, every other known key takes a value. */
+  /**
+   * Parses {@code args}; {@code flags} are true/false switches, every other known key takes a
+   * value.
+   */
   static CliArgs parse(String[] args, Set<String> keys, Set<String> flags) {
     Flags declared = Flags.withoutEnvironment();
     keys.forEach(k -> declared.value(k, null, ""));
@@ -80,7 +83,11 @@ final class CliArgs {
   void failOnErrors(String command) {
     if (!values.problems().isEmpty()) {
       throw new UsageException(
-          "upbot " + command + ": " + values.problems().size() + " bad option(s):\n  "
+          "upbot "
+              + command
+              + ": "
+              + values.problems().size()
+              + " bad option(s):\n  "
               + String.join("\n  ", values.problems()));
     }
   }

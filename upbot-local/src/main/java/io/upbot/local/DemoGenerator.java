@@ -18,13 +18,18 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code ./upbot local --demo}: posts realistic journeys through the HTTP API, like clients would,
- * including resent batches (duplicates) and joins reported before the page's own batch (out of order),
- * and prints a progress line every few seconds so a newcomer can watch the funnel rows move.
+ * including resent batches (duplicates) and joins reported before the page's own batch (out of
+ * order), and prints a progress line every few seconds so a newcomer can watch the funnel rows
+ * move.
  */
 public final class DemoGenerator implements AutoCloseable {
 
   /** Counts of what the demo sent and what came back. */
-  public record Progress(long journeys, long requests, long duplicates, long outOfOrder,
+  public record Progress(
+      long journeys,
+      long requests,
+      long duplicates,
+      long outOfOrder,
       Map<String, Long> answersByRet) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,7 +42,10 @@ public final class DemoGenerator implements AutoCloseable {
   private final SplittableRandom random;
   private final PrintStream out;
   private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .version(HttpClient.Version.HTTP_1_1)
+          .build();
   private final AtomicLong journeyCount = new AtomicLong();
   private final AtomicLong requestCount = new AtomicLong();
   private final AtomicLong duplicateCount = new AtomicLong();
@@ -49,11 +57,12 @@ public final class DemoGenerator implements AutoCloseable {
   /**
    * @param journeysPerSecond how many new journeys start each second
    */
-  public DemoGenerator(URI url, String token, String appid, double journeysPerSecond, long seed,
-      PrintStream out) {
+  public DemoGenerator(
+      URI url, String token, String appid, double journeysPerSecond, long seed, PrintStream out) {
     this.url = url;
     this.token = token;
-    this.journeys = new JourneyGenerator(seed, appid, List.of("spring-campaign", "vip-group", "store-qr"));
+    this.journeys =
+        new JourneyGenerator(seed, appid, List.of("spring-campaign", "vip-group", "store-qr"));
     this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
     this.out = out;
     this.thread = new Thread(() -> loop(journeysPerSecond), "upbot-demo");
@@ -69,8 +78,8 @@ public final class DemoGenerator implements AutoCloseable {
   public Progress progress() {
     Map<String, Long> m = new TreeMap<>();
     byRet.forEach((k, v) -> m.put(k, v.sum()));
-    return new Progress(journeyCount.get(), requestCount.get(), duplicateCount.get(),
-        outOfOrderCount.get(), m);
+    return new Progress(
+        journeyCount.get(), requestCount.get(), duplicateCount.get(), outOfOrderCount.get(), m);
   }
 
   private void loop(double journeysPerSecond) {
@@ -85,7 +94,8 @@ public final class DemoGenerator implements AutoCloseable {
       }
       if (System.nanoTime() >= nextReport) {
         Progress p = progress();
-        out.printf("demo: %d journeys, %d requests (%d resent, %d out of order), answers by ret %s%n",
+        out.printf(
+            "demo: %d journeys, %d requests (%d resent, %d out of order), answers by ret %s%n",
             p.journeys(), p.requests(), p.duplicates(), p.outOfOrder(), p.answersByRet());
         nextReport += REPORT_EVERY.toNanos();
       }

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Generates realistic journeys of users around live codes: a page jump, one or more QR exposures with
- * dwell durations, for some a long-press, and for some of those a join reported a little later. The
- * funnel shape (roughly 100 → 35 → 12) and the codes are fixed; the randomness is seeded.
+ * Generates realistic journeys of users around live codes: a page jump, one or more QR exposures
+ * with dwell durations, for some a long-press, and for some of those a join reported a little
+ * later. The funnel shape (roughly 100 → 35 → 12) and the codes are fixed; the randomness is
+ * seeded.
  */
 public final class JourneyGenerator {
 
@@ -51,11 +52,12 @@ public final class JourneyGenerator {
   }
 
   /**
-   * One user's journey starting at {@code startMs}, as the batches a client would post, in posting order:
-   * what the page reports, then (for a join) the confirming system's own batch.
+   * One user's journey starting at {@code startMs}, as the batches a client would post, in posting
+   * order: what the page reports, then (for a join) the confirming system's own batch.
    */
   public List<ReportBody> journey(long startMs) {
-    String openid = "demo-user-" + (++users) + "-" + Long.toHexString(random.nextLong() & 0xffffffL);
+    String openid =
+        "demo-user-" + (++users) + "-" + Long.toHexString(random.nextLong() & 0xffffffL);
     String code = codes.get(random.nextInt(codes.size()));
     String trace = "tr-" + Long.toHexString(random.nextLong());
     int device = 1 + random.nextInt(2);

@@ -15,30 +15,46 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
- * An open-loop HTTP load generator for ReportMediaEvent. Requests are scheduled at a fixed rate; latency
- * is measured from each request's scheduled time, so a stalled server shows as latency instead of
- * silently lowering the offered load (coordinated omission).
+ * An open-loop HTTP load generator for ReportMediaEvent. Requests are scheduled at a fixed rate;
+ * latency is measured from each request's scheduled time, so a stalled server shows as latency
+ * instead of silently lowering the offered load (coordinated omission).
  */
 public final class LoadGenerator {
 
-  /** What to send. {@code eventsPerSecond} counts items, so requests/s = eventsPerSecond / batch. */
+  /**
+   * What to send. {@code eventsPerSecond} counts items, so requests/s = eventsPerSecond / batch.
+   */
   public record Options(
-      URI url, String token, double eventsPerSecond, Duration duration, int batch, String appid,
+      URI url,
+      String token,
+      double eventsPerSecond,
+      Duration duration,
+      int batch,
+      String appid,
       int maxInFlight) {
     public Options {
-      if (eventsPerSecond <= 0 || batch < 1 || batch > 500 || duration.isNegative() || maxInFlight < 1) {
-        throw new IllegalArgumentException("rate > 0, 1 <= batch <= 500, duration >= 0, max in flight >= 1");
+      if (eventsPerSecond <= 0
+          || batch < 1
+          || batch > 500
+          || duration.isNegative()
+          || maxInFlight < 1) {
+        throw new IllegalArgumentException(
+            "rate > 0, 1 <= batch <= 500, duration >= 0, max in flight >= 1");
       }
     }
   }
 
   /** What came back. Latencies in microseconds. */
   public record Summary(
-      long requests, long items, Map<String, Long> answersByRet, double seconds, long acceptedItems,
+      long requests,
+      long items,
+      Map<String, Long> answersByRet,
+      double seconds,
+      long acceptedItems,
       Histogram latencyMicros) {
 
     public double acceptedEventsPerSecond() {
@@ -65,11 +81,19 @@ public final class LoadGenerator {
 
   private LoadGenerator() {}
 
-  /** Runs the load for the configured duration, printing a progress line to {@code progress} each second. */
+  /**
+   * Runs the load for the configured duration, printing a progress line to {@code progress} each
+   * second.
+   */
   public static Summary run(Options o, PrintStream progress) throws InterruptedException {
     HttpClient client =
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
-    JourneyGenerator gen = new JourneyGenerator(System.nanoTime(), o.appid(), List.of("demo-code-a", "demo-code-b", "demo-code-c"));
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    JourneyGenerator gen =
+        new JourneyGenerator(
+            System.nanoTime(), o.appid(), List.of("demo-code-a", "demo-code-b", "demo-code-c"));
     Recorder recorder = new Recorder(3);
     Histogram total = new Histogram(3);
     Map<String, LongAdder> byRet = new ConcurrentHashMap<>();
@@ -90,7 +114,8 @@ public final class LoadGenerator {
       }
       if (now >= nextProgress) {
         total.add(recorder.getIntervalHistogram());
-        progress.printf("\r%5.0fs  requests %d  accepted items %d  answers %s   ",
+        progress.printf(
+            "\r%5.0fs  requests %d  accepted items %d  answers %s   ",
             (now - start) / 1e9, requests.get(), accepted.sum(), snapshot(byRet));
         nextProgress += TimeUnit.SECONDS.toNanos(1);
       }
@@ -116,7 +141,10 @@ public final class LoadGenerator {
               (resp, err) -> {
                 long micros = Math.max(1, (System.nanoTime() - intended) / 1000);
                 recorder.recordValue(Math.min(micros, TimeUnit.MINUTES.toMicros(10)));
-                String ret = err != null ? "error:" + err.getClass().getSimpleName() : ReportPoster.retOf(resp.body());
+                String ret =
+                    err != null
+                        ? "error:" + err.getClass().getSimpleName()
+                        : ReportPoster.retOf(resp.body());
                 byRet.computeIfAbsent(ret, k -> new LongAdder()).increment();
                 if ("0".equals(ret)) {
                   accepted.add(o.batch());
@@ -131,7 +159,12 @@ public final class LoadGenerator {
     total.add(recorder.getIntervalHistogram());
     progress.println();
     return new Summary(
-        requests.get(), requests.get() * o.batch(), snapshot(byRet), seconds, accepted.sum(), total);
+        requests.get(),
+        requests.get() * o.batch(),
+        snapshot(byRet),
+        seconds,
+        accepted.sum(),
+        total);
   }
 
   private static Map<String, Long> snapshot(Map<String, LongAdder> byRet) {
@@ -139,5 +172,4 @@ public final class LoadGenerator {
     byRet.forEach((k, v) -> m.put(k, v.sum()));
     return m;
   }
-
 }

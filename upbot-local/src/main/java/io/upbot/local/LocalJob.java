@@ -14,8 +14,8 @@ final class LocalJob {
   private LocalJob() {}
 
   /**
-   * Submits the job; {@code restoreFrom} (a checkpoint or savepoint directory, or {@code null}) is the
-   * state it resumes from, Kafka offsets included.
+   * Submits the job; {@code restoreFrom} (a checkpoint or savepoint directory, or {@code null}) is
+   * the state it resumes from, Kafka offsets included.
    */
   static JobClient start(JobSettings settings, int webPort, Path restoreFrom) throws Exception {
     Configuration conf = new Configuration();
@@ -24,13 +24,17 @@ final class LocalJob {
     conf.set(RestOptions.PORT, webPort);
     if (restoreFrom != null) {
       conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
-      // A data dir left by an older build may hold state of operators the job no longer has (the JDBC
-      // sinks' committers went when the sinks became writer-only). Local mode is for trying upbot out, so
-      // it resumes without that state rather than refusing to start; the job's own operators keep their
+      // A data dir left by an older build may hold state of operators the job no longer has (the
+      // JDBC
+      // sinks' committers went when the sinks became writer-only). Local mode is for trying upbot
+      // out, so
+      // it resumes without that state rather than refusing to start; the job's own operators keep
+      // their
       // uids (AnalyticsJobGraphTest pins them), so nothing of theirs is skipped.
       conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
     }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     io.upbot.job.JobMain.define(env, settings);
     return env.executeAsync("upbot analytics (local)");
   }

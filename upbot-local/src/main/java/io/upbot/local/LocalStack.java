@@ -35,13 +35,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./upbot local}: the whole pipeline on one machine. A KRaft broker in its own JVM (its log in the
- * data dir), the topic, the ingest endpoint, and the analytics job on an embedded Flink cluster with its
- * web UI, writing to SQLite in the data dir unless another JDBC URL is given.
+ * {@code ./upbot local}: the whole pipeline on one machine. A KRaft broker in its own JVM (its log
+ * in the data dir), the topic, the ingest endpoint, and the analytics job on an embedded Flink
+ * cluster with its web UI, writing to SQLite in the data dir unless another JDBC URL is given.
  *
- * <p>Restarts keep everything: the broker's log, the token, the database, and the job's state, which is
- * restored from the savepoint taken at a clean stop or else from the last retained checkpoint, so no
- * event is lost or counted twice across restarts.
+ * <p>Restarts keep everything: the broker's log, the token, the database, and the job's state,
+ * which is restored from the savepoint taken at a clean stop or else from the last retained
+ * checkpoint, so no event is lost or counted twice across restarts.
  */
 public final class LocalStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
@@ -50,10 +50,10 @@ public final class LocalStack implements AutoCloseable {
   public static final int DEFAULT_WEB_PORT = 8081;
 
   /**
-   * What {@code ./upbot local} was asked for. Port 0 picks a free port. With {@code webPortFallback}, a
-   * web UI port that is taken is replaced by a free one (the default 8081 may well be in use); without
-   * it, a taken port fails the start. {@code jobTuning} changes the job's settings (e.g. a shorter
-   * session gap for a soak).
+   * What {@code ./upbot local} was asked for. Port 0 picks a free port. With {@code
+   * webPortFallback}, a web UI port that is taken is replaced by a free one (the default 8081 may
+   * well be in use); without it, a taken port fails the start. {@code jobTuning} changes the job's
+   * settings (e.g. a shorter session gap for a soak).
    */
   public record Options(
       int port,
@@ -83,25 +83,63 @@ public final class LocalStack implements AutoCloseable {
         boolean demo,
         String topic,
         Duration checkpointInterval) {
-      this(port, kafkaPort, webPort, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens, demo, topic,
-          checkpointInterval, false, UnaryOperator.identity());
+      this(
+          port,
+          kafkaPort,
+          webPort,
+          dataDir,
+          jdbcUrl,
+          jdbcUser,
+          jdbcPassword,
+          tokens,
+          demo,
+          topic,
+          checkpointInterval,
+          false,
+          UnaryOperator.identity());
     }
 
     /** These options with a web UI port that falls back to a free one when taken. */
     public Options withWebPortFallback(int preferred) {
-      return new Options(port, kafkaPort, preferred, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens,
-          demo, topic, checkpointInterval, true, jobTuning);
+      return new Options(
+          port,
+          kafkaPort,
+          preferred,
+          dataDir,
+          jdbcUrl,
+          jdbcUser,
+          jdbcPassword,
+          tokens,
+          demo,
+          topic,
+          checkpointInterval,
+          true,
+          jobTuning);
     }
 
     /** These options with the job's settings changed by {@code tuning}. */
     public Options withJobTuning(UnaryOperator<JobSettings> tuning) {
-      return new Options(port, kafkaPort, webPort, dataDir, jdbcUrl, jdbcUser, jdbcPassword, tokens,
-          demo, topic, checkpointInterval, webPortFallback, tuning);
+      return new Options(
+          port,
+          kafkaPort,
+          webPort,
+          dataDir,
+          jdbcUrl,
+          jdbcUser,
+          jdbcPassword,
+          tokens,
+          demo,
+          topic,
+          checkpointInterval,
+          webPortFallback,
+          tuning);
     }
 
     /** The JDBC URL actually used: the given one, or SQLite in the data dir. */
     public String effectiveJdbcUrl() {
-      return jdbcUrl != null ? jdbcUrl : "jdbc:sqlite:" + dataDir.resolve("upbot.db").toAbsolutePath();
+      return jdbcUrl != null
+          ? jdbcUrl
+          : "jdbc:sqlite:" + dataDir.resolve("upbot.db").toAbsolutePath();
     }
   }
 
@@ -158,18 +196,28 @@ public final class LocalStack implements AutoCloseable {
     try {
       ingest = startIngest(tokenFile);
     } catch (RuntimeException e) {
-      throw new IOException("cannot start the ingest endpoint on 127.0.0.1:" + options.port()
-          + " (use --port to pick another)", e);
+      throw new IOException(
+          "cannot start the ingest endpoint on 127.0.0.1:"
+              + options.port()
+              + " (use --port to pick another)",
+          e);
     }
     out.printf("ingest     %s%n", apiUrl());
 
     try {
       startJob(data);
     } catch (RuntimeException e) {
-      throw new IOException("cannot start the analytics job (Flink web UI port " + webPort
-          + " (use --ui-port to pick another), database " + options.effectiveJdbcUrl() + ")", e);
+      throw new IOException(
+          "cannot start the analytics job (Flink web UI port "
+              + webPort
+              + " (use --ui-port to pick another), database "
+              + options.effectiveJdbcUrl()
+              + ")",
+          e);
     }
-    out.printf("flink ui   http://127.0.0.1:%d%s%n", webPort,
+    out.printf(
+        "flink ui   http://127.0.0.1:%d%s%n",
+        webPort,
         webPort != options.webPort() && options.webPort() != 0
             ? "  (" + options.webPort() + " was taken)"
             : "");
@@ -198,12 +246,17 @@ public final class LocalStack implements AutoCloseable {
 
   private void startJob(Path data) throws Exception {
     JobSettings settings =
-        options.jobTuning().apply(
-            JobSettings.defaults(broker.bootstrapServers())
-                .withSource(options.topic(), "upbot-local", StartFrom.EARLIEST)
-                .withJdbc(options.effectiveJdbcUrl(), options.jdbcUser(), options.jdbcPassword())
-                .withRuntime(
-                    1, options.checkpointInterval(), data.resolve("checkpoints").toUri().toString()));
+        options
+            .jobTuning()
+            .apply(
+                JobSettings.defaults(broker.bootstrapServers())
+                    .withSource(options.topic(), "upbot-local", StartFrom.EARLIEST)
+                    .withJdbc(
+                        options.effectiveJdbcUrl(), options.jdbcUser(), options.jdbcPassword())
+                    .withRuntime(
+                        1,
+                        options.checkpointInterval(),
+                        data.resolve("checkpoints").toUri().toString()));
     Optional<Path> restore =
         LatestCheckpoint.find(
             data.resolve("checkpoints").toString(), data.resolve("savepoints").toString());
@@ -215,9 +268,9 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * The web UI port to bind: {@code requested}, or a free port when it is 0, or when it is taken and
-   * {@code fallback} is set. A port taken without {@code fallback} is returned as is, so the start fails
-   * and says which port.
+   * The web UI port to bind: {@code requested}, or a free port when it is 0, or when it is taken
+   * and {@code fallback} is set. A port taken without {@code fallback} is returned as is, so the
+   * start fails and says which port.
    */
   static int chooseWebPort(int requested, boolean fallback) {
     if (requested == 0 || (fallback && !isFree(requested))) {
@@ -270,8 +323,8 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * Says what the job resumed from: the savepoint a clean stop took, the checkpoint a crash left (both
-   * under the data dir), or nothing, a fresh start.
+   * Says what the job resumed from: the savepoint a clean stop took, the checkpoint a crash left
+   * (both under the data dir), or nothing, a fresh start.
    */
   static String resumeLine(Path restoredFrom, Path dataDir) {
     if (restoredFrom == null) {
@@ -289,7 +342,8 @@ public final class LocalStack implements AutoCloseable {
 
   private String requireToken() {
     if (token == null) {
-      throw new IllegalStateException("--demo with --tokens: the demo needs the generated local token");
+      throw new IllegalStateException(
+          "--demo with --tokens: the demo needs the generated local token");
     }
     return token;
   }
@@ -303,8 +357,13 @@ public final class LocalStack implements AutoCloseable {
             + (System.currentTimeMillis() / 1000)
             + ",\"media_type\":2,\"code\":\"IsFXtWUZ3x3hywGl \","
             + "\"trace_id\":\"Fi6JoptoXX8EI3sttq3pcVGC2H1Nesy9\"}]}";
-    return "curl -s -X POST '" + apiUrl() + "' -H 'Content-Type: application/json' -H 'Authorization: "
-        + token + "' -d '" + body + "'";
+    return "curl -s -X POST '"
+        + apiUrl()
+        + "' -H 'Content-Type: application/json' -H 'Authorization: "
+        + token
+        + "' -d '"
+        + body
+        + "'";
   }
 
   /**
@@ -351,8 +410,10 @@ public final class LocalStack implements AutoCloseable {
       LOG.info("Job stopped with savepoint {}", path);
       pruneOlderThan(Path.of(java.net.URI.create(path)));
     } catch (Exception e) {
-      // The retained checkpoints still hold a consistent state; the next start resumes from the latest.
-      LOG.warn("Savepoint at stop failed ({}); cancelling, the next start resumes from the last checkpoint",
+      // The retained checkpoints still hold a consistent state; the next start resumes from the
+      // latest.
+      LOG.warn(
+          "Savepoint at stop failed ({}); cancelling, the next start resumes from the last checkpoint",
           e.toString());
       try {
         job.cancel().get(30, TimeUnit.SECONDS);
@@ -392,7 +453,8 @@ public final class LocalStack implements AutoCloseable {
 
   private void lockDataDir(Path data) throws IOException {
     lockChannel =
-        FileChannel.open(data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel.open(
+            data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     lock = lockChannel.tryLock();
     if (lock == null) {
       throw new IOException(
@@ -400,7 +462,10 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  /** The controller port of the data dir's broker, chosen once and kept, so restarts find the quorum. */
+  /**
+   * The controller port of the data dir's broker, chosen once and kept, so restarts find the
+   * quorum.
+   */
   private static int stableControllerPort(Path kafkaDir) throws IOException {
     Files.createDirectories(kafkaDir);
     Path f = kafkaDir.resolve("controller.port");
@@ -417,7 +482,10 @@ public final class LocalStack implements AutoCloseable {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     try (Admin admin = Admin.create(p)) {
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
+          .all()
+          .get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw e;

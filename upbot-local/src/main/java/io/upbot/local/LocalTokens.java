@@ -11,8 +11,8 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * The token of the local mode when the user brings none: created once in the data dir, for any appid,
- * and kept across restarts so a saved curl command keeps working.
+ * The token of the local mode when the user brings none: created once in the data dir, for any
+ * appid, and kept across restarts so a saved curl command keeps working.
  */
 final class LocalTokens {
 
@@ -25,7 +25,8 @@ final class LocalTokens {
     if (Files.exists(file)) {
       JsonNode t = JSON.readTree(file.toFile()).path("tokens").path(0).path("token");
       if (!t.isTextual()) {
-        throw new IOException(file + " has no plain token; pass --tokens to use your own token file");
+        throw new IOException(
+            file + " has no plain token; pass --tokens to use your own token file");
       }
       return t.textValue();
     }

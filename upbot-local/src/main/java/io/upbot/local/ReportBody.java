@@ -13,7 +13,8 @@ public record ReportBody(String appid, String openid, int deviceType, List<Item>
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One item; {@code duration} is {@code null} when the event carries none. */
-  public record Item(String eventId, long eventTimeMs, String code, String traceId, Integer duration) {}
+  public record Item(
+      String eventId, long eventTimeMs, String code, String traceId, Integer duration) {}
 
   /** The body as UTF-8 JSON, event times in milliseconds. */
   public byte[] toJson() {

@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Posts ReportMediaEvent bodies and reads the {@code ret} of each answer. A transport failure is
- * reported as {@code error:<exception>} rather than thrown, so load tools can count it like an answer.
+ * reported as {@code error:<exception>} rather than thrown, so load tools can count it like an
+ * answer.
  */
 public final class ReportPoster {
 
@@ -37,7 +38,10 @@ public final class ReportPoster {
     this.timeout = timeout;
   }
 
-  /** Posts {@code body}; completes with the answer's ret, {@code error:…}, {@code no-ret} or {@code not-json}. */
+  /**
+   * Posts {@code body}; completes with the answer's ret, {@code error:…}, {@code no-ret} or {@code
+   * not-json}.
+   */
   public CompletableFuture<String> post(byte[] body) {
     HttpRequest req =
         HttpRequest.newBuilder(url)
@@ -50,7 +54,9 @@ public final class ReportPoster {
         .sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
         .handle(
             (resp, err) ->
-                err != null ? "error:" + rootCause(err).getClass().getSimpleName() : retOf(resp.body()));
+                err != null
+                    ? "error:" + rootCause(err).getClass().getSimpleName()
+                    : retOf(resp.body()));
   }
 
   /** Posts {@code body} and waits for the answer's ret. */

@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Measures how long one event of a fresh user takes from its answer to its row: posts one exposure with
- * an appid and code used by nobody else and polls {@code code_event_hourly} until the row counts it. A
- * pipeline held up by someone else's traffic shows here.
+ * Measures how long one event of a fresh user takes from its answer to its row: posts one exposure
+ * with an appid and code used by nobody else and polls {@code code_event_hourly} until the row
+ * counts it. A pipeline held up by someone else's traffic shows here.
  */
 public final class RowProbe {
 
@@ -30,8 +30,17 @@ public final class RowProbe {
   /** Posts the probe event; fails unless it is answered 0. */
   public RowProbe post() {
     ReportBody body =
-        new ReportBody(appid, "probe-user-" + code, 1, List.of(new ReportBody.Item(
-            JourneyGenerator.EXPOSURE, System.currentTimeMillis(), code, "tr-" + code, null)));
+        new ReportBody(
+            appid,
+            "probe-user-" + code,
+            1,
+            List.of(
+                new ReportBody.Item(
+                    JourneyGenerator.EXPOSURE,
+                    System.currentTimeMillis(),
+                    code,
+                    "tr-" + code,
+                    null)));
     String ret = poster.postAndWait(body.toJson());
     if (!ReportPoster.ACCEPTED.equals(ret)) {
       throw new IllegalStateException("the probe event was answered " + ret + ", not 0");

@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Posts batches of fresh journeys at a fixed rate until closed, counting the answers. Every event is
- * distinct (each journey has its own trace), so the events counted in the tables must equal the
- * events answered 0, plus at most those answered otherwise (a batch answered 1005 may still have been
- * stored).
+ * Posts batches of fresh journeys at a fixed rate until closed, counting the answers. Every event
+ * is distinct (each journey has its own trace), so the events counted in the tables must equal the
+ * events answered 0, plus at most those answered otherwise (a batch answered 1005 may still have
+ * been stored).
  */
 public final class SteadyLoad implements AutoCloseable {
 
@@ -35,7 +35,11 @@ public final class SteadyLoad implements AutoCloseable {
   private final LongAdder unsure = new LongAdder();
 
   private SteadyLoad(
-      ReportPoster poster, JourneyGenerator journeys, int batch, int maxInFlight, Listener listener) {
+      ReportPoster poster,
+      JourneyGenerator journeys,
+      int batch,
+      int maxInFlight,
+      Listener listener) {
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -52,12 +56,17 @@ public final class SteadyLoad implements AutoCloseable {
   }
 
   /**
-   * Starts posting {@code eventsPerSecond} events in batches of {@code batch}; at most {@code maxInFlight}
-   * requests wait for an answer (a tick finding none free is counted as {@code client-overload}).
+   * Starts posting {@code eventsPerSecond} events in batches of {@code batch}; at most {@code
+   * maxInFlight} requests wait for an answer (a tick finding none free is counted as {@code
+   * client-overload}).
    */
   public static SteadyLoad start(
-      ReportPoster poster, JourneyGenerator journeys, double eventsPerSecond, int batch,
-      int maxInFlight, Listener listener) {
+      ReportPoster poster,
+      JourneyGenerator journeys,
+      double eventsPerSecond,
+      int batch,
+      int maxInFlight,
+      Listener listener) {
     SteadyLoad load = new SteadyLoad(poster, journeys, batch, maxInFlight, listener);
     long periodNanos = Math.max(1, (long) (1e9 * batch / eventsPerSecond));
     load.scheduler.scheduleAtFixedRate(load::postOne, 0, periodNanos, TimeUnit.NANOSECONDS);

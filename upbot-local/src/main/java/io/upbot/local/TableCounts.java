@@ -15,7 +15,10 @@ public final class TableCounts {
     this.db = db;
   }
 
-  /** The distinct events counted in {@code code_event_hourly} for an appid, over every hour and code. */
+  /**
+   * The distinct events counted in {@code code_event_hourly} for an appid, over every hour and
+   * code.
+   */
   public long countedEvents(String appid) throws SQLException {
     return single("SELECT COALESCE(SUM(events), 0) FROM code_event_hourly WHERE appid = ?", appid);
   }
@@ -24,22 +27,25 @@ public final class TableCounts {
   public long countedEvents(String appid, String code) throws SQLException {
     return single(
         "SELECT COALESCE(SUM(events), 0) FROM code_event_hourly WHERE appid = ? AND code = ?",
-        appid, code);
+        appid,
+        code);
   }
 
   /**
-   * Dead-lettered events with {@code reason} whose payload mentions {@code marker} (an appid or code
-   * used by one run only).
+   * Dead-lettered events with {@code reason} whose payload mentions {@code marker} (an appid or
+   * code used by one run only).
    */
   public long deadLetters(String reason, String marker) throws SQLException {
     return single(
         "SELECT COUNT(*) FROM dead_letter_events WHERE reason = ? AND payload LIKE ?",
-        reason, "%" + marker + "%");
+        reason,
+        "%" + marker + "%");
   }
 
   /** Dead-lettered events of any reason whose payload mentions {@code marker}. */
   public long deadLetters(String marker) throws SQLException {
-    return single("SELECT COUNT(*) FROM dead_letter_events WHERE payload LIKE ?", "%" + marker + "%");
+    return single(
+        "SELECT COUNT(*) FROM dead_letter_events WHERE payload LIKE ?", "%" + marker + "%");
   }
 
   private long single(String sql, String... params) throws SQLException {

@@ -47,8 +47,8 @@ public final class UpbotCli {
   }
 
   /**
-   * {@code loadgen --one-trace}: many distinct events on one journey; with {@code --jdbc-url}, then one
-   * event of another user, and how long until each reaches the tables.
+   * {@code loadgen --one-trace}: many distinct events on one journey; with {@code --jdbc-url}, then
+   * one event of another user, and how long until each reaches the tables.
    */
   private static int oneTrace(CliArgs a, PrintStream out) throws Exception {
     URI uri = httpUrl(a, a.required("url"));
@@ -69,7 +69,9 @@ public final class UpbotCli {
     }
     a.failOnErrors("loadgen");
     ReportPoster poster = new ReportPoster(uri, token, Duration.ofSeconds(30));
-    out.printf("posting %d events on appid %s, code %s, trace %s%n", o.events(), o.appid(), o.code(), o.trace());
+    out.printf(
+        "posting %d events on appid %s, code %s, trace %s%n",
+        o.events(), o.appid(), o.code(), o.trace());
     TraceFlood.Summary s = TraceFlood.run(o, poster);
     out.print(s.render());
     if (jdbcUrl == null) {
@@ -87,7 +89,8 @@ public final class UpbotCli {
     while (!(probeDone && floodDone) && probe.sinceAnswer().compareTo(wait) < 0) {
       if (!probeDone && probe.arrived()) {
         probeDone = true;
-        out.printf("another user's event reached its row %.2f s after its answer%n",
+        out.printf(
+            "another user's event reached its row %.2f s after its answer%n",
             probe.sinceAnswer().toMillis() / 1000.0);
       }
       if (!floodDone) {
@@ -99,17 +102,25 @@ public final class UpbotCli {
         }
         if (counted + tooLarge >= s.acceptedItems()) {
           floodDone = true;
-          out.printf("the %d accepted events: %d counted, %d dead-lettered as journey_too_large,"
+          out.printf(
+              "the %d accepted events: %d counted, %d dead-lettered as journey_too_large,"
                   + " %.2f s after the last answer%n",
-              s.acceptedItems(), counted, tooLarge, (System.currentTimeMillis() - s.lastAnswerMs()) / 1000.0);
+              s.acceptedItems(),
+              counted,
+              tooLarge,
+              (System.currentTimeMillis() - s.lastAnswerMs()) / 1000.0);
         }
       }
       Thread.sleep(100);
     }
     if (!(probeDone && floodDone)) {
-      out.printf("after %s: %s; the flood's %d accepted events: %d counted, %d dead-lettered%n", wait,
+      out.printf(
+          "after %s: %s; the flood's %d accepted events: %d counted, %d dead-lettered%n",
+          wait,
           probeDone ? "the other user's event arrived" : "the other user's event has no row yet",
-          s.acceptedItems(), counted, tooLarge);
+          s.acceptedItems(),
+          counted,
+          tooLarge);
       return 1;
     }
     return 0;
@@ -207,7 +218,14 @@ public final class UpbotCli {
     CliArgs a =
         CliArgs.parse(
             args,
-            Set.of("minutes", "max-rate", "batch", "sample", "heap-margin", "state-margin", "catch-up",
+            Set.of(
+                "minutes",
+                "max-rate",
+                "batch",
+                "sample",
+                "heap-margin",
+                "state-margin",
+                "catch-up",
                 "data-dir"),
             Set.of());
     int minutes = a.integer("minutes", 10, 1, 100_000);
@@ -219,15 +237,19 @@ public final class UpbotCli {
     Duration catchUp = a.duration("catch-up", Duration.ofMinutes(2));
     String dataDir = a.string("data-dir", null);
     a.failOnErrors("soak");
-    Path dir =
-        dataDir != null
-            ? Path.of(dataDir)
-            : Files.createTempDirectory("upbot-soak-");
+    Path dir = dataDir != null ? Path.of(dataDir) : Files.createTempDirectory("upbot-soak-");
     try {
       Soak.Result r =
           Soak.run(
-              new Soak.Options(Duration.ofMinutes(minutes), maxRate, batch, sample, heapMargin / 100.0,
-                  stateMargin / 100.0, dir, catchUp),
+              new Soak.Options(
+                  Duration.ofMinutes(minutes),
+                  maxRate,
+                  batch,
+                  sample,
+                  heapMargin / 100.0,
+                  stateMargin / 100.0,
+                  dir,
+                  catchUp),
               out);
       out.print(r.render());
       return r.passed() ? 0 : 1;
@@ -239,15 +261,27 @@ public final class UpbotCli {
   }
 
   /**
-   * The local stack's options from {@code ./upbot local}'s arguments. Without {@code --ui-port}, the web
-   * UI takes 8081, or a free port when 8081 is taken; an explicit {@code --ui-port} is kept as given.
+   * The local stack's options from {@code ./upbot local}'s arguments. Without {@code --ui-port},
+   * the web UI takes 8081, or a free port when 8081 is taken; an explicit {@code --ui-port} is kept
+   * as given.
    */
   static LocalStack.Options localOptions(String[] args) {
     CliArgs a =
         CliArgs.parse(
             args,
-            Set.of("port", "kafka-port", "ui-port", "web-port", "data-dir", "jdbc-url", "jdbc-user",
-                "jdbc-password", "tokens", "topic", "checkpoint-interval", "max-journey-events"),
+            Set.of(
+                "port",
+                "kafka-port",
+                "ui-port",
+                "web-port",
+                "data-dir",
+                "jdbc-url",
+                "jdbc-user",
+                "jdbc-password",
+                "tokens",
+                "topic",
+                "checkpoint-interval",
+                "max-journey-events"),
             Set.of("demo"));
     // --web-port is the older name of --ui-port.
     String uiKey = a.has("ui-port") ? "ui-port" : "web-port";
@@ -280,8 +314,19 @@ public final class UpbotCli {
     CliArgs a =
         CliArgs.parse(
             args,
-            Set.of("url", "token", "rate", "duration", "batch", "appid", "max-in-flight", "events",
-                "jdbc-url", "jdbc-user", "jdbc-password", "wait"),
+            Set.of(
+                "url",
+                "token",
+                "rate",
+                "duration",
+                "batch",
+                "appid",
+                "max-in-flight",
+                "events",
+                "jdbc-url",
+                "jdbc-user",
+                "jdbc-password",
+                "wait"),
             Set.of("one-trace"));
     if (a.has("one-trace")) {
       return oneTrace(a, out);

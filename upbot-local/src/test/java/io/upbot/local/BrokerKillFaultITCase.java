@@ -26,24 +26,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The local stack's Kafka broker killed (SIGKILL) under load and restarted on the same ports and data:
- * while it is down the endpoint answers 1005 within its deadline and never 0; after the restart it
- * answers 0 again without being restarted itself; every item answered 0 is in the topic, and the tables
- * equal the reference over what the topic holds, so each is counted exactly once.
+ * The local stack's Kafka broker killed (SIGKILL) under load and restarted on the same ports and
+ * data: while it is down the endpoint answers 1005 within its deadline and never 0; after the
+ * restart it answers 0 again without being restarted itself; every item answered 0 is in the topic,
+ * and the tables equal the reference over what the topic holds, so each is counted exactly once.
  */
 class BrokerKillFaultITCase {
 
   private static final String TOPIC = "upbot.media-events";
   private static final long G = Duration.ofMinutes(30).toMillis();
   private static final long A = Duration.ofHours(24).toMillis();
+
   /** The endpoint's default answer deadline. */
   private static final Duration DEADLINE = Duration.ofSeconds(2);
+
   /**
-   * No answer may take longer than this. Latency is measured by the client, in the JVM that also runs
-   * the endpoint and the job, on a shared 2-core machine while a broker JVM starts: stalls of a few
-   * seconds there are the machine's, a hang until the client's 30 s timeout would be the endpoint's.
+   * No answer may take longer than this. Latency is measured by the client, in the JVM that also
+   * runs the endpoint and the job, on a shared 2-core machine while a broker JVM starts: stalls of
+   * a few seconds there are the machine's, a hang until the client's 30 s timeout would be the
+   * endpoint's.
    */
   private static final Duration ANSWER_BOUND = Duration.ofSeconds(15);
+
   private static final double RATE = 400;
   private static final int BATCH = 10;
 
@@ -69,38 +73,58 @@ class BrokerKillFaultITCase {
     try (LocalStack stack = LocalStack.start(options, StackEvents.quiet())) {
       Queue<Answer> answers = new ConcurrentLinkedQueue<>();
       ReportPoster poster = new ReportPoster(stack.apiUrl(), stack.token(), Duration.ofSeconds(30));
-      JourneyGenerator journeys = new JourneyGenerator(7, "wx-broker-kill", List.of("code-a", "code-b"));
+      JourneyGenerator journeys =
+          new JourneyGenerator(7, "wx-broker-kill", List.of("code-a", "code-b"));
       long killedAt;
       long restartAt;
       long listeningAt;
       try (SteadyLoad load =
-          SteadyLoad.start(poster, journeys, RATE, BATCH, 256,
+          SteadyLoad.start(
+              poster,
+              journeys,
+              RATE,
+              BATCH,
+              256,
               (b, ret, latency) -> {
                 long now = System.nanoTime();
                 answers.add(new Answer(b, ret, now - latency, now));
               })) {
-        await().atMost(before.plusSeconds(60))
+        await()
+            .atMost(before.plusSeconds(60))
             .until(() -> load.accepted() >= RATE * before.toSeconds());
 
         killedAt = System.nanoTime();
         stack.broker().kill();
         // The outage lasts until this many batches posted after the kill have been answered.
         long outageBatches = (long) (RATE / BATCH * outage.toSeconds());
-        await().atMost(outage.plusSeconds(60))
-            .until(() -> answers.stream().filter(a -> a.sentNanos() > killedAt).count() >= outageBatches);
+        await()
+            .atMost(outage.plusSeconds(60))
+            .until(
+                () ->
+                    answers.stream().filter(a -> a.sentNanos() > killedAt).count()
+                        >= outageBatches);
 
         restartAt = System.nanoTime();
         stack.broker().start();
         listeningAt = System.nanoTime();
         long afterBatches = (long) (RATE / BATCH * after.toSeconds());
-        await().atMost(after.plusSeconds(120))
-            .until(() -> answers.stream()
-                .filter(a -> a.sentNanos() > listeningAt && a.ret().equals(ReportPoster.ACCEPTED))
-                .count() >= afterBatches);
+        await()
+            .atMost(after.plusSeconds(120))
+            .until(
+                () ->
+                    answers.stream()
+                            .filter(
+                                a ->
+                                    a.sentNanos() > listeningAt
+                                        && a.ret().equals(ReportPoster.ACCEPTED))
+                            .count()
+                        >= afterBatches);
       }
       List<Answer> all = new ArrayList<>(answers);
       List<Answer> duringOutage =
-          all.stream().filter(a -> a.sentNanos() > killedAt && a.answeredNanos() < restartAt).toList();
+          all.stream()
+              .filter(a -> a.sentNanos() > killedAt && a.answeredNanos() < restartAt)
+              .toList();
       long firstZeroAfterRestart =
           all.stream()
               .filter(a -> a.answeredNanos() > restartAt && a.ret().equals(ReportPoster.ACCEPTED))
@@ -108,26 +132,41 @@ class BrokerKillFaultITCase {
               .min()
               .orElseThrow();
       long[] busyMillis =
-          all.stream().filter(a -> a.ret().equals("1005"))
-              .mapToLong(a -> a.latency().toMillis()).sorted().toArray();
+          all.stream()
+              .filter(a -> a.ret().equals("1005"))
+              .mapToLong(a -> a.latency().toMillis())
+              .sorted()
+              .toArray();
       String figures =
           String.format(
               "broker-kill figures: mode %s; batches %d (%d answered during the outage); answers %s;"
                   + " broker down %.1f s, its restart %.1f s; restart to first 0: %.1f s (%.1f s after"
                   + " it listened); 1005 answered in p50 %d ms, p99 %d ms, max %d ms",
-              mode, all.size(), duringOutage.size(), countByRet(all), (restartAt - killedAt) / 1e9,
-              (listeningAt - restartAt) / 1e9, (firstZeroAfterRestart - restartAt) / 1e9,
-              (firstZeroAfterRestart - listeningAt) / 1e9, percentile(busyMillis, 50),
-              percentile(busyMillis, 99), percentile(busyMillis, 100));
+              mode,
+              all.size(),
+              duringOutage.size(),
+              countByRet(all),
+              (restartAt - killedAt) / 1e9,
+              (listeningAt - restartAt) / 1e9,
+              (firstZeroAfterRestart - restartAt) / 1e9,
+              (firstZeroAfterRestart - listeningAt) / 1e9,
+              percentile(busyMillis, 50),
+              percentile(busyMillis, 99),
+              percentile(busyMillis, 100));
       System.out.println(figures);
 
       // While the broker is down: 1005, within the deadline, never 0 and never anything else.
-      assertThat(duringOutage).as(figures).isNotEmpty()
+      assertThat(duringOutage)
+          .as(figures)
+          .isNotEmpty()
           .allSatisfy(a -> assertThat(a.ret()).isEqualTo("1005"));
-      assertThat(all).as(figures)
+      assertThat(all)
+          .as(figures)
           .allSatisfy(a -> assertThat(a.ret()).isIn(ReportPoster.ACCEPTED, "1005"))
           .allSatisfy(a -> assertThat(a.latency()).isLessThan(ANSWER_BOUND));
-      assertThat(Duration.ofMillis(percentile(busyMillis, 50))).as(figures).isLessThan(DEADLINE.plusSeconds(1));
+      assertThat(Duration.ofMillis(percentile(busyMillis, 50)))
+          .as(figures)
+          .isLessThan(DEADLINE.plusSeconds(1));
       assertThat(stack.job().getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
 
       // Every item answered 0 was durably written ...
@@ -137,21 +176,33 @@ class BrokerKillFaultITCase {
       List<String> answeredZero =
           all.stream()
               .filter(a -> a.ret().equals(ReportPoster.ACCEPTED))
-              .flatMap(a -> a.batch().items().stream()
-                  .map(i -> key(a.batch().appid(), i.traceId(), i.eventId(), i.eventTimeMs())))
+              .flatMap(
+                  a ->
+                      a.batch().items().stream()
+                          .map(
+                              i ->
+                                  key(
+                                      a.batch().appid(),
+                                      i.traceId(),
+                                      i.eventId(),
+                                      i.eventTimeMs())))
               .toList();
       assertThat(answeredZero).isNotEmpty();
-      assertThat(stored).as("items answered 0 but missing from the topic").containsAll(answeredZero);
+      assertThat(stored)
+          .as("items answered 0 but missing from the topic")
+          .containsAll(answeredZero);
 
       // ... and the tables hold exactly the reference totals over what the topic holds.
-      Tables expected = Reference.compute(inTopic, G, A, FunnelStages.DEFAULT).withoutZeroFunnelRows();
+      Tables expected =
+          Reference.compute(inTopic, G, A, FunnelStages.DEFAULT).withoutZeroFunnelRows();
       JdbcSettings db = JdbcSettings.defaults(stack.jdbcUrl());
       await()
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofMillis(500))
           .ignoreExceptions()
           .untilAsserted(
-              () -> assertThat(DatabaseTables.read(db).withoutZeroFunnelRows()).isEqualTo(expected));
+              () ->
+                  assertThat(DatabaseTables.read(db).withoutZeroFunnelRows()).isEqualTo(expected));
     }
   }
 
@@ -171,5 +222,4 @@ class BrokerKillFaultITCase {
     return answers.stream()
         .collect(Collectors.groupingBy(Answer::ret, TreeMap::new, Collectors.counting()));
   }
-
 }

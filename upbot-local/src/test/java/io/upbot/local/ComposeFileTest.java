@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * No Docker engine runs here, so {@code docker-compose.yml} is checked by reading it: every file it builds
- * from or mounts exists, every flag and variable it passes is accepted by the real parsers of the jars it
- * runs, and the pieces agree on the topic.
+ * No Docker engine runs here, so {@code docker-compose.yml} is checked by reading it: every file it
+ * builds from or mounts exists, every flag and variable it passes is accepted by the real parsers
+ * of the jars it runs, and the pieces agree on the topic.
  */
 class ComposeFileTest {
 
@@ -37,9 +37,11 @@ class ComposeFileTest {
   @SuppressWarnings("unchecked")
   static void readCompose() throws IOException {
     Map<String, Object> compose =
-        new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml"), StandardCharsets.UTF_8));
+        new Yaml()
+            .load(Files.readString(ROOT.resolve("docker-compose.yml"), StandardCharsets.UTF_8));
     services = (Map<String, Map<String, Object>>) compose.get("services");
-    assertThat(services).containsKeys("kafka", "kafka-init", "postgres", "jobmanager", "taskmanager", "ingest");
+    assertThat(services)
+        .containsKeys("kafka", "kafka-init", "postgres", "jobmanager", "taskmanager", "ingest");
   }
 
   @Test
@@ -57,7 +59,9 @@ class ComposeFileTest {
       assertThat(dockerfile).as(s.getKey() + "'s Dockerfile").isRegularFile();
       for (String source : copiedFromContext(dockerfile)) {
         if (!source.equals(".")) {
-          assertThat(context.resolve(source)).as("COPY source in " + dockerfile.getFileName()).exists();
+          assertThat(context.resolve(source))
+              .as("COPY source in " + dockerfile.getFileName())
+              .exists();
         }
       }
     }
@@ -77,7 +81,8 @@ class ComposeFileTest {
       assertThat(m.group(1)).isEqualTo(e.getValue());
       // The module's pom must name the same shaded jar.
       assertThat(Files.readString(ROOT.resolve(e.getValue()).resolve("pom.xml")))
-          .containsAnyOf("<finalName>" + m.group(2) + "</finalName>", "/" + m.group(2) + ".jar</outputFile>");
+          .containsAnyOf(
+              "<finalName>" + m.group(2) + "</finalName>", "/" + m.group(2) + ".jar</outputFile>");
     }
   }
 
@@ -103,11 +108,13 @@ class ComposeFileTest {
     Map<String, Object> jm = services.get("jobmanager");
     List<String> args = (List<String>) jm.get("command");
     Map<String, String> env = environment(jm);
-    assertThatCode(() -> JobSettings.parse(args.toArray(String[]::new), env)).doesNotThrowAnyException();
+    assertThatCode(() -> JobSettings.parse(args.toArray(String[]::new), env))
+        .doesNotThrowAnyException();
     JobSettings s = JobSettings.parse(args.toArray(String[]::new), env);
     assertThat(s.jdbcPassword()).isEqualTo(env.get("UPBOT_JDBC_PASSWORD"));
 
-    // The entrypoint runs the job's main class, and the job image puts the script where it is called.
+    // The entrypoint runs the job's main class, and the job image puts the script where it is
+    // called.
     String entrypoint = ((List<String>) jm.get("entrypoint")).get(0);
     assertThat(Files.readString(ROOT.resolve("docker/flink-job.Dockerfile")))
         .contains("docker/jobmanager-entrypoint.sh " + entrypoint);
@@ -140,8 +147,9 @@ class ComposeFileTest {
   }
 
   /**
-   * The shipped token file holds the public example token: with the compose file as shipped the endpoint
-   * refuses to start, and only {@code UPBOT_DEMO=true} in the shell (a deliberate demo) lets it.
+   * The shipped token file holds the public example token: with the compose file as shipped the
+   * endpoint refuses to start, and only {@code UPBOT_DEMO=true} in the shell (a deliberate demo)
+   * lets it.
    */
   @Test
   @SuppressWarnings("unchecked")
@@ -156,21 +164,32 @@ class ComposeFileTest {
     }
     TokenStore tokens = TokenStore.load(onHost);
     for (Map.Entry<Map<String, String>, Boolean> shell :
-        Map.of(Map.<String, String>of(), false, Map.of("UPBOT_DEMO", "false"), false,
-            Map.of("UPBOT_DEMO", "true"), true).entrySet()) {
+        Map.of(
+                Map.<String, String>of(),
+                false,
+                Map.of("UPBOT_DEMO", "false"),
+                false,
+                Map.of("UPBOT_DEMO", "true"),
+                true)
+            .entrySet()) {
       Map<String, String> env = new LinkedHashMap<>(environment(ingest, shell.getKey()));
       env.put("UPBOT_TOKENS_FILE", onHost.toString());
       IngestConfig config = IngestConfig.parse(new String[0], env);
       if (shell.getValue()) {
-        assertThatCode(() -> ExampleToken.refuseUnlessAllowed(tokens, config)).doesNotThrowAnyException();
+        assertThatCode(() -> ExampleToken.refuseUnlessAllowed(tokens, config))
+            .doesNotThrowAnyException();
       } else {
         assertThatThrownBy(() -> ExampleToken.refuseUnlessAllowed(tokens, config))
-            .as("shell " + shell.getKey()).hasMessageContaining("example token");
+            .as("shell " + shell.getKey())
+            .hasMessageContaining("example token");
       }
     }
   }
 
-  /** Only the endpoint is published on every interface; Kafka, PostgreSQL and Flink's REST/UI on loopback. */
+  /**
+   * Only the endpoint is published on every interface; Kafka, PostgreSQL and Flink's REST/UI on
+   * loopback.
+   */
   @Test
   @SuppressWarnings("unchecked")
   void shouldPublishOnlyTheEndpointBeyondLoopback() {
@@ -181,17 +200,18 @@ class ComposeFileTest {
       }
     }
     assertThat(published).containsOnlyKeys("kafka", "postgres", "jobmanager", "ingest");
-    published.forEach((service, ports) -> {
-      for (String p : ports) {
-        String[] parts = p.split(":");
-        if (service.equals("ingest")) {
-          assertThat(p).isEqualTo("8080:8080");
-        } else {
-          assertThat(parts).as(service + " publishes " + p).hasSize(3);
-          assertThat(parts[0]).as(service + " publishes " + p).isEqualTo("127.0.0.1");
-        }
-      }
-    });
+    published.forEach(
+        (service, ports) -> {
+          for (String p : ports) {
+            String[] parts = p.split(":");
+            if (service.equals("ingest")) {
+              assertThat(p).isEqualTo("8080:8080");
+            } else {
+              assertThat(parts).as(service + " publishes " + p).hasSize(3);
+              assertThat(parts[0]).as(service + " publishes " + p).isEqualTo("127.0.0.1");
+            }
+          }
+        });
     assertThat(published.get("jobmanager")).containsExactly("127.0.0.1:8081:8081");
   }
 
@@ -201,7 +221,9 @@ class ComposeFileTest {
     List<String> create = (List<String>) services.get("kafka-init").get("command");
     String created = create.get(create.indexOf("--topic") + 1);
     List<String> jobArgs = (List<String>) services.get("jobmanager").get("command");
-    assertThat(JobSettings.parse(jobArgs.toArray(String[]::new), Map.of("UPBOT_JDBC_PASSWORD", "x")).topic())
+    assertThat(
+            JobSettings.parse(jobArgs.toArray(String[]::new), Map.of("UPBOT_JDBC_PASSWORD", "x"))
+                .topic())
         .isEqualTo(created);
     assertThat(environment(services.get("ingest")).get("UPBOT_TOPIC")).isEqualTo(created);
   }
@@ -228,7 +250,8 @@ class ComposeFileTest {
 
   /** The service's environment as compose resolves it when the shell sets {@code shell}. */
   @SuppressWarnings("unchecked")
-  private static Map<String, String> environment(Map<String, Object> service, Map<String, String> shell) {
+  private static Map<String, String> environment(
+      Map<String, Object> service, Map<String, String> shell) {
     Map<String, String> env = new LinkedHashMap<>();
     ((Map<String, Object>) service.getOrDefault("environment", Map.of()))
         .forEach((k, v) -> env.put(k, interpolate(String.valueOf(v), shell)));

@@ -50,15 +50,26 @@ class DemoGeneratorTest {
 
   @Test
   void shouldPostJourneysWithResendsAndJoinsBeforeTheirPageAndReportProgress() {
-    URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/upbot/api/ReportMediaEvent");
+    URI url =
+        URI.create(
+            "http://127.0.0.1:" + server.getAddress().getPort() + "/upbot/api/ReportMediaEvent");
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     try (DemoGenerator demo =
-        new DemoGenerator(url, "tok", "wx-demo", 200, 3, new PrintStream(progress, true, StandardCharsets.UTF_8))
+        new DemoGenerator(
+                url,
+                "tok",
+                "wx-demo",
+                200,
+                3,
+                new PrintStream(progress, true, StandardCharsets.UTF_8))
             .start()) {
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> demo.progress().duplicates() > 0 && demo.progress().outOfOrder() > 0
-              && progress.toString(StandardCharsets.UTF_8).contains("demo: "));
+          .until(
+              () ->
+                  demo.progress().duplicates() > 0
+                      && demo.progress().outOfOrder() > 0
+                      && progress.toString(StandardCharsets.UTF_8).contains("demo: "));
       DemoGenerator.Progress p = demo.progress();
       assertThat(p.answersByRet().get("0")).isPositive();
       assertThat(p.requests()).isGreaterThan(p.journeys());
@@ -75,12 +86,14 @@ class DemoGeneratorTest {
         switch (item.get("event_id").asText()) {
           case JourneyGenerator.PAGE_JUMP -> firstPage.putIfAbsent(trace, i);
           case JourneyGenerator.JOIN -> firstJoin.putIfAbsent(trace, i);
-          default -> { }
+          default -> {}
         }
       }
     }
     assertThat(firstJoin.keySet())
         .anySatisfy(trace -> assertThat(firstJoin.get(trace)).isLessThan(firstPage.get(trace)));
-    assertThat(progress.toString(StandardCharsets.UTF_8)).contains("resent").contains("out of order");
+    assertThat(progress.toString(StandardCharsets.UTF_8))
+        .contains("resent")
+        .contains("out of order");
   }
 }

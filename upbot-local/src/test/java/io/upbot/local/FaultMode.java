@@ -3,8 +3,8 @@ package io.upbot.local;
 import java.time.Duration;
 
 /**
- * How long the fault and soak tests run: {@code -Dupbot.faults=short} (the default, in {@code mvn verify})
- * or {@code long} (the {@code faults} Maven profile).
+ * How long the fault and soak tests run: {@code -Dupbot.faults=short} (the default, in {@code mvn
+ * verify}) or {@code long} (the {@code faults} Maven profile).
  */
 enum FaultMode {
   SHORT,

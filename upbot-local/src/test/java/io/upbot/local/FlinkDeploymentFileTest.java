@@ -26,11 +26,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * No Kubernetes API server runs here, so {@code deploy/k8s/upbot-analytics.yaml} is checked by reading
- * it: against the Flink Kubernetes Operator's own CRD schema (a copy in the test resources, source and
- * version noted in it), strictly (an unknown field is an error, as with {@code kubectl apply
- * --validate=strict}), and for what upbot needs of it: application mode, RocksDB, checkpoints and
- * savepoints on object storage, upgrade mode {@code savepoint}, flags the job accepts.
+ * No Kubernetes API server runs here, so {@code deploy/k8s/upbot-analytics.yaml} is checked by
+ * reading it: against the Flink Kubernetes Operator's own CRD schema (a copy in the test resources,
+ * source and version noted in it), strictly (an unknown field is an error, as with {@code kubectl
+ * apply --validate=strict}), and for what upbot needs of it: application mode, RocksDB, checkpoints
+ * and savepoints on object storage, upgrade mode {@code savepoint}, flags the job accepts.
  */
 class FlinkDeploymentFileTest {
 
@@ -57,7 +57,8 @@ class FlinkDeploymentFileTest {
       }
     }
     assertThat(version).as("a served version " + apiVersion[1] + " in the CRD").isNotNull();
-    ObjectNode openApi = (ObjectNode) strict(version.path("schema").path("openAPIV3Schema").deepCopy());
+    ObjectNode openApi =
+        (ObjectNode) strict(version.path("schema").path("openAPIV3Schema").deepCopy());
     // Every resource has these at its root; Kubernetes checks them itself, CRDs do not list them.
     ObjectNode root = (ObjectNode) openApi.path("properties");
     root.putObject("apiVersion").put("type", "string");
@@ -75,8 +76,8 @@ class FlinkDeploymentFileTest {
 
   /**
    * Kubernetes drops unknown fields unless the validation is strict; a misspelt field would then be
-   * silently ignored. Every object schema that lists its properties (and does not keep unknown fields)
-   * is made to refuse others.
+   * silently ignored. Every object schema that lists its properties (and does not keep unknown
+   * fields) is made to refuse others.
    */
   static JsonNode strict(JsonNode node) {
     if (node instanceof ObjectNode o) {
@@ -104,7 +105,8 @@ class FlinkDeploymentFileTest {
 
   @Test
   void shouldMatchTheOperatorsCrdSchemaWithoutAnUnknownField() {
-    assertThat(deployment.path("kind").asText()).isEqualTo(crd.path("spec").path("names").path("kind").asText());
+    assertThat(deployment.path("kind").asText())
+        .isEqualTo(crd.path("spec").path("names").path("kind").asText());
     assertThat(errors(deployment)).isEmpty();
   }
 
@@ -134,8 +136,10 @@ class FlinkDeploymentFileTest {
     assertThat(jarUri).startsWith("local://");
     assertThat(Files.readString(ROOT.resolve("docker/flink-job.Dockerfile")))
         .contains("/upbot-flink-job.jar " + jarUri.substring("local://".length()));
-    // The entry class throws on a bad start (JobCli, the command line's, would exit the JobManager).
-    assertThat(spec.path("job").path("entryClass").asText()).isEqualTo(io.upbot.job.JobMain.class.getName());
+    // The entry class throws on a bad start (JobCli, the command line's, would exit the
+    // JobManager).
+    assertThat(spec.path("job").path("entryClass").asText())
+        .isEqualTo(io.upbot.job.JobMain.class.getName());
   }
 
   @Test
@@ -147,11 +151,14 @@ class FlinkDeploymentFileTest {
     assertThat(conf.path("execution.checkpointing.savepoint-dir").asText()).startsWith("s3://");
     assertThat(conf.path("high-availability.storageDir").asText()).startsWith("s3://");
     // The official image enables the S3 file system plugin named here.
-    assertThat(containerEnvironment()).containsEntry("ENABLE_BUILT_IN_PLUGINS", "flink-s3-fs-presto-2.0.2.jar");
+    assertThat(containerEnvironment())
+        .containsEntry("ENABLE_BUILT_IN_PLUGINS", "flink-s3-fs-presto-2.0.2.jar");
 
     List<String> args = new ArrayList<>();
     deployment.path("spec").path("job").path("args").forEach(a -> args.add(a.asText()));
-    JobSettings s = JobSettings.parse(args.toArray(String[]::new), Map.of("UPBOT_JDBC_PASSWORD", "from-the-secret"));
+    JobSettings s =
+        JobSettings.parse(
+            args.toArray(String[]::new), Map.of("UPBOT_JDBC_PASSWORD", "from-the-secret"));
     assertThat(s.stateBackend()).isEqualTo("rocksdb");
     assertThat(s.checkpointDir()).isEqualTo(checkpoints);
     assertThat(s.bounded()).isFalse();
@@ -159,8 +166,10 @@ class FlinkDeploymentFileTest {
 
   @Test
   void shouldTakeTheDatabasePasswordFromASecret() {
-    assertThat(containerEnvironment()).containsEntry("UPBOT_JDBC_PASSWORD", "secret upbot-database/password");
-    assertThat(deployment.path("spec").path("job").path("args").toString()).doesNotContain("password");
+    assertThat(containerEnvironment())
+        .containsEntry("UPBOT_JDBC_PASSWORD", "secret upbot-database/password");
+    assertThat(deployment.path("spec").path("job").path("args").toString())
+        .doesNotContain("password");
   }
 
   @Test

@@ -25,11 +25,19 @@ final class FlinkOptionKeys {
   static Set<String> known() throws IllegalAccessException {
     Set<String> known = new HashSet<>();
     for (Class<?> c :
-        List.of(CoreOptions.class, JobManagerOptions.class, TaskManagerOptions.class,
-            CheckpointingOptions.class, PipelineOptions.class, RestOptions.class,
-            StateBackendOptions.class, HighAvailabilityOptions.class, RestartStrategyOptions.class)) {
+        List.of(
+            CoreOptions.class,
+            JobManagerOptions.class,
+            TaskManagerOptions.class,
+            CheckpointingOptions.class,
+            PipelineOptions.class,
+            RestOptions.class,
+            StateBackendOptions.class,
+            HighAvailabilityOptions.class,
+            RestartStrategyOptions.class)) {
       for (Field f : c.getFields()) {
-        if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+        if (Modifier.isStatic(f.getModifiers())
+            && ConfigOption.class.isAssignableFrom(f.getType())) {
           ConfigOption<?> o = (ConfigOption<?>) f.get(null);
           known.add(o.key());
           for (FallbackKey k : o.fallbackKeys()) {

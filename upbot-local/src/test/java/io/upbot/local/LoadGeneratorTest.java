@@ -61,7 +61,8 @@ class LoadGeneratorTest {
         new LoadGenerator.Options(url, "tok-1", 100, Duration.ofSeconds(2), 5, "wx-load", 16);
 
     LoadGenerator.Summary s =
-        LoadGenerator.run(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        LoadGenerator.run(
+            o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
     assertThat(s.requests()).isEqualTo(bodies.size()).isBetween(20L, 60L);
     assertThat(s.items()).isEqualTo(5 * s.requests());

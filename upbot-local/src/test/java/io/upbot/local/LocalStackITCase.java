@@ -34,11 +34,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The local stack as {@code ./upbot local} starts it: the API document's example and generated journeys
- * posted over HTTP reach the tables with exactly the totals docs/semantics.md gives for what the endpoint
- * accepted; after a stop and a restart, more events (resent batches, sessions extended across the
- * restart) still give exact totals. Copies of an event from a device whose clock runs ahead count once,
- * before the restart and after it.
+ * The local stack as {@code ./upbot local} starts it: the API document's example and generated
+ * journeys posted over HTTP reach the tables with exactly the totals docs/semantics.md gives for
+ * what the endpoint accepted; after a stop and a restart, more events (resent batches, sessions
+ * extended across the restart) still give exact totals. Copies of an event from a device whose
+ * clock runs ahead count once, before the restart and after it.
  */
 class LocalStackITCase {
 
@@ -62,19 +62,34 @@ class LocalStackITCase {
     try {
       LocalStack.Options options =
           new LocalStack.Options(
-              0, 0, 0, dataDir,
+              0,
+              0,
+              0,
+              dataDir,
               pg == null ? null : pg.jdbcUrl(),
               pg == null ? null : pg.user(),
-              null, null, false, TOPIC, Duration.ofSeconds(2));
+              null,
+              null,
+              false,
+              TOPIC,
+              Duration.ofSeconds(2));
       JdbcSettings db =
           pg == null
               ? JdbcSettings.defaults(options.effectiveJdbcUrl())
               : JdbcSettings.defaults(pg.jdbcUrl()).withCredentials(pg.user(), "");
       JourneyGenerator journeys = new JourneyGenerator(42, "wx-e2e", List.of("code-a", "code-b"));
       ReportBody fastClock =
-          new ReportBody("wx-e2e", "o-fast-clock", 1, List.of(new ReportBody.Item(
-              JourneyGenerator.EXPOSURE, System.currentTimeMillis() + 3_600_000, "code-a",
-              FAST_CLOCK_TRACE, 7)));
+          new ReportBody(
+              "wx-e2e",
+              "o-fast-clock",
+              1,
+              List.of(
+                  new ReportBody.Item(
+                      JourneyGenerator.EXPOSURE,
+                      System.currentTimeMillis() + 3_600_000,
+                      "code-a",
+                      FAST_CLOCK_TRACE,
+                      7)));
       List<ReportBody> posted = new ArrayList<>();
 
       try (LocalStack stack = LocalStack.start(options, quiet())) {
@@ -85,7 +100,8 @@ class LocalStackITCase {
             posted.add(b);
           }
         }
-        // A device whose clock runs an hour ahead sends an exposure and then resends it: each copy's time
+        // A device whose clock runs an hour ahead sends an exposure and then resends it: each
+        // copy's time
         // is capped at its own receipt + 5 min, so the copies differ in t, yet they are one event.
         assertThat(retOf(post(stack, fastClock.toJson()))).isZero();
         assertThat(retOf(post(stack, fastClock.toJson()))).isZero();
@@ -100,9 +116,10 @@ class LocalStackITCase {
 
       try (LocalStack stack = LocalStack.start(options, quiet())) {
         // The job resumes from the savepoint taken at the clean stop, not from an empty state.
-        assertThat(stack.restoredFrom()).hasValueSatisfying(
-            p -> assertThat(p).startsWith(dataDir.resolve("savepoints")));
-        // Resent batches from before the restart must not count again, the fast clock's included ...
+        assertThat(stack.restoredFrom())
+            .hasValueSatisfying(p -> assertThat(p).startsWith(dataDir.resolve("savepoints")));
+        // Resent batches from before the restart must not count again, the fast clock's included
+        // ...
         for (ReportBody b : posted.subList(0, 10)) {
           assertThat(retOf(post(stack, b.toJson()))).isZero();
         }
@@ -111,9 +128,17 @@ class LocalStackITCase {
         for (ReportBody b : posted.subList(10, 20)) {
           ReportBody.Item first = b.items().get(0);
           ReportBody press =
-              new ReportBody(b.appid(), b.openid(), 1, List.of(new ReportBody.Item(
-                  JourneyGenerator.LONG_PRESS, first.eventTimeMs() + 45_000, first.code(),
-                  first.traceId(), null)));
+              new ReportBody(
+                  b.appid(),
+                  b.openid(),
+                  1,
+                  List.of(
+                      new ReportBody.Item(
+                          JourneyGenerator.LONG_PRESS,
+                          first.eventTimeMs() + 45_000,
+                          first.code(),
+                          first.traceId(),
+                          null)));
           assertThat(retOf(post(stack, press.toJson()))).isZero();
         }
         // ... and new journeys simply add.
@@ -164,7 +189,10 @@ class LocalStackITCase {
     return out;
   }
 
-  /** The API document's example (trailing space in code, event_id "1002"), its event_time set to now. */
+  /**
+   * The API document's example (trailing space in code, event_id "1002"), its event_time set to
+   * now.
+   */
   private static byte[] apiExampleAtNow() {
     return Fixtures.text("requests/valid/api-example.json")
         .replace("1699274742", Long.toString(System.currentTimeMillis() / 1000))

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./upbot soak} on the local stack: at half the maximum rate, heap and state stay flat over the
- * second half and every accepted event is counted once. Short: 1 minute at half of 600 events/s.
- * Long ({@code -Dupbot.faults=long}): 10 minutes at half of the measured maximum.
+ * {@code ./upbot soak} on the local stack: at half the maximum rate, heap and state stay flat over
+ * the second half and every accepted event is counted once. Short: 1 minute at half of 600
+ * events/s. Long ({@code -Dupbot.faults=long}): 10 minutes at half of the measured maximum.
  */
 class SoakITCase {
 

@@ -16,14 +16,16 @@ class SoakTest {
   @Test
   void shouldSeeNoGrowthWhenTheSecondHalfIsFlatAfterAWarmUp() {
     // Heap climbs during the first half, then holds within noise.
-    List<Soak.Sample> samples = samples(new long[] {10, 20, 40, 60, 80, 100, 101, 99, 100, 102, 98, 100});
+    List<Soak.Sample> samples =
+        samples(new long[] {10, 20, 40, 60, 80, 100, 101, 99, 100, 102, 98, 100});
 
     assertThat(Soak.growthOverSecondHalf(samples, Soak.Sample::heapBytes)).isBetween(-0.05, 0.05);
   }
 
   @Test
   void shouldSeeGrowthThatGoesOnThroughTheSecondHalf() {
-    List<Soak.Sample> samples = samples(new long[] {10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120});
+    List<Soak.Sample> samples =
+        samples(new long[] {10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120});
 
     // The second half is 30 s to 60 s (60 to 120); a quarter of its 7 samples is 1 at each end.
     assertThat(Soak.growthOverSecondHalf(samples, Soak.Sample::heapBytes))

@@ -11,12 +11,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** What the local stack's tests read back: the events in the topic; and a sink for its printed lines. */
+/**
+ * What the local stack's tests read back: the events in the topic; and a sink for its printed
+ * lines.
+ */
 final class StackEvents {
 
   private StackEvents() {}
 
-  /** Every event the endpoint wrote to {@code topic}, decoded; an undecodable record fails the test. */
+  /**
+   * Every event the endpoint wrote to {@code topic}, decoded; an undecodable record fails the test.
+   */
   static List<MediaEvent> inTopic(String bootstrap, String topic) {
     List<MediaEvent> out = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : KafkaBroker.readAll(bootstrap, topic)) {

@@ -39,13 +39,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole local stack ({@code ./upbot local}: endpoint, job, broker, SQLite) killed with SIGKILL in the
- * middle of a load and started again on the same data dir. Every event the endpoint answered 0 is in the
- * topic, and the tables equal the reference over everything the topic holds: nothing lost, nothing
- * counted twice, though the job resumed from a checkpoint older than the rows it had written.
+ * The whole local stack ({@code ./upbot local}: endpoint, job, broker, SQLite) killed with SIGKILL
+ * in the middle of a load and started again on the same data dir. Every event the endpoint answered
+ * 0 is in the topic, and the tables equal the reference over everything the topic holds: nothing
+ * lost, nothing counted twice, though the job resumed from a checkpoint older than the rows it had
+ * written.
  *
- * <p>{@code -Dupbot.faults=long} kills it three times under more load. Each restart prints its figures
- * (restart to {@code upbot ready}, to tables caught up) on lines starting {@code [faults]}.
+ * <p>{@code -Dupbot.faults=long} kills it three times under more load. Each restart prints its
+ * figures (restart to {@code upbot ready}, to tables caught up) on lines starting {@code [faults]}.
  */
 class StackKillFaultITCase {
 
@@ -75,11 +76,17 @@ class StackKillFaultITCase {
     List<Posted> posted = Collections.synchronizedList(new ArrayList<>());
 
     try (StackProcess stack =
-        new StackProcess(dataDir, port, kafkaPort, KafkaBrokerProcess.freePort(),
-            "--checkpoint-interval", "2s")) {
+        new StackProcess(
+            dataDir,
+            port,
+            kafkaPort,
+            KafkaBrokerProcess.freePort(),
+            "--checkpoint-interval",
+            "2s")) {
       long first = System.nanoTime();
       stack.start();
-      System.out.printf("[faults] stack first start, seconds to each line: %s%n",
+      System.out.printf(
+          "[faults] stack first start, seconds to each line: %s%n",
           stack.awaitReady(Duration.ofSeconds(120), first));
       String token = stack.token();
 
@@ -92,8 +99,10 @@ class StackKillFaultITCase {
           await().atMost(Duration.ofSeconds(120)).until(() -> answered(posted, 0) >= target);
           stack.killAll();
         }
-        await().atMost(Duration.ofSeconds(30))
-            .untilAsserted(() -> assertThat(stack.leftovers()).as("processes left running").isEmpty());
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> assertThat(stack.leftovers()).as("processes left running").isEmpty());
 
         long restart = System.nanoTime();
         stack.start();
@@ -107,8 +116,14 @@ class StackKillFaultITCase {
         System.out.printf(
             "[faults] stack SIGKILL %d/%d: %d batches posted (%d answered 0, %d without answer),"
                 + " restart to ready %.1f s (seconds to each line: %s), to tables caught up %.1f s%n",
-            kill, kills, posted.size(), answered(posted, 0), answered(posted, -1),
-            (ready - restart) / 1e9, lines, (caughtUp - restart) / 1e9);
+            kill,
+            kills,
+            posted.size(),
+            answered(posted, 0),
+            answered(posted, -1),
+            (ready - restart) / 1e9,
+            lines,
+            (caughtUp - restart) / 1e9);
       }
 
       // A client retries what got no answer and resends some that did; new journeys keep coming.
@@ -129,8 +144,16 @@ class StackKillFaultITCase {
       assertThat(DatabaseTables.deadLetters(db)).as("nothing to set aside in this load").isEmpty();
     }
     try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-      assertThat(all.filter(h -> h.info().commandLine().map(c -> c.contains(dataDir.toString()))
-          .orElse(false)).filter(ProcessHandle::isAlive).toList()).isEmpty();
+      assertThat(
+              all.filter(
+                      h ->
+                          h.info()
+                              .commandLine()
+                              .map(c -> c.contains(dataDir.toString()))
+                              .orElse(false))
+                  .filter(ProcessHandle::isAlive)
+                  .toList())
+          .isEmpty();
     }
   }
 
@@ -145,7 +168,8 @@ class StackKillFaultITCase {
       }
     }
     Set<String> inTopic = new HashSet<>();
-    topic.forEach(m -> inTopic.add(key(m.appid(), m.traceId(), m.code(), m.eventId(), m.eventTime())));
+    topic.forEach(
+        m -> inTopic.add(key(m.appid(), m.traceId(), m.code(), m.eventId(), m.eventTime())));
     List<String> lost = new ArrayList<>();
     synchronized (posted) {
       for (Posted p : posted) {
@@ -194,7 +218,8 @@ class StackKillFaultITCase {
     }
   }
 
-  private static int post(HttpClient http, URI api, String token, ReportBody body) throws Exception {
+  private static int post(HttpClient http, URI api, String token, ReportBody body)
+      throws Exception {
     HttpRequest req =
         HttpRequest.newBuilder(api)
             .timeout(Duration.ofSeconds(30))
@@ -207,8 +232,8 @@ class StackKillFaultITCase {
   }
 
   /**
-   * Posts fresh journeys from a few threads until closed, recording every batch with its answer (-1 when
-   * the connection failed or no answer came: the kill).
+   * Posts fresh journeys from a few threads until closed, recording every batch with its answer (-1
+   * when the connection failed or no answer came: the kill).
    */
   static final class Load implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -220,20 +245,22 @@ class StackKillFaultITCase {
       for (int t = 0; t < POSTERS; t++) {
         JourneyGenerator journeys =
             new JourneyGenerator(seed + t, "wx-fault", List.of("code-a", "code-b", "code-c"));
-        posters.add(pool.submit(() -> {
-          while (running.get()) {
-            for (ReportBody b : journeys.journey(System.currentTimeMillis() - 60_000)) {
-              int ret;
-              try {
-                ret = post(http, api, token, b);
-              } catch (Exception noAnswer) {
-                ret = -1;
-              }
-              posted.add(new Posted(b, ret));
-            }
-          }
-          return null;
-        }));
+        posters.add(
+            pool.submit(
+                () -> {
+                  while (running.get()) {
+                    for (ReportBody b : journeys.journey(System.currentTimeMillis() - 60_000)) {
+                      int ret;
+                      try {
+                        ret = post(http, api, token, b);
+                      } catch (Exception noAnswer) {
+                        ret = -1;
+                      }
+                      posted.add(new Posted(b, ret));
+                    }
+                  }
+                  return null;
+                }));
       }
     }
 

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code ./upbot local} as its own process, run the way the {@code upbot} script runs it (the built
- * {@code target/upbot-local.jar} with {@code target/lib}), in a session of its own so that one signal to
- * its process group reaches the whole JVM. Its broker runs in yet another session (see
+ * {@code target/upbot-local.jar} with {@code target/lib}), in a session of its own so that one
+ * signal to its process group reaches the whole JVM. Its broker runs in yet another session (see
  * {@link KafkaBrokerProcess}), found through the pid file in the data dir.
  */
 final class StackProcess implements AutoCloseable {
@@ -37,21 +37,36 @@ final class StackProcess implements AutoCloseable {
   StackProcess(Path dataDir, int port, int kafkaPort, int uiPort, String... extra) {
     this.dataDir = dataDir.toAbsolutePath();
     Path target = Path.of("target").toAbsolutePath();
-    if (!Files.isRegularFile(target.resolve("upbot-local.jar")) || !Files.isDirectory(target.resolve("lib"))) {
-      throw new IllegalStateException("build upbot-local first (mvn -pl upbot-local -am package): no "
-          + target.resolve("upbot-local.jar") + " or " + target.resolve("lib"));
+    if (!Files.isRegularFile(target.resolve("upbot-local.jar"))
+        || !Files.isDirectory(target.resolve("lib"))) {
+      throw new IllegalStateException(
+          "build upbot-local first (mvn -pl upbot-local -am package): no "
+              + target.resolve("upbot-local.jar")
+              + " or "
+              + target.resolve("lib"));
     }
-    List<String> cmd = new ArrayList<>(List.of(
-        "/usr/bin/setsid",
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g",
-        "-D" + KafkaBrokerProcess.LIBS_PROPERTY + "=" + KafkaBrokerProcess.libsFromSystemProperty(),
-        "-cp", target.resolve("upbot-local.jar") + ":" + target.resolve("lib") + "/*",
-        "io.upbot.local.UpbotCli", "local",
-        "--port", Integer.toString(port),
-        "--kafka-port", Integer.toString(kafkaPort),
-        "--web-port", Integer.toString(uiPort),
-        "--data-dir", this.dataDir.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "/usr/bin/setsid",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g",
+                "-D"
+                    + KafkaBrokerProcess.LIBS_PROPERTY
+                    + "="
+                    + KafkaBrokerProcess.libsFromSystemProperty(),
+                "-cp",
+                target.resolve("upbot-local.jar") + ":" + target.resolve("lib") + "/*",
+                "io.upbot.local.UpbotCli",
+                "local",
+                "--port",
+                Integer.toString(port),
+                "--kafka-port",
+                Integer.toString(kafkaPort),
+                "--web-port",
+                Integer.toString(uiPort),
+                "--data-dir",
+                this.dataDir.toString()));
     cmd.addAll(List.of(extra));
     this.command = List.copyOf(cmd);
   }
@@ -71,27 +86,29 @@ final class StackProcess implements AutoCloseable {
   }
 
   /**
-   * Waits for the {@code upbot ready} line; fails early with the output if the process dies. Returns
-   * when each component's line appeared, in seconds since {@code since} (a {@link System#nanoTime()}).
+   * Waits for the {@code upbot ready} line; fails early with the output if the process dies.
+   * Returns when each component's line appeared, in seconds since {@code since} (a {@link
+   * System#nanoTime()}).
    */
   Map<String, Double> awaitReady(Duration atMost, long since) {
     Map<String, Double> seen = new LinkedHashMap<>();
     await()
         .atMost(atMost)
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException(
-                "./upbot local exited with " + process.exitValue() + ":\n" + output());
-          }
-          String out = output();
-          for (String line : List.of("kafka", "ingest", "flink ui", "upbot ready")) {
-            if (out.startsWith(line) || out.contains("\n" + line)) {
-              seen.putIfAbsent(line, Math.round((System.nanoTime() - since) / 1e8) / 10.0);
-            }
-          }
-          return seen.containsKey("upbot ready");
-        });
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                throw new IllegalStateException(
+                    "./upbot local exited with " + process.exitValue() + ":\n" + output());
+              }
+              String out = output();
+              for (String line : List.of("kafka", "ingest", "flink ui", "upbot ready")) {
+                if (out.startsWith(line) || out.contains("\n" + line)) {
+                  seen.putIfAbsent(line, Math.round((System.nanoTime() - since) / 1e8) / 10.0);
+                }
+              }
+              return seen.containsKey("upbot ready");
+            });
     return seen;
   }
 
@@ -115,16 +132,18 @@ final class StackProcess implements AutoCloseable {
   /** The broker's pid, from the pid file its owner writes. */
   Optional<Long> brokerPid() {
     try {
-      return Optional.of(Long.parseLong(
-          Files.readString(dataDir.resolve("kafka/broker.pid"), StandardCharsets.UTF_8).trim()));
+      return Optional.of(
+          Long.parseLong(
+              Files.readString(dataDir.resolve("kafka/broker.pid"), StandardCharsets.UTF_8)
+                  .trim()));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
   }
 
   /**
-   * SIGKILL to the stack's process group and to its broker at the same instant, as a power cut or the
-   * OOM killer would end them: nothing gets to flush, stop or clean up.
+   * SIGKILL to the stack's process group and to its broker at the same instant, as a power cut or
+   * the OOM killer would end them: nothing gets to flush, stop or clean up.
    */
   void killAll() {
     List<String> kill = new ArrayList<>(List.of("kill", "-KILL", "--", "-" + process.pid()));

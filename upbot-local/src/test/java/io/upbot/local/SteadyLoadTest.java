@@ -16,7 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The soak's and the fault tests' load: distinct journeys, answers counted by what they promise. */
+/**
+ * The soak's and the fault tests' load: distinct journeys, answers counted by what they promise.
+ */
 class SteadyLoadTest {
 
   private HttpServer server;
@@ -37,7 +39,9 @@ class SteadyLoadTest {
           }
           // Every third batch is refused as a broker outage would be.
           byte[] answer =
-              (requests.incrementAndGet() % 3 == 0 ? "{\"ret\":1005,\"msg\":\"busy\"}" : "{\"ret\":0,\"msg\":\"\"}")
+              (requests.incrementAndGet() % 3 == 0
+                      ? "{\"ret\":1005,\"msg\":\"busy\"}"
+                      : "{\"ret\":0,\"msg\":\"\"}")
                   .getBytes(StandardCharsets.UTF_8);
           ex.sendResponseHeaders(200, answer.length);
           ex.getResponseBody().write(answer);
@@ -55,11 +59,20 @@ class SteadyLoadTest {
   void shouldCountAcceptedAndUnsureEventsSeparately() {
     ReportPoster poster =
         new ReportPoster(
-            URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/upbot/api/ReportMediaEvent"),
-            "t", Duration.ofSeconds(5));
+            URI.create(
+                "http://127.0.0.1:"
+                    + server.getAddress().getPort()
+                    + "/upbot/api/ReportMediaEvent"),
+            "t",
+            Duration.ofSeconds(5));
     AtomicInteger told = new AtomicInteger();
     SteadyLoad load =
-        SteadyLoad.start(poster, new JourneyGenerator(1, "wx", List.of("c")), 2_000, 10, 8,
+        SteadyLoad.start(
+            poster,
+            new JourneyGenerator(1, "wx", List.of("c")),
+            2_000,
+            10,
+            8,
             (batch, ret, latency) -> told.incrementAndGet());
     await().atMost(Duration.ofSeconds(30)).until(() -> requests.get() >= 30);
     load.close();

@@ -22,7 +22,8 @@ class TraceFloodTest {
     assertThat(batches).hasSize(3);
     assertThat(batches).allMatch(b -> b.appid().equals("wx-flood") && b.items().size() <= 500);
     assertThat(items).hasSize(1_234);
-    assertThat(items).allMatch(i -> i.code().equals("flood-code") && i.traceId().equals("tr-flood"));
+    assertThat(items)
+        .allMatch(i -> i.code().equals("flood-code") && i.traceId().equals("tr-flood"));
     Set<Long> times = items.stream().map(ReportBody.Item::eventTimeMs).collect(Collectors.toSet());
     assertThat(times).hasSize(1_234);
     assertThat(items.get(items.size() - 1).eventTimeMs()).isEqualTo(now);

@@ -23,7 +23,9 @@ class UpbotCliTest {
   @Test
   void shouldPrintHelpForHelpCommand() throws Exception {
     assertThat(run("help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("./upbot <command>").contains("loadgen");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("./upbot <command>")
+        .contains("loadgen");
   }
 
   @Test
@@ -34,7 +36,8 @@ class UpbotCliTest {
 
   @Test
   void shouldListEveryBadLoadgenOptionAtOnce() throws Exception {
-    assertThat(run("loadgen", "--url", "ftp://x", "--rate", "fast", "--batch", "501", "--bogus", "1"))
+    assertThat(
+            run("loadgen", "--url", "ftp://x", "--rate", "fast", "--batch", "501", "--bogus", "1"))
         .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("--token: required")
@@ -47,7 +50,8 @@ class UpbotCliTest {
 
   @Test
   void shouldRefuseDemoWithOwnTokensBeforeStartingAnything() throws Exception {
-    assertThat(run("local", "--demo", "--tokens", "/nonexistent/tokens.json", "--port", "x")).isEqualTo(2);
+    assertThat(run("local", "--demo", "--tokens", "/nonexistent/tokens.json", "--port", "x"))
+        .isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("--demo: posts with the generated local token")
         .contains("--port: not a whole number");
@@ -57,8 +61,11 @@ class UpbotCliTest {
   void shouldRaiseTheJourneyCapOfTheLocalJobWhenAsked() {
     JobSettings base = JobSettings.defaults("127.0.0.1:9092");
 
-    assertThat(UpbotCli.localOptions(new String[] {"--max-journey-events", "1000000"}).jobTuning()
-            .apply(base).maxJourneyEvents())
+    assertThat(
+            UpbotCli.localOptions(new String[] {"--max-journey-events", "1000000"})
+                .jobTuning()
+                .apply(base)
+                .maxJourneyEvents())
         .isEqualTo(1_000_000);
     assertThat(UpbotCli.localOptions(new String[0]).jobTuning().apply(base).maxJourneyEvents())
         .isEqualTo(base.maxJourneyEvents());

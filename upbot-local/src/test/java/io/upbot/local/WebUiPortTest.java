@@ -39,7 +39,8 @@ class WebUiPortTest {
   @Test
   void shouldKeepAnAskedPortEvenWhenTakenSoTheStartSaysWhichPort() throws Exception {
     try (ServerSocket taken = listening()) {
-      assertThat(LocalStack.chooseWebPort(taken.getLocalPort(), false)).isEqualTo(taken.getLocalPort());
+      assertThat(LocalStack.chooseWebPort(taken.getLocalPort(), false))
+          .isEqualTo(taken.getLocalPort());
     }
   }
 

@@ -22,8 +22,9 @@ public final class DroppedRows {
   private DroppedRows() {}
 
   /**
-   * Keeps aside a delta that reached a row whose state was already dropped: counted, logged and sent to
-   * the dead letters, never applied, since a total built from zero would overwrite the right one.
+   * Keeps aside a delta that reached a row whose state was already dropped: counted, logged and
+   * sent to the dead letters, never applied, since a total built from zero would overwrite the
+   * right one.
    */
   static <K> void divert(
       KeyedProcessFunction<K, ?, ?>.Context ctx, String table, Object delta, Counter dropped) {
@@ -39,11 +40,12 @@ public final class DroppedRows {
   }
 
   /**
-   * The dead letter's source: the table, the row and the delta itself, all from the input, so that a
-   * replay of the same delta gives the same source and inserts nothing new under the table's natural key
-   * (source, reason). Two identical deltas for one dropped row (say, two distinct events each adding one
-   * to it) collapse into one dead letter: acceptable, as the metric {@code deltasForDroppedRows} and the
-   * log count every one, and the dead letter's job is to name the row that needs a look.
+   * The dead letter's source: the table, the row and the delta itself, all from the input, so that
+   * a replay of the same delta gives the same source and inserts nothing new under the table's
+   * natural key (source, reason). Two identical deltas for one dropped row (say, two distinct
+   * events each adding one to it) collapse into one dead letter: acceptable, as the metric {@code
+   * deltasForDroppedRows} and the log count every one, and the dead letter's job is to name the row
+   * that needs a look.
    */
   static String source(String table, Object rowKey, Object delta) {
     return table + "/" + rowKey + "/" + delta;

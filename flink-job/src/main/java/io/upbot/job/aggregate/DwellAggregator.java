@@ -13,8 +13,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * Keeps one {@code code_dwell_hourly} row: a count per distinct duration value, enough for exact
- * nearest-rank percentiles (the value at rank {@code ceil(p·N)}), plus total and max. Writes the row, as a
- * total, at most once per flush interval while it changes; drops it once the watermark passes hour end + A.
+ * nearest-rank percentiles (the value at rank {@code ceil(p·N)}), plus total and max. Writes the
+ * row, as a total, at most once per flush interval while it changes; drops it once the watermark
+ * passes hour end + A.
  */
 public final class DwellAggregator
     extends RowAggregator<FunnelRowKey, DwellDelta, DwellAggregator.Acc, DwellRow> {
@@ -64,7 +65,12 @@ public final class DwellAggregator
       counts.add(new long[] {e.getKey(), e.getValue()});
     }
     return new DwellRow(
-        k.bucketStart(), k.appid(), k.code(), acc.events(), acc.totalS(), acc.maxS(),
+        k.bucketStart(),
+        k.appid(),
+        k.code(),
+        acc.events(),
+        acc.totalS(),
+        acc.maxS(),
         Percentiles.nearestRank(counts, acc.events(), 50),
         Percentiles.nearestRank(counts, acc.events(), 90),
         Percentiles.nearestRank(counts, acc.events(), 99),

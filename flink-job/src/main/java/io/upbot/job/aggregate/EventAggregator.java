@@ -5,8 +5,9 @@ import io.upbot.job.model.EventRow;
 import io.upbot.job.model.EventRowKey;
 
 /**
- * Keeps the distinct-event count of one {@code code_event_hourly} row and writes it, as a total, at most
- * once per flush interval while it changes; drops the row once the watermark passes hour end + A.
+ * Keeps the distinct-event count of one {@code code_event_hourly} row and writes it, as a total, at
+ * most once per flush interval while it changes; drops the row once the watermark passes hour end +
+ * A.
  */
 public final class EventAggregator
     extends RowAggregator<EventRowKey, EventDelta, EventAggregator.Acc, EventRow> {

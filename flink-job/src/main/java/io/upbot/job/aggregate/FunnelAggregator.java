@@ -5,12 +5,12 @@ import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
 
 /**
- * Keeps the totals of one {@code code_funnel_hourly} row from signed deltas and writes the row, as a
- * total, at most once per flush interval while it changes.
+ * Keeps the totals of one {@code code_funnel_hourly} row from signed deltas and writes the row, as
+ * a total, at most once per flush interval while it changes.
  *
  * <p>Retention: the row can change while a session starting in its hour is live (its live count is
- * above zero) or an on-time event can still start one there (the watermark is before hour end + A). When
- * both are over, its state is dropped, after a last flush.
+ * above zero) or an on-time event can still start one there (the watermark is before hour end + A).
+ * When both are over, its state is dropped, after a last flush.
  */
 public final class FunnelAggregator
     extends RowAggregator<FunnelRowKey, FunnelDelta, FunnelAggregator.Acc, FunnelRow> {
@@ -60,7 +60,13 @@ public final class FunnelAggregator
   @Override
   protected FunnelRow row(FunnelRowKey k, Acc a, long nowMs) {
     return new FunnelRow(
-        k.bucketStart(), k.appid(), k.code(), a.sessions(), a.exposed(), a.longPressed(), a.joined(),
+        k.bucketStart(),
+        k.appid(),
+        k.code(),
+        a.sessions(),
+        a.exposed(),
+        a.longPressed(),
+        a.joined(),
         nowMs);
   }
 

@@ -9,8 +9,8 @@ public final class Percentiles {
   private Percentiles() {}
 
   /**
-   * The value at rank {@code ceil(percent/100 · n)} (1-based) of the sorted values, in integer arithmetic so
-   * no rounding can move the rank.
+   * The value at rank {@code ceil(percent/100 · n)} (1-based) of the sorted values, in integer
+   * arithmetic so no rounding can move the rank.
    *
    * @param valueCounts pairs {@code {value, count}}, in any order (sorted here)
    * @param n the total count, > 0

@@ -12,29 +12,32 @@ import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.util.Collector;
 
 /**
- * Keeps one hourly row per key from deltas and writes it, as a total, at most once per flush interval
- * while it changes; each table plugs in its accumulator: how a delta applies, how the row is made and,
- * if it must wait for more than its hour's retention, when the row may be dropped.
+ * Keeps one hourly row per key from deltas and writes it, as a total, at most once per flush
+ * interval while it changes; each table plugs in its accumulator: how a delta applies, how the row
+ * is made and, if it must wait for more than its hour's retention, when the row may be dropped.
  *
  * <p>The rules every row follows:
  *
  * <ul>
- *   <li>Its state is created by the first delta, which also sets a timer at the hour's retention end
- *       ({@link RowTiming#retentionEnd}): from then on no on-time event can change the row.
+ *   <li>Its state is created by the first delta, which also sets a timer at the hour's retention
+ *       end ({@link RowTiming#retentionEnd}): from then on no on-time event can change the row.
  *   <li>A delta that finds no state while the highest watermark seen (restores included) is already
  *       past the retention end reached a row whose state was dropped: it goes to the dead letters
  *       ({@link DroppedRows}), since a total built from zero would overwrite the right one.
- *   <li>A delta that changes the row makes it dirty, and a row that turns dirty sets a flush timer at the
- *       next flush tick: each dirty row is written once per tick, whatever the number of deltas.
- *   <li>Any timer writes a dirty row: processing-time timers do not fire at the end of a bounded input,
- *       the event-time ones do (the final watermark), so the retention timer also writes final totals.
- *   <li>At the retention timer the state is cleared, unless {@link #mayDrop} says the row must wait;
- *       then it is marked ({@link #pastRetention}) and dropped, after a last write, by the first delta
- *       after which it may be.
+ *   <li>A delta that changes the row makes it dirty, and a row that turns dirty sets a flush timer
+ *       at the next flush tick: each dirty row is written once per tick, whatever the number of
+ *       deltas.
+ *   <li>Any timer writes a dirty row: processing-time timers do not fire at the end of a bounded
+ *       input, the event-time ones do (the final watermark), so the retention timer also writes
+ *       final totals.
+ *   <li>At the retention timer the state is cleared, unless {@link #mayDrop} says the row must
+ *       wait; then it is marked ({@link #pastRetention}) and dropped, after a last write, by the
+ *       first delta after which it may be.
  * </ul>
  *
- * <p>Savepoints: the row's state is one value state named by the table ({@code funnel-row}, ...) holding
- * the table's accumulator record; tables that keep more (dwell's per-duration counts) add their own.
+ * <p>Savepoints: the row's state is one value state named by the table ({@code funnel-row}, ...)
+ * holding the table's accumulator record; tables that keep more (dwell's per-duration counts) add
+ * their own.
  *
  * @param <K> the row's key, which names its hour
  * @param <D> the delta
@@ -48,8 +51,8 @@ public abstract class RowAggregator<
 
   /**
    * What the template reads from a table's accumulator: whether to write it, and it once written.
-   * Serializable only so that a function can hold the empty one; Flink keeps it in state as the record
-   * it is (a POJO), never by Java serialization.
+   * Serializable only so that a function can hold the empty one; Flink keeps it in state as the
+   * record it is (a POJO), never by Java serialization.
    */
   public interface Accumulator<A> extends Serializable {
 
@@ -67,8 +70,8 @@ public abstract class RowAggregator<
   private transient Counter dropped;
 
   /**
-   * @param stateName the value state's name, also the table named in dead letters: never change it, a
-   *     savepoint's state is found by it
+   * @param stateName the value state's name, also the table named in dead letters: never change it,
+   *     a savepoint's state is found by it
    * @param empty the accumulator of a row no delta has reached yet; its class is the state's type
    */
   protected RowAggregator(String stateName, A empty, RowTiming timing) {
@@ -84,14 +87,17 @@ public abstract class RowAggregator<
   protected abstract R row(K key, A acc, long nowMs) throws Exception;
 
   /**
-   * Whether the row may be dropped once its hour's retention has passed; by default always. A row that
-   * may not is kept, marked with {@link #pastRetention}, until a delta makes it droppable.
+   * Whether the row may be dropped once its hour's retention has passed; by default always. A row
+   * that may not is kept, marked with {@link #pastRetention}, until a delta makes it droppable.
    */
   protected boolean mayDrop(A acc) {
     return true;
   }
 
-  /** The accumulator marked as kept past its retention; needed only where {@link #mayDrop} can say no. */
+  /**
+   * The accumulator marked as kept past its retention; needed only where {@link #mayDrop} can say
+   * no.
+   */
   protected A pastRetention(A acc) {
     throw new IllegalStateException(stateName + " cannot be kept past its retention");
   }
@@ -139,10 +145,12 @@ public abstract class RowAggregator<
       return;
     }
     if (next.dirty() && !acc.dirty()) {
-      // A dirty row always has its flush timer pending (it is set here and the flush clears the flag),
+      // A dirty row always has its flush timer pending (it is set here and the flush clears the
+      // flag),
       // so one timer per dirty spell is enough.
       ctx.timerService()
-          .registerProcessingTimeTimer(timing.nextFlush(ctx.timerService().currentProcessingTime()));
+          .registerProcessingTimeTimer(
+              timing.nextFlush(ctx.timerService().currentProcessingTime()));
     }
     state.update(next);
   }

@@ -20,8 +20,8 @@ public final class ExistingRows {
   private ExistingRows() {}
 
   /**
-   * The row tables that exist and hold at least one row, in {@link #ROW_TABLES} order. Reads only: a
-   * missing table counts as empty.
+   * The row tables that exist and hold at least one row, in {@link #ROW_TABLES} order. Reads only:
+   * a missing table counts as empty.
    *
    * @throws IllegalStateException when the database cannot be reached or read
    */

@@ -14,12 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs the output tables and the daily views into the database a {@link JdbcSettings} URL names,
- * from the dialect's DDL on the classpath ({@code sql/postgres/} or {@code sql/sqlite/}, copied from
- * the repository's {@code sql/}). Plain JDBC, no Flink: the job runs it once at start, and it works
- * on its own. Idempotent: missing tables and indexes are created, existing ones and their rows are
- * kept; the views are dropped and created again for the configured time zone. All in one transaction
- * (both databases have transactional DDL), so a failure leaves the schema as it was.
+ * Installs the output tables and the daily views into the database a {@link JdbcSettings} URL
+ * names, from the dialect's DDL on the classpath ({@code sql/postgres/} or {@code sql/sqlite/},
+ * copied from the repository's {@code sql/}). Plain JDBC, no Flink: the job runs it once at start,
+ * and it works on its own. Idempotent: missing tables and indexes are created, existing ones and
+ * their rows are kept; the views are dropped and created again for the configured time zone. All in
+ * one transaction (both databases have transactional DDL), so a failure leaves the schema as it
+ * was.
  */
 public final class SchemaInstaller {
 
@@ -57,10 +58,7 @@ public final class SchemaInstaller {
       }
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "cannot install the upbot schema into the "
-              + dialect
-              + " database: "
-              + e.getMessage(),
+          "cannot install the upbot schema into the " + dialect + " database: " + e.getMessage(),
           e);
     }
     LOG.info(

@@ -15,8 +15,8 @@ final class SqlScript {
 
   /**
    * The script's statements without their terminating {@code ;}, comments removed. Knows {@code --}
-   * and block comments and single-quoted literals; dollar quoting and procedural bodies are not used
-   * by upbot's DDL and not supported.
+   * and block comments and single-quoted literals; dollar quoting and procedural bodies are not
+   * used by upbot's DDL and not supported.
    */
   static List<String> statements(String script) {
     List<String> out = new ArrayList<>();

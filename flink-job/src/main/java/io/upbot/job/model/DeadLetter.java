@@ -4,15 +4,15 @@ package io.upbot.job.model;
  * A record the job did not count, for the {@code dead_letter_events} table.
  *
  * <p>The payload is capped here, when the dead letter is made, so that no dead letter anywhere (in
- * flight, in a sink's batch of up to {@code --jdbc-batch-size} of them, in the table) holds more than
- * {@link #MAX_PAYLOAD_BYTES}: a record from the topic can be as large as the broker allows, and a
- * thousand of them buffered by the sink would otherwise take a TaskManager's heap. The cut is idempotent
- * (a capped payload is within the cap), which matters because Flink's record serializer builds every
- * copy it deserialises through this constructor again.
+ * flight, in a sink's batch of up to {@code --jdbc-batch-size} of them, in the table) holds more
+ * than {@link #MAX_PAYLOAD_BYTES}: a record from the topic can be as large as the broker allows,
+ * and a thousand of them buffered by the sink would otherwise take a TaskManager's heap. The cut is
+ * idempotent (a capped payload is within the cap), which matters because Flink's record serializer
+ * builds every copy it deserialises through this constructor again.
  *
  * @param reason {@code late}, {@code malformed}, …
- * @param payload the record as received (UTF-8 text; invalid bytes replaced), at most
- *     {@link #MAX_PAYLOAD_BYTES} UTF-8 bytes: a longer one keeps its first part, cut on a character
+ * @param payload the record as received (UTF-8 text; invalid bytes replaced), at most {@link
+ *     #MAX_PAYLOAD_BYTES} UTF-8 bytes: a longer one keeps its first part, cut on a character
  *     boundary, and ends with {@link #CUT_MARKER} and its full size
  * @param source {@code topic/partition/offset}, the natural key that makes replays idempotent
  * @param recordedAt when the job recorded it, epoch ms
@@ -26,8 +26,8 @@ public record DeadLetter(String reason, String payload, String source, long reco
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
   /**
-   * Ends a cut payload, followed by the payload's full size in UTF-8 bytes and {@code " UTF-8 bytes]"},
-   * e.g. {@code …[payload cut to 64 KiB from 1048576 UTF-8 bytes]}.
+   * Ends a cut payload, followed by the payload's full size in UTF-8 bytes and {@code " UTF-8
+   * bytes]"}, e.g. {@code …[payload cut to 64 KiB from 1048576 UTF-8 bytes]}.
    */
   public static final String CUT_MARKER = "…[payload cut to 64 KiB from ";
 
@@ -36,8 +36,8 @@ public record DeadLetter(String reason, String payload, String source, long reco
   }
 
   /**
-   * {@code payload} itself when it fits in {@link #MAX_PAYLOAD_BYTES}; otherwise its longest prefix that,
-   * followed by the marker, still fits.
+   * {@code payload} itself when it fits in {@link #MAX_PAYLOAD_BYTES}; otherwise its longest prefix
+   * that, followed by the marker, still fits.
    */
   static String capped(String payload) {
     // At most 3 UTF-8 bytes per UTF-16 unit (a pair of surrogates makes 4 bytes from 2 units).
@@ -86,8 +86,8 @@ public record DeadLetter(String reason, String payload, String source, long reco
   }
 
   /**
-   * The UTF-8 bytes of the character at {@code i} once stored: the sink writes NUL and lone surrogates
-   * as U+FFFD (3 bytes), since PostgreSQL text holds neither.
+   * The UTF-8 bytes of the character at {@code i} once stored: the sink writes NUL and lone
+   * surrogates as U+FFFD (3 bytes), since PostgreSQL text holds neither.
    */
   private static int unitBytes(String s, int i) {
     char c = s.charAt(i);

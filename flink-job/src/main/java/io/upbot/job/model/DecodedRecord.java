@@ -4,8 +4,8 @@ package io.upbot.job.model;
  * One stream record after decoding: either an on-time {@link JourneyEvent} or a {@link DeadLetter}
  * (malformed or late). Exactly one of {@code event} and {@code deadLetter} is set.
  *
- * @param receivedAt the server's receive time of a decodable record (late ones included, so they still
- *     advance the server-clock watermark), or {@link #NO_RECEIVED_AT} for a malformed one
+ * @param receivedAt the server's receive time of a decodable record (late ones included, so they
+ *     still advance the server-clock watermark), or {@link #NO_RECEIVED_AT} for a malformed one
  */
 public record DecodedRecord(long receivedAt, JourneyEvent event, DeadLetter deadLetter) {
 

@@ -4,7 +4,8 @@ package io.upbot.job.model;
 public record EventRowKey(long bucketStart, String appid, String code, String eventId)
     implements HourlyRowKey {
 
-  // Flink places keys by hashCode, in every JVM that restores the state: a record's implicit hashCode is
+  // Flink places keys by hashCode, in every JVM that restores the state: a record's implicit
+  // hashCode is
   // unspecified (it may change between JDKs), this one is fixed.
   @Override
   public int hashCode() {

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which event ids make each funnel stage (docs/api.md's catalogue; configurable). Stage 1 is
- * {@code exposed}, 2 {@code long_pressed}, 3 {@code joined}.
+ * Which event ids make each funnel stage (docs/api.md's catalogue; configurable). Stage 1 is {@code
+ * exposed}, 2 {@code long_pressed}, 3 {@code joined}.
  */
 public record FunnelStages(Set<String> exposed, Set<String> longPressed, Set<String> joined)
     implements Serializable {
@@ -26,7 +26,8 @@ public record FunnelStages(Set<String> exposed, Set<String> longPressed, Set<Str
       }
       for (String id : stage) {
         if (!seen.add(id)) {
-          throw new IllegalArgumentException("event id " + id + " is in more than one funnel stage");
+          throw new IllegalArgumentException(
+              "event id " + id + " is in more than one funnel stage");
         }
       }
     }

@@ -5,8 +5,9 @@ package io.upbot.job.model;
  *
  * @param code the live code, {@code ""} when absent
  * @param trace the trace_id, or {@code openid:<openid>} when absent
- * @param eventTime the event_time as the client sent it, epoch ms: with {@code eventId} it names the
- *     event, so copies of it are one event whatever their {@code t} (docs/semantics.md#duplicates)
+ * @param eventTime the event_time as the client sent it, epoch ms: with {@code eventId} it names
+ *     the event, so copies of it are one event whatever their {@code t}
+ *     (docs/semantics.md#duplicates)
  * @param t the event's time: {@code min(event_time, received_at + 5 min)} (docs/semantics.md#time),
  *     epoch ms
  * @param receivedAt the server's receive time, epoch ms
@@ -27,15 +28,23 @@ public record JourneyEvent(
   }
 
   /**
-   * Names this distinct event, {@code journey/<appid>/<code>/<trace>/<event_id>@<event_time>}, for a
-   * dead letter's source: the same on a replay and for every copy of the event (copies share their
-   * event_time as sent, not their t: docs/semantics.md#duplicates), and different for distinct events,
-   * as {@code %}, {@code /} and {@code @} in the parts are escaped ({@code %25}, {@code %2F},
-   * {@code %40}).
+   * Names this distinct event, {@code journey/<appid>/<code>/<trace>/<event_id>@<event_time>}, for
+   * a dead letter's source: the same on a replay and for every copy of the event (copies share
+   * their event_time as sent, not their t: docs/semantics.md#duplicates), and different for
+   * distinct events, as {@code %}, {@code /} and {@code @} in the parts are escaped ({@code %25},
+   * {@code %2F}, {@code %40}).
    */
   public String sourceName() {
-    return "journey/" + escaped(appid) + "/" + escaped(code) + "/" + escaped(trace) + "/"
-        + escaped(eventId) + "@" + eventTime;
+    return "journey/"
+        + escaped(appid)
+        + "/"
+        + escaped(code)
+        + "/"
+        + escaped(trace)
+        + "/"
+        + escaped(eventId)
+        + "@"
+        + eventTime;
   }
 
   private static String escaped(String part) {

@@ -7,20 +7,20 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 
 /**
- * The highest watermark a function has acted on, kept across checkpoints, so its guards hold after a
- * restore.
+ * The highest watermark a function has acted on, kept across checkpoints, so its guards hold after
+ * a restore.
  *
- * <p>Flink does not checkpoint watermarks: a restored operator starts at {@code Long.MIN_VALUE} until the
- * sources emit again, so a guard reading only the current watermark is off just when a replay brings
- * stragglers, and a row or session whose state was dropped before the checkpoint could be rebuilt from
- * zero. The functions take {@code max(current, highest)} instead.
+ * <p>Flink does not checkpoint watermarks: a restored operator starts at {@code Long.MIN_VALUE}
+ * until the sources emit again, so a guard reading only the current watermark is off just when a
+ * replay brings stragglers, and a row or session whose state was dropped before the checkpoint
+ * could be rebuilt from zero. The functions take {@code max(current, highest)} instead.
  *
- * <p>The functions record the watermark on every element and timer, not on every watermark (a function
- * sees no watermark callback), so the value may lag the operator's. That is enough: state is dropped
- * only in an event-time timer, which records the watermark that fired it, so every drop before the
- * checkpoint is covered. Kept in union list state, one value per subtask; a restore, at any parallelism,
- * takes the highest of all: each subtask's watermark is the minimum over all the source partitions, so
- * a watermark one subtask reached holds for every key.
+ * <p>The functions record the watermark on every element and timer, not on every watermark (a
+ * function sees no watermark callback), so the value may lag the operator's. That is enough: state
+ * is dropped only in an event-time timer, which records the watermark that fired it, so every drop
+ * before the checkpoint is covered. Kept in union list state, one value per subtask; a restore, at
+ * any parallelism, takes the highest of all: each subtask's watermark is the minimum over all the
+ * source partitions, so a watermark one subtask reached holds for every key.
  */
 public final class HighestWatermark {
 

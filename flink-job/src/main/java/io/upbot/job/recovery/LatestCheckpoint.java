@@ -11,20 +11,21 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Finds the newest complete checkpoint or savepoint under local directories, so a restarted job resumes
- * its state (and its Kafka offsets) instead of rebuilding rows from nothing.
+ * Finds the newest complete checkpoint or savepoint under local directories, so a restarted job
+ * resumes its state (and its Kafka offsets) instead of rebuilding rows from nothing.
  *
- * <p>Flink writes checkpoints as {@code <dir>/<job-id>/chk-<n>/_metadata} and savepoints as
- * {@code <dir>/savepoint-<…>/_metadata}; {@code _metadata} appears only when one is complete. Only local
- * ({@code file:}) directories can be searched; on a cluster use Flink's HA or pass the path explicitly.
+ * <p>Flink writes checkpoints as {@code <dir>/<job-id>/chk-<n>/_metadata} and savepoints as {@code
+ * <dir>/savepoint-<…>/_metadata}; {@code _metadata} appears only when one is complete. Only local
+ * ({@code file:}) directories can be searched; on a cluster use Flink's HA or pass the path
+ * explicitly.
  */
 public final class LatestCheckpoint {
 
   private LatestCheckpoint() {}
 
   /**
-   * The newest complete checkpoint or savepoint directory among {@code roots} (paths or {@code file:}
-   * URIs; missing ones are skipped), by the time its {@code _metadata} was written.
+   * The newest complete checkpoint or savepoint directory among {@code roots} (paths or {@code
+   * file:} URIs; missing ones are skipped), by the time its {@code _metadata} was written.
    */
   public static Optional<Path> find(String... roots) {
     Path best = null;
@@ -38,7 +39,8 @@ public final class LatestCheckpoint {
         continue;
       }
       // Depth 3 covers <dir>/<job-id>/chk-<n>/_metadata and <dir>/savepoint-x/_metadata.
-      try (Stream<Path> s = Files.find(dir, 3, (p, a) -> a.isRegularFile() && p.endsWith("_metadata"))) {
+      try (Stream<Path> s =
+          Files.find(dir, 3, (p, a) -> a.isRegularFile() && p.endsWith("_metadata"))) {
         Optional<Path> newest =
             s.max(Comparator.comparing(LatestCheckpoint::modified).thenComparing(Path::toString));
         if (newest.isPresent()) {

@@ -7,8 +7,9 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 
 /**
- * A keyed function whose guards against writing from dropped state read the highest watermark it has
- * seen, restores included ({@link HighestWatermark}), rather than the current one, which a restore resets.
+ * A keyed function whose guards against writing from dropped state read the highest watermark it
+ * has seen, restores included ({@link HighestWatermark}), rather than the current one, which a
+ * restore resets.
  */
 public abstract class WatermarkGuardedFunction<K, I, O> extends KeyedProcessFunction<K, I, O>
     implements CheckpointedFunction {
@@ -27,8 +28,9 @@ public abstract class WatermarkGuardedFunction<K, I, O> extends KeyedProcessFunc
   }
 
   /**
-   * Records the current watermark and returns the highest one seen. Call it on every element and, before
-   * any state is dropped, in every event-time timer, so the restored guard covers every drop.
+   * Records the current watermark and returns the highest one seen. Call it on every element and,
+   * before any state is dropped, in every event-time timer, so the restored guard covers every
+   * drop.
    */
   protected final long observeWatermark(TimerService timers) {
     return highestWatermark.observe(timers.currentWatermark());

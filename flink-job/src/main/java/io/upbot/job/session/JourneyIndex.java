@@ -3,10 +3,11 @@ package io.upbot.job.session;
 import java.util.Arrays;
 
 /**
- * The live sessions of one journey, in time order, without their events: what the sessionizer reads and
- * writes on every event. Small by construction: live sessions lie within about {@code A + 5 min} of each
- * other and at least {@code G} apart, so a journey holds about {@code (A + 5 min) / G} of them (≈ 50 with
- * the defaults) however many events it has. Immutable; a POJO of an array of records, never Kryo.
+ * The live sessions of one journey, in time order, without their events: what the sessionizer reads
+ * and writes on every event. Small by construction: live sessions lie within about {@code A + 5
+ * min} of each other and at least {@code G} apart, so a journey holds about {@code (A + 5 min) / G}
+ * of them (≈ 50 with the defaults) however many events it has. Immutable; a POJO of an array of
+ * records, never Kryo.
  *
  * @param sessions the live sessions, ordered by start; they never overlap
  * @param nextSessionId the id the next new session gets
@@ -48,7 +49,9 @@ public record JourneyIndex(LiveSession[] sessions, long nextSessionId, boolean c
     return lo - 1;
   }
 
-  /** This index with sessions {@code [from, to)} (maybe none) replaced by {@code s}, in its place. */
+  /**
+   * This index with sessions {@code [from, to)} (maybe none) replaced by {@code s}, in its place.
+   */
   public JourneyIndex replace(int from, int to, LiveSession s, long nextSessionId) {
     LiveSession[] out = new LiveSession[sessions.length - (to - from) + 1];
     System.arraycopy(sessions, 0, out, 0, from);

@@ -27,55 +27,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sessionises one journey (docs/semantics.md#journey, #duplicates, #sessions, #funnel-depth) and emits
- * signed deltas for exactly what each new distinct event changes: funnel rows on the main output, event
- * and dwell rows on side outputs.
+ * Sessionises one journey (docs/semantics.md#journey, #duplicates, #sessions, #funnel-depth) and
+ * emits signed deltas for exactly what each new distinct event changes: funnel rows on the main
+ * output, event and dwell rows on side outputs.
  *
- * <p><b>State, sized so that one journey with many events costs each event O(log n).</b> Sessions of a
- * journey only ever merge, never split, so the journey keeps no sorted list of its events, only:
+ * <p><b>State, sized so that one journey with many events costs each event O(log n).</b> Sessions
+ * of a journey only ever merge, never split, so the journey keeps no sorted list of its events,
+ * only:
+ *
  * <ul>
- *   <li>{@code journey-sessions}: the {@link JourneyIndex}, its few live sessions (about
- *       {@code (A + 5 min) / G}) each with its span, size and matched stage times ({@link LiveSession}).
- *       Read and written once per new event; its size does not grow with the journey's events.
- *   <li>{@code journey-events}: {@code MapState} from {@code event_time as sent / event_id} to the event's
- *       {@code t}: one point lookup to drop a duplicate, whatever the journey's size, on RocksDB too.
- *   <li>{@code journey-pending}: {@code MapState} of the sessions' pending stage times, as max-heaps
- *       ({@link PendingHeaps}, {@link SessionDraft}).
+ *   <li>{@code journey-sessions}: the {@link JourneyIndex}, its few live sessions (about {@code (A
+ *       + 5 min) / G}) each with its span, size and matched stage times ({@link LiveSession}). Read
+ *       and written once per new event; its size does not grow with the journey's events.
+ *   <li>{@code journey-events}: {@code MapState} from {@code event_time as sent / event_id} to the
+ *       event's {@code t}: one point lookup to drop a duplicate, whatever the journey's size, on
+ *       RocksDB too.
+ *   <li>{@code journey-pending}: {@code MapState} of the sessions' pending stage times, as
+ *       max-heaps ({@link PendingHeaps}, {@link SessionDraft}).
  * </ul>
- * A new event finds its neighbours in the index by binary search. It starts a session, extends one, or
- * bridges two (it cannot reach a third: sessions are at least {@code G} apart). Only those sessions
- * change: a bridge adds the side with fewer pending times to the other (small into large: a pending time
- * moves at most log n times, at O(log n) a move), then the event is added. The deltas are −1 for the old
- * version of each touched session and +1 for the new one, as {@code (start hour, depth)}, coalesced per
- * row with zero rows dropped. Every session in state is live, so a row's {@code liveSessions} delta
- * equals its {@code sessions} delta. The index keeps each session's matched stage times and its span, so
- * other per-session figures (time to convert, the earliest event's dimensions) fit in it the same way.
  *
- * <p><b>Duplicates</b>: an event is named by {@code (event_time as sent, event_id)}; the first received
- * copy wins and its {@code t} is the event's time. A later copy changes nothing, even one from a device
- * whose clock runs ahead, whose capped {@code t} differs. Such a copy can arrive on time long after the
- * first one's session could otherwise end: it is on time while its {@code received_at ≤ event_time + A}.
- * So a session is kept, names of its events included, until the watermark passes {@code event_time + A}
- * of each of its events as well as {@code last + G + A} ({@link LiveSession#copiesUntil()}). That wait
- * is bounded at {@code t + 2A}: a device clock years ahead must not pin state for years. Only a copy from
- * a clock more than A ahead, received more than about 2A after the first, would count again.
+ * A new event finds its neighbours in the index by binary search. It starts a session, extends one,
+ * or bridges two (it cannot reach a third: sessions are at least {@code G} apart). Only those
+ * sessions change: a bridge adds the side with fewer pending times to the other (small into large:
+ * a pending time moves at most log n times, at O(log n) a move), then the event is added. The
+ * deltas are −1 for the old version of each touched session and +1 for the new one, as {@code
+ * (start hour, depth)}, coalesced per row with zero rows dropped. Every session in state is live,
+ * so a row's {@code liveSessions} delta equals its {@code sessions} delta. The index keeps each
+ * session's matched stage times and its span, so other per-session figures (time to convert, the
+ * earliest event's dimensions) fit in it the same way.
  *
- * <p><b>Cap</b>: a journey holds at most {@code maxEvents} distinct live events. Past that, its further
- * new events are dead-lettered as {@value #JOURNEY_TOO_LARGE} (logged once per journey, counted in the
- * {@code eventsJourneyTooLarge} metric); the sessions already counted stay exact, as the events they
- * hold are all counted. Copies of a counted event are still dropped silently; a resend of a refused one
- * is refused again under the same dead-letter source.
+ * <p><b>Duplicates</b>: an event is named by {@code (event_time as sent, event_id)}; the first
+ * received copy wins and its {@code t} is the event's time. A later copy changes nothing, even one
+ * from a device whose clock runs ahead, whose capped {@code t} differs. Such a copy can arrive on
+ * time long after the first one's session could otherwise end: it is on time while its {@code
+ * received_at ≤ event_time + A}. So a session is kept, names of its events included, until the
+ * watermark passes {@code event_time + A} of each of its events as well as {@code last + G + A}
+ * ({@link LiveSession#copiesUntil()}). That wait is bounded at {@code t + 2A}: a device clock years
+ * ahead must not pin state for years. Only a copy from a clock more than A ahead, received more
+ * than about 2A after the first, would count again.
  *
- * <p><b>Cleanup</b>: an event-time timer per session at {@code last t + G + A} (or later, for copies,
- * see above). When the watermark W passes it, any on-time event still to come has {@code received_at ≥
- * W} (see {@code ServerClockWatermarks}), so {@code t ≥ W − A ≥ last + G}: it can neither join nor
- * precede that session, nor be a copy of one of its events. Sessions finish as a time prefix of the
- * journey (one that may go waits for the ones before it), so the events of finished sessions are those
- * at or before the last of them: the sessions leave the index, their funnel rows get {@code liveSessions
- * −1}, their pending heaps are dropped slot by slot, and one pass over {@code journey-events} drops
- * their events (each event is passed over at most once per session that finishes while it lives, a
- * bounded number). An empty journey clears all its state. The behind-watermark guard uses the
- * highest watermark seen, before a restore too ({@link WatermarkGuardedFunction}).
+ * <p><b>Cap</b>: a journey holds at most {@code maxEvents} distinct live events. Past that, its
+ * further new events are dead-lettered as {@value #JOURNEY_TOO_LARGE} (logged once per journey,
+ * counted in the {@code eventsJourneyTooLarge} metric); the sessions already counted stay exact, as
+ * the events they hold are all counted. Copies of a counted event are still dropped silently; a
+ * resend of a refused one is refused again under the same dead-letter source.
+ *
+ * <p><b>Cleanup</b>: an event-time timer per session at {@code last t + G + A} (or later, for
+ * copies, see above). When the watermark W passes it, any on-time event still to come has {@code
+ * received_at ≥ W} (see {@code ServerClockWatermarks}), so {@code t ≥ W − A ≥ last + G}: it can
+ * neither join nor precede that session, nor be a copy of one of its events. Sessions finish as a
+ * time prefix of the journey (one that may go waits for the ones before it), so the events of
+ * finished sessions are those at or before the last of them: the sessions leave the index, their
+ * funnel rows get {@code liveSessions −1}, their pending heaps are dropped slot by slot, and one
+ * pass over {@code journey-events} drops their events (each event is passed over at most once per
+ * session that finishes while it lives, a bounded number). An empty journey clears all its state.
+ * The behind-watermark guard uses the highest watermark seen, before a restore too ({@link
+ * WatermarkGuardedFunction}).
  */
 public final class JourneySessionizer
     extends WatermarkGuardedFunction<JourneyKey, JourneyEvent, FunnelDelta> {
@@ -85,7 +92,9 @@ public final class JourneySessionizer
   /** Reason of an event that arrived behind the watermark; see {@link #processElement}. */
   public static final String BEHIND_WATERMARK = "behind_watermark";
 
-  /** Reason of a new event of a journey that already holds the most distinct live events allowed. */
+  /**
+   * Reason of a new event of a journey that already holds the most distinct live events allowed.
+   */
   public static final String JOURNEY_TOO_LARGE = "journey_too_large";
 
   /** The default cap on a journey's distinct live events. */
@@ -111,9 +120,11 @@ public final class JourneySessionizer
   private transient Counter tooLarge;
 
   /**
-   * @param maxEvents the most distinct live events one journey may hold; further ones are dead-lettered
+   * @param maxEvents the most distinct live events one journey may hold; further ones are
+   *     dead-lettered
    */
-  public JourneySessionizer(FunnelStages stages, long gapMs, long allowedLatenessMs, int maxEvents) {
+  public JourneySessionizer(
+      FunnelStages stages, long gapMs, long allowedLatenessMs, int maxEvents) {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("maxEvents must be at least 1");
     }
@@ -125,6 +136,7 @@ public final class JourneySessionizer
 
   /** State names: the session index, the events by name, the pending heaps' slots. */
   static final String INDEX_STATE = "journey-sessions";
+
   static final String EVENTS_STATE = "journey-events";
   static final String PENDING_STATE = "journey-pending";
 
@@ -157,13 +169,19 @@ public final class JourneySessionizer
       return; // a copy of a known event: the first received copy won (docs/semantics.md#duplicates)
     }
     if (w > Long.MIN_VALUE + allowedLatenessMs && e.t() < w - allowedLatenessMs) {
-      // Impossible while each partition's received_at disorder stays within the watermark bound: then
-      // received_at ≥ W and, being on time, t ≥ received_at − A ≥ W − A. Such an event might belong to a
-      // session already dropped, so counting it could write a row from partial state: keep it aside.
+      // Impossible while each partition's received_at disorder stays within the watermark bound:
+      // then
+      // received_at ≥ W and, being on time, t ≥ received_at − A ≥ W − A. Such an event might belong
+      // to a
+      // session already dropped, so counting it could write a row from partial state: keep it
+      // aside.
       behindWatermark.inc();
       LOG.warn(
           "event of appid {} code {} at t={} arrived behind watermark {}: dead-lettered",
-          e.appid(), e.code(), e.t(), w);
+          e.appid(),
+          e.code(),
+          e.t(),
+          w);
       ctx.output(DEAD_LETTERS, deadLetter(BEHIND_WATERMARK, e, ctx.timerService()));
       return;
     }
@@ -210,7 +228,8 @@ public final class JourneySessionizer
     if (e.duration() != null) {
       ctx.output(DWELL_DELTAS, new DwellDelta(bucket, e.appid(), e.code(), e.duration(), 1));
     }
-    // One cleanup timer per session; a time two sessions share (rare: copies) stays while one needs it.
+    // One cleanup timer per session; a time two sessions share (rare: copies) stays while one needs
+    // it.
     TimerService timers = ctx.timerService();
     for (int i = from; i < to; i++) {
       long old = cleanupAt(before.session(i));
@@ -230,7 +249,8 @@ public final class JourneySessionizer
     if (s == null) {
       return;
     }
-    // Sessions finish in time order: one that could go waits for those before it, so the finished ones
+    // Sessions finish in time order: one that could go waits for those before it, so the finished
+    // ones
     // form a time prefix and their events are those at or before the last of them.
     int finished = 0;
     while (finished < s.size() && cleanupAt(s.session(finished)) <= w) {
@@ -279,7 +299,10 @@ public final class JourneySessionizer
       LOG.warn(
           "journey of appid {} code {} holds {} distinct live events, the most allowed: its further new"
               + " events are dead-lettered as {} until its sessions end",
-          e.appid(), e.code(), journey.events(), JOURNEY_TOO_LARGE);
+          e.appid(),
+          e.code(),
+          journey.events(),
+          JOURNEY_TOO_LARGE);
       index.update(journey.withCapReported());
     }
     ctx.output(DEAD_LETTERS, deadLetter(JOURNEY_TOO_LARGE, e, ctx.timerService()));
@@ -310,17 +333,23 @@ public final class JourneySessionizer
   }
 
   /**
-   * The watermark from which no copy of {@code e} can arrive on time: a copy received at r is on time
-   * while {@code r ≤ event_time + A}, and records still to come have {@code r ≥ W}. Bounded at
+   * The watermark from which no copy of {@code e} can arrive on time: a copy received at r is on
+   * time while {@code r ≤ event_time + A}, and records still to come have {@code r ≥ W}. Bounded at
    * {@code t + 2A}, so a far-future event_time cannot pin state.
    */
   private long copiesUntil(JourneyEvent e) {
     return Math.min(e.eventTime(), e.t() + allowedLatenessMs) + allowedLatenessMs + 1;
   }
 
-  /** −1 for the touched sessions as they were, +1 for the session they became, coalesced per row. */
+  /**
+   * −1 for the touched sessions as they were, +1 for the session they became, coalesced per row.
+   */
   private static void emitFunnelDeltas(
-      JourneyEvent e, JourneyIndex before, int from, int to, LiveSession now,
+      JourneyEvent e,
+      JourneyIndex before,
+      int from,
+      int to,
+      LiveSession now,
       Collector<FunnelDelta> out) {
     Map<Long, int[]> byRow = new TreeMap<>();
     for (int i = from; i < to; i++) {

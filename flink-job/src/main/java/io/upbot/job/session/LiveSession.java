@@ -1,22 +1,22 @@
 package io.upbot.job.session;
 
 /**
- * One session of a journey that can still change, as the journey's index keeps it: its time span, its
- * size and the stage times that fix its depth, but not its events.
+ * One session of a journey that can still change, as the journey's index keeps it: its time span,
+ * its size and the stage times that fix its depth, but not its events.
  *
  * <p>{@code m1}, {@code m2}, {@code m3} are the greedily matched stage times
- * (docs/semantics.md#funnel-depth): the earliest stage-1 time; the earliest stage-2 time at or after
- * it; the earliest stage-3 time at or after that; {@link #UNMATCHED} while there is none. As a session
- * only gains events, each of them only ever becomes defined or moves earlier. The stage times that may
- * still become a match later are the session's pending heaps ({@link PendingHeaps}): stage-2 times
- * before {@code m1}, stage-3 times before {@code m2}.
+ * (docs/semantics.md#funnel-depth): the earliest stage-1 time; the earliest stage-2 time at or
+ * after it; the earliest stage-3 time at or after that; {@link #UNMATCHED} while there is none. As
+ * a session only gains events, each of them only ever becomes defined or moves earlier. The stage
+ * times that may still become a match later are the session's pending heaps ({@link PendingHeaps}):
+ * stage-2 times before {@code m1}, stage-3 times before {@code m2}.
  *
  * @param id the session's number within its journey; names its pending heaps
  * @param start its earliest {@code t}, epoch ms
  * @param last its latest {@code t}, epoch ms
  * @param events how many distinct events it holds
- * @param copiesUntil the watermark from which no copy of its events can arrive on time any more (see
- *     {@link JourneySessionizer}); below {@code last + G + A} unless a device clock ran ahead
+ * @param copiesUntil the watermark from which no copy of its events can arrive on time any more
+ *     (see {@link JourneySessionizer}); below {@code last + G + A} unless a device clock ran ahead
  * @param m1 the matched stage-1 time, or {@link #UNMATCHED}
  * @param m2 the matched stage-2 time ({@code ≥ m1}), or {@link #UNMATCHED}
  * @param m3 the matched stage-3 time ({@code ≥ m2}), or {@link #UNMATCHED}
@@ -52,7 +52,9 @@ public record LiveSession(
     return m3 == UNMATCHED ? 2 : 3;
   }
 
-  /** The pending stage times it holds; merging moves these, so the smaller side is the cheaper one. */
+  /**
+   * The pending stage times it holds; merging moves these, so the smaller side is the cheaper one.
+   */
   int pending() {
     return pending2 + pending3;
   }

@@ -3,10 +3,11 @@ package io.upbot.job.session;
 import org.apache.flink.api.common.state.MapState;
 
 /**
- * The pending stage times of a journey's sessions (see {@link SessionDraft}): one max-heap per session
- * and stage (2 or 3), each slot one entry of a {@link MapState}, so a push or a pop reads and writes
- * O(log n) single entries on RocksDB as on the heap, and never the whole heap. The heaps' sizes live in
- * the session index ({@link LiveSession#pending2()}, {@link LiveSession#pending3()}).
+ * The pending stage times of a journey's sessions (see {@link SessionDraft}): one max-heap per
+ * session and stage (2 or 3), each slot one entry of a {@link MapState}, so a push or a pop reads
+ * and writes O(log n) single entries on RocksDB as on the heap, and never the whole heap. The
+ * heaps' sizes live in the session index ({@link LiveSession#pending2()}, {@link
+ * LiveSession#pending3()}).
  */
 final class PendingHeaps {
 
@@ -17,9 +18,9 @@ final class PendingHeaps {
   }
 
   /**
-   * One slot's key: the session id in the high bits, then the stage, then the slot. Session ids stay far
-   * below 2^30 (a journey's sessions are numbered from 0 and it forgets them when it empties), slots
-   * below 2^32.
+   * One slot's key: the session id in the high bits, then the stage, then the slot. Session ids
+   * stay far below 2^30 (a journey's sessions are numbered from 0 and it forgets them when it
+   * empties), slots below 2^32.
    */
   static long key(long session, int stage, int slot) {
     return (session << 33) | ((long) (stage - 2) << 32) | (slot & 0xFFFF_FFFFL);
@@ -95,7 +96,13 @@ final class PendingHeaps {
     Long t = slots.get(key(session, stage, slot));
     if (t == null) {
       throw new IllegalStateException(
-          "pending heap " + session + "/" + stage + " has no slot " + slot + ": index and heap disagree");
+          "pending heap "
+              + session
+              + "/"
+              + stage
+              + " has no slot "
+              + slot
+              + ": index and heap disagree");
     }
     return t;
   }

@@ -3,26 +3,30 @@ package io.upbot.job.session;
 import static io.upbot.job.session.LiveSession.UNMATCHED;
 
 /**
- * A live session while one event changes it: the greedy stage matching of docs/semantics.md#funnel-depth,
- * kept up to date one stage time at a time, without the session's events.
+ * A live session while one event changes it: the greedy stage matching of
+ * docs/semantics.md#funnel-depth, kept up to date one stage time at a time, without the session's
+ * events.
  *
  * <p>The matches are {@code m1} = the earliest stage-1 time, {@code m2} = the earliest stage-2 time
- * {@code ≥ m1}, {@code m3} = the earliest stage-3 time {@code ≥ m2} (equal times count as in order).
- * Matching each stage to its earliest possible time is optimal: an earlier match never leaves fewer
- * candidates for the next stage. Adding a time can only move matches earlier, so the only times worth
- * keeping besides the matches are the <em>pending</em> ones: stage-2 times below {@code m1} (they become
- * candidates when {@code m1} moves down to them) and stage-3 times below {@code m2}. Every other stage
- * time is at or after its stage's match for good, so it can never be a match: it is forgotten at once.
+ * {@code ≥ m1}, {@code m3} = the earliest stage-3 time {@code ≥ m2} (equal times count as in
+ * order). Matching each stage to its earliest possible time is optimal: an earlier match never
+ * leaves fewer candidates for the next stage. Adding a time can only move matches earlier, so the
+ * only times worth keeping besides the matches are the <em>pending</em> ones: stage-2 times below
+ * {@code m1} (they become candidates when {@code m1} moves down to them) and stage-3 times below
+ * {@code m2}. Every other stage time is at or after its stage's match for good, so it can never be
+ * a match: it is forgotten at once.
  *
- * <p>Pending times live in max-heaps ({@link PendingHeaps}). When {@code m1} moves down to {@code x},
- * every pending stage-2 time {@code ≥ x} leaves the heap; the smallest of them may become {@code m2}, and
- * the others are forgotten (they are after that new {@code m2}). Likewise for stage 3 when {@code m2}
- * moves. Each time enters and leaves a heap at most once, so a stage time costs O(log n) amortised.
+ * <p>Pending times live in max-heaps ({@link PendingHeaps}). When {@code m1} moves down to {@code
+ * x}, every pending stage-2 time {@code ≥ x} leaves the heap; the smallest of them may become
+ * {@code m2}, and the others are forgotten (they are after that new {@code m2}). Likewise for stage
+ * 3 when {@code m2} moves. Each time enters and leaves a heap at most once, so a stage time costs
+ * O(log n) amortised.
  *
- * <p>What is kept is a function of the session's set of stage times, whatever the order they came in:
- * the matches are, and so are the heaps ("all stage-2 times below {@code m1}", "all stage-3 times below
- * {@code m2}"). Hence merging two sessions is adding one side's matches and pending times to the other:
- * every time the smaller side forgot is after a match the merged session keeps or improves.
+ * <p>What is kept is a function of the session's set of stage times, whatever the order they came
+ * in: the matches are, and so are the heaps ("all stage-2 times below {@code m1}", "all stage-3
+ * times below {@code m2}"). Hence merging two sessions is adding one side's matches and pending
+ * times to the other: every time the smaller side forgot is after a match the merged session keeps
+ * or improves.
  */
 final class SessionDraft {
 
@@ -60,8 +64,8 @@ final class SessionDraft {
   }
 
   /**
-   * Adds one new distinct event at {@code t} of funnel stage {@code stage} (0: none), whose copies may
-   * arrive on time until the watermark reaches {@code copiesUntil}.
+   * Adds one new distinct event at {@code t} of funnel stage {@code stage} (0: none), whose copies
+   * may arrive on time until the watermark reaches {@code copiesUntil}.
    */
   void add(long t, int stage, long copiesUntil) throws Exception {
     start = Math.min(start, t);
@@ -72,8 +76,8 @@ final class SessionDraft {
   }
 
   /**
-   * Merges {@code other} into this session (an event bridged them): its span, its events, its matches
-   * and its pending times; its heaps are emptied on the way.
+   * Merges {@code other} into this session (an event bridged them): its span, its events, its
+   * matches and its pending times; its heaps are emptied on the way.
    */
   void absorb(LiveSession other) throws Exception {
     start = Math.min(start, other.start());
@@ -121,7 +125,7 @@ final class SessionDraft {
           m3 = t;
         }
       }
-      default -> { } // not a funnel stage
+      default -> {} // not a funnel stage
     }
   }
 

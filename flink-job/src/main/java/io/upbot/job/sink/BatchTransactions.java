@@ -11,11 +11,12 @@ import java.sql.SQLException;
 /**
  * Makes each {@code executeBatch} of a connection's prepared statements one transaction.
  *
- * <p>The JDBC connector writes a sink's buffered rows with {@code executeBatch} on a connection left in
- * autocommit, which commits every row on its own: one WAL sync per row on SQLite (about 3,000 rows/s
- * here), so a flood of dead letters from one client held the whole job back. One transaction per batch
- * syncs once per batch, and a batch that fails leaves nothing half-written for the retry to meet. The
- * connector never calls {@code commit}, so the commit happens here, around the batch.
+ * <p>The JDBC connector writes a sink's buffered rows with {@code executeBatch} on a connection
+ * left in autocommit, which commits every row on its own: one WAL sync per row on SQLite (about
+ * 3,000 rows/s here), so a flood of dead letters from one client held the whole job back. One
+ * transaction per batch syncs once per batch, and a batch that fails leaves nothing half-written
+ * for the retry to meet. The connector never calls {@code commit}, so the commit happens here,
+ * around the batch.
  */
 final class BatchTransactions {
 
@@ -63,10 +64,13 @@ final class BatchTransactions {
                 : invoke(ps, method, args);
     return (PreparedStatement)
         Proxy.newProxyInstance(
-            BatchTransactions.class.getClassLoader(), new Class<?>[] {PreparedStatement.class}, handler);
+            BatchTransactions.class.getClassLoader(),
+            new Class<?>[] {PreparedStatement.class},
+            handler);
   }
 
-  private static int[] executeBatch(Connection connection, PreparedStatement ps) throws SQLException {
+  private static int[] executeBatch(Connection connection, PreparedStatement ps)
+      throws SQLException {
     if (!connection.getAutoCommit()) {
       return ps.executeBatch(); // someone else runs the transaction
     }

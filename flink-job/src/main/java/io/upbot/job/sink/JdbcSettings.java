@@ -11,16 +11,16 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * Where and how the job writes its tables: the JDBC URL (PostgreSQL or SQLite), credentials, the time
- * zone of the daily views and the sinks' batching.
+ * Where and how the job writes its tables: the JDBC URL (PostgreSQL or SQLite), credentials, the
+ * time zone of the daily views and the sinks' batching.
  *
  * @param url {@code jdbc:postgresql:…} or {@code jdbc:sqlite:…}
  * @param user database user, {@code null} for none (SQLite)
  * @param password database password, {@code null} for none
  * @param timeZone the zone whose days the daily views use
  * @param batchSize rows a sink buffers before it writes them (≥ 1)
- * @param batchIntervalMs the longest a buffered row waits before it is written, ms (0 = only when the
- *     batch is full or at a checkpoint)
+ * @param batchIntervalMs the longest a buffered row waits before it is written, ms (0 = only when
+ *     the batch is full or at a checkpoint)
  * @param maxRetries how often a failed batch is retried before the job fails (≥ 0)
  */
 public record JdbcSettings(
@@ -87,8 +87,7 @@ public record JdbcSettings(
 
   /** A copy with these credentials. */
   public JdbcSettings withCredentials(String user, String password) {
-    return new JdbcSettings(
-        url, user, password, timeZone, batchSize, batchIntervalMs, maxRetries);
+    return new JdbcSettings(url, user, password, timeZone, batchSize, batchIntervalMs, maxRetries);
   }
 
   /** A copy whose daily views use {@code zone}. */
@@ -102,9 +101,9 @@ public record JdbcSettings(
   }
 
   /**
-   * Parses a configured zone id ({@code Asia/Shanghai}, {@code UTC}, {@code +08:00}), failing with a
-   * message that names the value. Only ids {@link ZoneId} accepts ever reach the view DDL, so a zone
-   * cannot inject SQL.
+   * Parses a configured zone id ({@code Asia/Shanghai}, {@code UTC}, {@code +08:00}), failing with
+   * a message that names the value. Only ids {@link ZoneId} accepts ever reach the view DDL, so a
+   * zone cannot inject SQL.
    */
   public static ZoneId parseTimeZone(String id) {
     if (id == null || id.isBlank()) {
@@ -114,7 +113,9 @@ public record JdbcSettings(
       return ZoneId.of(id.strip());
     } catch (DateTimeException e) {
       throw new IllegalArgumentException(
-          "time zone: unknown zone id '" + id + "' (use an IANA id such as Asia/Shanghai, or +08:00)");
+          "time zone: unknown zone id '"
+              + id
+              + "' (use an IANA id such as Asia/Shanghai, or +08:00)");
     }
   }
 

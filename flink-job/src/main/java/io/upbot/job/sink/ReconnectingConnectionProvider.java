@@ -10,16 +10,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A connection provider that waits for the database to come back instead of failing at the first
- * refused connection: while a sink cannot reconnect, it holds its batch and the job backs up behind it
- * (back-pressure), then writes the same batch once the database answers.
+ * refused connection: while a sink cannot reconnect, it holds its batch and the job backs up behind
+ * it (back-pressure), then writes the same batch once the database answers.
  *
- * <p>Why: the connector retries a failed batch only after re-establishing the connection, and it gives
- * up at once when that fails. So a database restart of a few seconds failed the whole job, which then
- * had to restart from its last checkpoint and replay. Waiting here turns such a restart into a pause.
- * Only connection failures are waited out (SQLSTATE class 08, the server shutting down or starting up,
- * too many connections); anything else, and an outage longer than {@code maxWait}, still fails the job,
- * whose restart strategy and checkpoints then take over. Rewriting a batch is safe: rows are totals and
- * dead letters are inserted if absent (docs/reliability.md).
+ * <p>Why: the connector retries a failed batch only after re-establishing the connection, and it
+ * gives up at once when that fails. So a database restart of a few seconds failed the whole job,
+ * which then had to restart from its last checkpoint and replay. Waiting here turns such a restart
+ * into a pause. Only connection failures are waited out (SQLSTATE class 08, the server shutting
+ * down or starting up, too many connections); anything else, and an outage longer than {@code
+ * maxWait}, still fails the job, whose restart strategy and checkpoints then take over. Rewriting a
+ * batch is safe: rows are totals and dead letters are inserted if absent (docs/reliability.md).
  */
 public final class ReconnectingConnectionProvider implements JdbcConnectionProvider {
 
@@ -87,8 +87,10 @@ public final class ReconnectingConnectionProvider implements JdbcConnectionProvi
       try {
         Connection c = connect.get();
         if (attempts > 0) {
-          LOG.info("Database reachable again after {} ms and {} attempts",
-              (System.nanoTime() - start) / 1_000_000, attempts + 1);
+          LOG.info(
+              "Database reachable again after {} ms and {} attempts",
+              (System.nanoTime() - start) / 1_000_000,
+              attempts + 1);
         }
         return c;
       } catch (SQLException e) {
@@ -97,8 +99,10 @@ public final class ReconnectingConnectionProvider implements JdbcConnectionProvi
           throw e;
         }
         if (attempts++ == 0) {
-          LOG.warn("Database unreachable ({}); holding the batch and retrying for up to {} s",
-              e.getMessage(), maxWaitMs / 1000);
+          LOG.warn(
+              "Database unreachable ({}); holding the batch and retrying for up to {} s",
+              e.getMessage(),
+              maxWaitMs / 1000);
         }
         try {
           Thread.sleep(delayMs);

@@ -11,9 +11,9 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
  * The write statements of the four tables and the builders that bind a row to them. The statement
- * text is the same for PostgreSQL and SQLite (both have {@code INSERT … ON CONFLICT … DO UPDATE} with
- * {@code excluded}); only time columns bind differently, which {@link SqlDialect} does. The builders
- * are small serializable classes holding nothing but the dialect, so Flink can ship them.
+ * text is the same for PostgreSQL and SQLite (both have {@code INSERT … ON CONFLICT … DO UPDATE}
+ * with {@code excluded}); only time columns bind differently, which {@link SqlDialect} does. The
+ * builders are small serializable classes holding nothing but the dialect, so Flink can ship them.
  */
 public final class RowStatements {
 

@@ -17,24 +17,30 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * The databases the tables can live in, told apart by the JDBC URL: how each stores a time, which DDL
- * folder it installs, which connection properties it needs and how its views express a time zone.
+ * The databases the tables can live in, told apart by the JDBC URL: how each stores a time, which
+ * DDL folder it installs, which connection properties it needs and how its views express a time
+ * zone.
  */
 public enum SqlDialect {
   POSTGRES("jdbc:postgresql:", "org.postgresql.Driver", "sql/postgres"),
   SQLITE("jdbc:sqlite:", "org.sqlite.JDBC", "sql/sqlite");
 
   /**
-   * How long a SQLite connection waits for another writer's lock before SQLITE_BUSY: the job's sinks
-   * write through one connection each, and SQLite has one writer at a time.
+   * How long a SQLite connection waits for another writer's lock before SQLITE_BUSY: the job's
+   * sinks write through one connection each, and SQLite has one writer at a time.
    */
   public static final int SQLITE_BUSY_TIMEOUT_MS = 30_000;
 
-  /** SQLite stores instants as UTC text in this form, which its date functions and text order read. */
+  /**
+   * SQLite stores instants as UTC text in this form, which its date functions and text order read.
+   */
   public static final DateTimeFormatter SQLITE_TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-  /** Every id {@link ZoneId} produces fits this; checked again so a custom zone provider cannot inject. */
+  /**
+   * Every id {@link ZoneId} produces fits this; checked again so a custom zone provider cannot
+   * inject.
+   */
   private static final Pattern SAFE_ZONE_ID = Pattern.compile("[A-Za-z0-9/_+\\-.:]{1,64}");
 
   private final String urlPrefix;
@@ -55,7 +61,8 @@ public enum SqlDialect {
    */
   public static SqlDialect fromUrl(String url) {
     if (url == null || url.isBlank()) {
-      throw new IllegalArgumentException("a JDBC URL is required (jdbc:postgresql:… or jdbc:sqlite:…)");
+      throw new IllegalArgumentException(
+          "a JDBC URL is required (jdbc:postgresql:… or jdbc:sqlite:…)");
     }
     String trimmed = url.strip();
     for (SqlDialect d : values()) {
@@ -98,13 +105,15 @@ public enum SqlDialect {
   }
 
   /**
-   * Binds an instant to a time column: PostgreSQL {@code timestamptz} gets an {@link OffsetDateTime}
-   * in UTC (never a local time, which the driver would read in the JVM's zone); SQLite gets UTC text.
+   * Binds an instant to a time column: PostgreSQL {@code timestamptz} gets an {@link
+   * OffsetDateTime} in UTC (never a local time, which the driver would read in the JVM's zone);
+   * SQLite gets UTC text.
    */
   public void bindTimestamp(PreparedStatement ps, int index, long epochMs) throws SQLException {
     switch (this) {
       case POSTGRES ->
-          ps.setObject(index, OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMs), ZoneOffset.UTC));
+          ps.setObject(
+              index, OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMs), ZoneOffset.UTC));
       case SQLITE -> ps.setString(index, sqliteTimestamp(epochMs));
     }
   }
@@ -142,7 +151,8 @@ public enum SqlDialect {
    * for each other's write locks instead of failing; a value given in the URL wins. PostgreSQL: an
    * application name for pg_stat_activity. Batched inserts are deliberately not rewritten into
    * multi-row statements: one batch may hold two totals of the same row, which a single multi-row
-   * upsert rejects ("cannot affect row a second time") while a batch of statements applies in order.
+   * upsert rejects ("cannot affect row a second time") while a batch of statements applies in
+   * order.
    */
   public Properties connectionProperties(String url) {
     Properties props = new Properties();
@@ -162,9 +172,9 @@ public enum SqlDialect {
   }
 
   /**
-   * The values of the {@code {{…}}} placeholders in this dialect's {@code views.sql} for {@code zone},
-   * each a complete SQL expression. SQLite's offset is the zone's standard offset now (see views.sql
-   * for the DST caveat).
+   * The values of the {@code {{…}}} placeholders in this dialect's {@code views.sql} for {@code
+   * zone}, each a complete SQL expression. SQLite's offset is the zone's standard offset now (see
+   * views.sql for the DST caveat).
    */
   public Map<String, String> viewPlaceholders(ZoneId zone) {
     return viewPlaceholders(zone, Instant.now());
@@ -181,8 +191,8 @@ public enum SqlDialect {
   }
 
   /**
-   * PostgreSQL's {@code AT TIME ZONE} operand: a region by name, a fixed offset as an interval (a text
-   * offset such as {@code '+08:00'} would be read POSIX-style, west-positive).
+   * PostgreSQL's {@code AT TIME ZONE} operand: a region by name, a fixed offset as an interval (a
+   * text offset such as {@code '+08:00'} would be read POSIX-style, west-positive).
    */
   static String postgresZoneExpression(ZoneId zone) {
     ZoneId normal = zone.normalized();
@@ -220,8 +230,9 @@ public enum SqlDialect {
   }
 
   /**
-   * Fails clearly when the database does not know {@code zone} (PostgreSQL has its own zone database;
-   * an unknown name would only fail later, when the views are queried). SQLite needs no check.
+   * Fails clearly when the database does not know {@code zone} (PostgreSQL has its own zone
+   * database; an unknown name would only fail later, when the views are queried). SQLite needs no
+   * check.
    */
   public void checkTimeZone(Connection c, ZoneId zone) throws SQLException {
     if (this != POSTGRES || zone.normalized() instanceof ZoneOffset) {

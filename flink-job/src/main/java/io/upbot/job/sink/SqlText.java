@@ -1,10 +1,10 @@
 package io.upbot.job.sink;
 
 /**
- * Makes text storable in every supported database. PostgreSQL's {@code text} rejects NUL (0x00), and
- * one such value in a batch would fail the sink again on every restart, so NUL and unpaired UTF-16
- * surrogates (which have no UTF-8 form) become U+FFFD, as invalid input bytes already do. Applied to
- * every text column in every dialect, so all databases hold the same rows.
+ * Makes text storable in every supported database. PostgreSQL's {@code text} rejects NUL (0x00),
+ * and one such value in a batch would fail the sink again on every restart, so NUL and unpaired
+ * UTF-16 surrogates (which have no UTF-8 form) become U+FFFD, as invalid input bytes already do.
+ * Applied to every text column in every dialect, so all databases hold the same rows.
  */
 final class SqlText {
 

@@ -21,7 +21,8 @@ import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnecti
  * aggregator at the same parallelism, or key by the row key before the sink).
  *
  * <p>A sink that loses its database waits for it ({@link ReconnectingConnectionProvider}) and then
- * writes the batch it holds; only a longer outage fails the job, which restarts from its last checkpoint.
+ * writes the batch it holds; only a longer outage fails the job, which restarts from its last
+ * checkpoint.
  */
 public final class TableSinks {
 
@@ -41,9 +42,24 @@ public final class TableSinks {
     JdbcConnectionOptions options = connectionOptions(settings);
     JdbcExecutionOptions execution = executionOptions(settings);
     return new JobSinks(
-        writer(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect), options, execution, outageWait),
-        writer(RowStatements.EVENT_UPSERT, new RowStatements.EventBinder(dialect), options, execution, outageWait),
-        writer(RowStatements.DWELL_UPSERT, new RowStatements.DwellBinder(dialect), options, execution, outageWait),
+        writer(
+            RowStatements.FUNNEL_UPSERT,
+            new RowStatements.FunnelBinder(dialect),
+            options,
+            execution,
+            outageWait),
+        writer(
+            RowStatements.EVENT_UPSERT,
+            new RowStatements.EventBinder(dialect),
+            options,
+            execution,
+            outageWait),
+        writer(
+            RowStatements.DWELL_UPSERT,
+            new RowStatements.DwellBinder(dialect),
+            options,
+            execution,
+            outageWait),
         writer(
             RowStatements.DEAD_LETTER_INSERT,
             new RowStatements.DeadLetterBinder(dialect),
@@ -66,8 +82,10 @@ public final class TableSinks {
   }
 
   /** One connection per sink (each sink subtask holds its own), waiting out outages. */
-  private static JdbcConnectionProvider connection(JdbcConnectionOptions options, Duration outageWait) {
-    return new ReconnectingConnectionProvider(new SimpleJdbcConnectionProvider(options), outageWait);
+  private static JdbcConnectionProvider connection(
+      JdbcConnectionOptions options, Duration outageWait) {
+    return new ReconnectingConnectionProvider(
+        new SimpleJdbcConnectionProvider(options), outageWait);
   }
 
   /** URL, driver and every connection property of {@link JdbcSettings#connectionProperties()}. */

@@ -22,13 +22,14 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Prints a {@code --bounded} backfill's progress while the job runs: every few seconds the records
- * read against each partition's end offset, the rate and an estimate of the time left, then a summary.
+ * read against each partition's end offset, the rate and an estimate of the time left, then a
+ * summary.
  *
- * <p>It reads what works wherever {@code main} waits for the job (the command line, {@code flink run}
- * attached, {@code ./upbot job}): the end offsets once at start, as the bounded source does, and then
- * the consumer group's committed offsets, which the source commits as it reads (on each checkpoint, or
- * every second when a backfill runs without checkpoints, see {@link KafkaSources}). Anyone can follow
- * the same figures with {@code kafka-consumer-groups.sh --describe --group …}.
+ * <p>It reads what works wherever {@code main} waits for the job (the command line, {@code flink
+ * run} attached, {@code ./upbot job}): the end offsets once at start, as the bounded source does,
+ * and then the consumer group's committed offsets, which the source commits as it reads (on each
+ * checkpoint, or every second when a backfill runs without checkpoints, see {@link KafkaSources}).
+ * Anyone can follow the same figures with {@code kafka-consumer-groups.sh --describe --group …}.
  */
 public final class BackfillProgress implements AutoCloseable {
 
@@ -42,7 +43,12 @@ public final class BackfillProgress implements AutoCloseable {
   private final ScheduledExecutorService timer;
 
   private BackfillProgress(
-      Admin admin, String group, String topic, Offsets offsets, PrintStream out, LongSupplier nanoClock) {
+      Admin admin,
+      String group,
+      String topic,
+      Offsets offsets,
+      PrintStream out,
+      LongSupplier nanoClock) {
     this.admin = admin;
     this.group = group;
     this.topic = topic;
@@ -60,8 +66,9 @@ public final class BackfillProgress implements AutoCloseable {
   }
 
   /**
-   * Reads where the backfill starts and ends, prints it, and prints the progress every {@code every}.
-   * Returns null (after saying why) when Kafka cannot tell: the backfill itself goes on regardless.
+   * Reads where the backfill starts and ends, prints it, and prints the progress every {@code
+   * every}. Returns null (after saying why) when Kafka cannot tell: the backfill itself goes on
+   * regardless.
    */
   public static BackfillProgress start(KafkaSettings s, PrintStream out, Duration every) {
     Properties p = new Properties();
@@ -80,7 +87,8 @@ public final class BackfillProgress implements AutoCloseable {
       return progress;
     } catch (Exception e) {
       admin.close(Duration.ofSeconds(1));
-      out.println("backfill: no progress report (cannot read the topic's offsets: " + e.getMessage() + ")");
+      out.println(
+          "backfill: no progress report (cannot read the topic's offsets: " + e.getMessage() + ")");
       return null;
     }
   }
@@ -103,12 +111,16 @@ public final class BackfillProgress implements AutoCloseable {
   private void report() {
     try {
       Map<Integer, Long> committed = new HashMap<>();
-      admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
-          .forEach((tp, o) -> {
-            if (tp.topic().equals(topic) && o != null) {
-              committed.put(tp.partition(), o.offset());
-            }
-          });
+      admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get(10, TimeUnit.SECONDS)
+          .forEach(
+              (tp, o) -> {
+                if (tp.topic().equals(topic) && o != null) {
+                  committed.put(tp.partition(), o.offset());
+                }
+              });
       out.println(line(offsets, committed, (nanoClock.getAsLong() - startNanos) / 1e9));
     } catch (Exception e) {
       // A missed report is no reason to disturb the backfill; the next one may succeed.
@@ -128,8 +140,14 @@ public final class BackfillProgress implements AutoCloseable {
       long start = o.start().get(p);
       long reached = Math.min(e.getValue(), Math.max(start, committed.getOrDefault(p, start)));
       read += reached - start;
-      partitions.append(partitions.length() == 0 ? "" : ", ")
-          .append('p').append(p).append(' ').append(reached).append('/').append(e.getValue());
+      partitions
+          .append(partitions.length() == 0 ? "" : ", ")
+          .append('p')
+          .append(p)
+          .append(' ')
+          .append(reached)
+          .append('/')
+          .append(e.getValue());
     }
     double rate = elapsedSeconds > 0 ? read / elapsedSeconds : 0;
     long left = o.total() - read;
@@ -156,19 +174,25 @@ public final class BackfillProgress implements AutoCloseable {
   }
 
   /**
-   * The start offsets as the source's {@code --start-from} resolves them without a checkpoint, and the
-   * end offsets as its bounded stop ({@code latest}, committed records only) does.
+   * The start offsets as the source's {@code --start-from} resolves them without a checkpoint, and
+   * the end offsets as its bounded stop ({@code latest}, committed records only) does.
    */
-  static Offsets readOffsets(Admin admin, String topic, String group, StartFrom from) throws Exception {
+  static Offsets readOffsets(Admin admin, String topic, String group, StartFrom from)
+      throws Exception {
     ListOffsetsOptions committedOnly = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-    admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-        .get(topic).partitions()
-        .forEach(i -> {
-          latest.put(new TopicPartition(topic, i.partition()), OffsetSpec.latest());
-          earliest.put(new TopicPartition(topic, i.partition()), OffsetSpec.earliest());
-        });
+    admin
+        .describeTopics(List.of(topic))
+        .allTopicNames()
+        .get(30, TimeUnit.SECONDS)
+        .get(topic)
+        .partitions()
+        .forEach(
+            i -> {
+              latest.put(new TopicPartition(topic, i.partition()), OffsetSpec.latest());
+              earliest.put(new TopicPartition(topic, i.partition()), OffsetSpec.earliest());
+            });
     Map<Integer, Long> end = offsets(admin, latest, committedOnly);
     Map<Integer, Long> first = offsets(admin, earliest, committedOnly);
     Map<Integer, Long> start = new TreeMap<>();
@@ -183,11 +207,15 @@ public final class BackfillProgress implements AutoCloseable {
       case OFFSETS -> first.forEach((p, o) -> start.put(p, from.offsets().getOrDefault(p, o)));
       case COMMITTED -> {
         Map<TopicPartition, OffsetAndMetadata> committed =
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        first.forEach((p, o) -> {
-          OffsetAndMetadata c = committed.get(new TopicPartition(topic, p));
-          start.put(p, c == null ? o : c.offset());
-        });
+            admin
+                .listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
+        first.forEach(
+            (p, o) -> {
+              OffsetAndMetadata c = committed.get(new TopicPartition(topic, p));
+              start.put(p, c == null ? o : c.offset());
+            });
       }
       default -> start.putAll(first);
     }
@@ -197,9 +225,13 @@ public final class BackfillProgress implements AutoCloseable {
   }
 
   private static Map<Integer, Long> offsets(
-      Admin admin, Map<TopicPartition, OffsetSpec> specs, ListOffsetsOptions options) throws Exception {
+      Admin admin, Map<TopicPartition, OffsetSpec> specs, ListOffsetsOptions options)
+      throws Exception {
     Map<Integer, Long> out = new TreeMap<>();
-    admin.listOffsets(specs, options).all().get(30, TimeUnit.SECONDS)
+    admin
+        .listOffsets(specs, options)
+        .all()
+        .get(30, TimeUnit.SECONDS)
         .forEach((tp, info) -> out.put(tp.partition(), info.offset()));
     return out;
   }

@@ -16,9 +16,9 @@ public final class KafkaSources {
   private KafkaSources() {}
 
   /**
-   * A source of decoded records. Its offsets live in the job's checkpoints (a restore resumes from them,
-   * whatever {@code --start-from} says) and are committed to the group on each completed checkpoint.
-   * {@code --bounded} stops at the end offsets seen at start: a backfill.
+   * A source of decoded records. Its offsets live in the job's checkpoints (a restore resumes from
+   * them, whatever {@code --start-from} says) and are committed to the group on each completed
+   * checkpoint. {@code --bounded} stops at the end offsets seen at start: a backfill.
    */
   public static KafkaSource<DecodedRecord> create(KafkaSettings s) {
     KafkaSourceBuilder<DecodedRecord> b =
@@ -27,8 +27,7 @@ public final class KafkaSources {
             .setTopics(s.topic())
             .setGroupId(s.groupId())
             .setStartingOffsets(startingOffsets(s.topic(), s.startFrom()))
-            .setDeserializer(
-                new MediaEventDeserializer(new RecordDecoder(s.allowedLatenessMs())))
+            .setDeserializer(new MediaEventDeserializer(new RecordDecoder(s.allowedLatenessMs())))
             // The endpoint writes with acks=all, idempotently; only committed data is read.
             .setProperty("isolation.level", "read_committed")
             .setProperty("commit.offsets.on.checkpoint", "true")

@@ -7,7 +7,8 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Decodes each Kafka record with {@link RecordDecoder}; never throws, whatever the bytes. */
-public final class MediaEventDeserializer implements KafkaRecordDeserializationSchema<DecodedRecord> {
+public final class MediaEventDeserializer
+    implements KafkaRecordDeserializationSchema<DecodedRecord> {
   private static final long serialVersionUID = 1L;
 
   private final RecordDecoder decoder;

@@ -11,19 +11,21 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns one raw stream record into a {@link DecodedRecord}: an on-time journey event, or a dead letter
- * ({@code malformed} when it cannot be decoded, {@code late} when it was received more than the allowed
- * lateness after its time, docs/semantics.md#late-events).
+ * Turns one raw stream record into a {@link DecodedRecord}: an on-time journey event, or a dead
+ * letter ({@code malformed} when it cannot be decoded, {@code late} when it was received more than
+ * the allowed lateness after its time, docs/semantics.md#late-events).
  *
- * <p>The late rule lives here, not in a later operator, because it needs nothing but the record, and only
- * here are the bytes "as received" that the dead-letter table keeps; carrying them further for every
- * event would double the size of each record in flight. Never throws: a poison record must not fail the
- * job.
+ * <p>The late rule lives here, not in a later operator, because it needs nothing but the record,
+ * and only here are the bytes "as received" that the dead-letter table keeps; carrying them further
+ * for every event would double the size of each record in flight. Never throws: a poison record
+ * must not fail the job.
  */
 public final class RecordDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** docs/semantics.md#time: a device clock in the future cannot push time ahead by more than this. */
+  /**
+   * docs/semantics.md#time: a device clock in the future cannot push time ahead by more than this.
+   */
   public static final long MAX_FUTURE_MS = 5 * 60_000L;
 
   // The API's limits (docs/api.md). The endpoint enforces them; a record from elsewhere that breaks
@@ -68,12 +70,20 @@ public final class RecordDecoder implements Serializable {
     String code = m.code() == null ? "" : Text.trimWhiteSpace(m.code());
     return DecodedRecord.ofEvent(
         new JourneyEvent(
-            m.appid(), code, m.trace(), m.eventId(), m.eventTime(), t, m.receivedAt(), m.duration()));
+            m.appid(),
+            code,
+            m.trace(),
+            m.eventId(),
+            m.eventTime(),
+            t,
+            m.receivedAt(),
+            m.duration()));
   }
 
   /**
-   * Why the record breaks a rule the tables rely on, or null. Lengths count characters (code points), as
-   * the endpoint does (docs/api.md): counting UTF-16 units would dead-letter accepted non-BMP text.
+   * Why the record breaks a rule the tables rely on, or null. Lengths count characters (code
+   * points), as the endpoint does (docs/api.md): counting UTF-16 units would dead-letter accepted
+   * non-BMP text.
    */
   static String contractViolation(MediaEvent m) {
     if (Text.characters(m.appid()) > MAX_APPID) {
@@ -88,14 +98,18 @@ public final class RecordDecoder implements Serializable {
     if (m.duration() != null && (m.duration() < 0 || m.duration() > MAX_DURATION_S)) {
       return "duration out of range";
     }
-    // PostgreSQL text cannot hold U+0000: such a key would fail every upsert of its row. The endpoint
+    // PostgreSQL text cannot hold U+0000: such a key would fail every upsert of its row. The
+    // endpoint
     // refuses U+0000; this guards against records from any other writer.
     if (hasNul(m.appid()) || hasNul(m.code()) || hasNul(m.eventId()) || hasNul(m.trace())) {
       return "NUL character in a key field";
     }
-    // The sink stores an unpaired surrogate as U+FFFD, so two keys differing only there would share a
+    // The sink stores an unpaired surrogate as U+FFFD, so two keys differing only there would share
+    // a
     // database row while the job kept them apart. The endpoint refuses them; guard other writers.
-    if (!wellFormed(m.appid()) || !wellFormed(m.code()) || !wellFormed(m.eventId())
+    if (!wellFormed(m.appid())
+        || !wellFormed(m.code())
+        || !wellFormed(m.eventId())
         || !wellFormed(m.trace())) {
       return "unpaired surrogate in a key field";
     }
@@ -110,7 +124,9 @@ public final class RecordDecoder implements Serializable {
     return s != null && s.indexOf('\u0000') >= 0;
   }
 
-  /** The payload as UTF-8 text, invalid bytes replaced and NUL (which PostgreSQL text rejects) too. */
+  /**
+   * The payload as UTF-8 text, invalid bytes replaced and NUL (which PostgreSQL text rejects) too.
+   */
   static String payloadText(byte[] value) {
     if (value == null) {
       return "";

@@ -45,7 +45,9 @@ class AggregatorsTest {
       throws Exception {
     var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new FunnelAggregator(TIMING), FunnelDelta::rowKey, TypeInformation.of(FunnelRowKey.class));
+            new FunnelAggregator(TIMING),
+            FunnelDelta::rowKey,
+            TypeInformation.of(FunnelRowKey.class));
     h.setProcessingTime(NOW);
     return h;
   }
@@ -63,7 +65,9 @@ class AggregatorsTest {
       throws Exception {
     var h =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new DwellAggregator(TIMING), DwellDelta::rowKey, TypeInformation.of(FunnelRowKey.class));
+            new DwellAggregator(TIMING),
+            DwellDelta::rowKey,
+            TypeInformation.of(FunnelRowKey.class));
     h.setProcessingTime(NOW);
     return h;
   }
@@ -109,7 +113,8 @@ class AggregatorsTest {
       h.processElement(fd(0, 0, 0, 0, -1), 0);
       // A bounded input ends with the final watermark; pending processing-time timers never fire.
       h.processWatermark(Watermark.MAX_WATERMARK);
-      assertThat(h.extractOutputValues()).containsExactly(new FunnelRow(H10, "app", "c", 1, 1, 1, 0, NOW));
+      assertThat(h.extractOutputValues())
+          .containsExactly(new FunnelRow(H10, "app", "c", 1, 1, 1, 0, NOW));
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numEventTimeTimers()).isZero();
     }
@@ -181,7 +186,9 @@ class AggregatorsTest {
 
       h.processElement(d, 0);
       h.processWatermark(H10_RETENTION_END);
-      assertThat(h.extractOutputValues()).last().isEqualTo(new EventRow(H10, "app", "c", "1110201", 3, NOW + FLUSH));
+      assertThat(h.extractOutputValues())
+          .last()
+          .isEqualTo(new EventRow(H10, "app", "c", "1110201", 3, NOW + FLUSH));
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numEventTimeTimers()).isZero();
 
@@ -207,9 +214,11 @@ class AggregatorsTest {
       }
       h.setProcessingTime(NOW + FLUSH);
 
-      // Sorted: 1..6, 7×4, 8..100. Rank ceil(.5·103)=52 → 49; ceil(.9·103)=93 → 90; ceil(.99·103)=102 → 99.
+      // Sorted: 1..6, 7×4, 8..100. Rank ceil(.5·103)=52 → 49; ceil(.9·103)=93 → 90;
+      // ceil(.99·103)=102 → 99.
       assertThat(h.extractOutputValues())
-          .containsExactly(new DwellRow(H10, "app", "c", 103, 5050 + 21, 100, 49, 90, 99, NOW + FLUSH));
+          .containsExactly(
+              new DwellRow(H10, "app", "c", 103, 5050 + 21, 100, 49, 90, 99, NOW + FLUSH));
     }
   }
 
@@ -248,7 +257,8 @@ class AggregatorsTest {
     EventDelta other = new EventDelta(H10, "app", "c", "1110204", 1);
     List<String> firstRun = droppedRowSources(NOW, H10_RETENTION_END, straggler, other);
     // A replay reaches the same deltas at another processing time and watermark.
-    List<String> replay = droppedRowSources(NOW + 3_600_000, H10_RETENTION_END + 60_000, straggler, other);
+    List<String> replay =
+        droppedRowSources(NOW + 3_600_000, H10_RETENTION_END + 60_000, straggler, other);
 
     assertThat(firstRun).hasSize(2).doesNotHaveDuplicates();
     assertThat(replay).isEqualTo(firstRun);
@@ -270,8 +280,11 @@ class AggregatorsTest {
 
   /** A keyed harness that can start from a snapshot, as a restored job does. */
   static <K, I, O> KeyedOneInputStreamOperatorTestHarness<K, I, O> restorable(
-      KeyedProcessFunction<K, I, O> f, KeySelector<I, K> key, Class<K> keyType,
-      OperatorSubtaskState restore) throws Exception {
+      KeyedProcessFunction<K, I, O> f,
+      KeySelector<I, K> key,
+      Class<K> keyType,
+      OperatorSubtaskState restore)
+      throws Exception {
     var h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(f), key, TypeInformation.of(keyType));
@@ -285,12 +298,17 @@ class AggregatorsTest {
   }
 
   /**
-   * Keeps a row until its state is dropped (the watermark passes hour end + A), checkpoints, restores,
-   * then sends one more delta for it: it must go to the dead letters, never start the row from zero.
+   * Keeps a row until its state is dropped (the watermark passes hour end + A), checkpoints,
+   * restores, then sends one more delta for it: it must go to the dead letters, never start the row
+   * from zero.
    */
   private static <K, I, O> void assertDeltaForRowDroppedBeforeRestoreIsDeadLettered(
-      Function<RowTiming, KeyedProcessFunction<K, I, O>> function, KeySelector<I, K> key,
-      Class<K> keyType, List<I> before, I straggler) throws Exception {
+      Function<RowTiming, KeyedProcessFunction<K, I, O>> function,
+      KeySelector<I, K> key,
+      Class<K> keyType,
+      List<I> before,
+      I straggler)
+      throws Exception {
     OperatorSubtaskState checkpoint;
     try (var h = restorable(function.apply(TIMING), key, keyType, null)) {
       for (I d : before) {
@@ -315,14 +333,20 @@ class AggregatorsTest {
   @Test
   void shouldDeadLetterADeltaForARowDroppedBeforeTheRestoreInEveryAggregator() throws Exception {
     assertDeltaForRowDroppedBeforeRestoreIsDeadLettered(
-        FunnelAggregator::new, FunnelDelta::rowKey, FunnelRowKey.class,
-        List.of(fd(1, 1, 0, 0, 1), fd(0, 0, 0, 0, -1)), fd(0, 0, 1, 0, 0));
+        FunnelAggregator::new,
+        FunnelDelta::rowKey,
+        FunnelRowKey.class,
+        List.of(fd(1, 1, 0, 0, 1), fd(0, 0, 0, 0, -1)),
+        fd(0, 0, 1, 0, 0));
     EventDelta e = new EventDelta(H10, "app", "c", "1110201", 1);
     assertDeltaForRowDroppedBeforeRestoreIsDeadLettered(
         EventAggregator::new, EventDelta::rowKey, EventRowKey.class, List.of(e, e), e);
     assertDeltaForRowDroppedBeforeRestoreIsDeadLettered(
-        DwellAggregator::new, DwellDelta::rowKey, FunnelRowKey.class,
-        List.of(new DwellDelta(H10, "app", "c", 30, 1)), new DwellDelta(H10, "app", "c", 5, 1));
+        DwellAggregator::new,
+        DwellDelta::rowKey,
+        FunnelRowKey.class,
+        List.of(new DwellDelta(H10, "app", "c", 30, 1)),
+        new DwellDelta(H10, "app", "c", 5, 1));
   }
 
   @Test
@@ -334,14 +358,24 @@ class AggregatorsTest {
     KeySelector<JourneyEvent, JourneyKey> journey = JourneyEvent::journeyKey;
     OperatorSubtaskState sessionsCheckpoint;
     OperatorSubtaskState rowsCheckpoint;
-    try (var sessions = restorable(
-            new JourneySessionizer(FunnelStages.DEFAULT, g, A, 10_000), journey, JourneyKey.class, null);
-        var rows = restorable(new EventAggregator(TIMING), EventDelta::rowKey, EventRowKey.class, null)) {
-      sessionise(sessions, rows, new JourneyEvent(
-          "app", "c", "tr1", jump, H10 + 60_000, H10 + 60_000, H10 + 61_000, null),
+    try (var sessions =
+            restorable(
+                new JourneySessionizer(FunnelStages.DEFAULT, g, A, 10_000),
+                journey,
+                JourneyKey.class,
+                null);
+        var rows =
+            restorable(new EventAggregator(TIMING), EventDelta::rowKey, EventRowKey.class, null)) {
+      sessionise(
+          sessions,
+          rows,
+          new JourneyEvent("app", "c", "tr1", jump, H10 + 60_000, H10 + 60_000, H10 + 61_000, null),
           deadLetters);
-      sessionise(sessions, rows, new JourneyEvent(
-          "app", "c", "tr1", jump, H10 + 120_000, H10 + 120_000, H10 + 121_000, null),
+      sessionise(
+          sessions,
+          rows,
+          new JourneyEvent(
+              "app", "c", "tr1", jump, H10 + 120_000, H10 + 120_000, H10 + 121_000, null),
           deadLetters);
       long w = H10_RETENTION_END + 60_000; // the journey and the 10:00 rows are retired
       sessions.processWatermark(w);
@@ -350,26 +384,42 @@ class AggregatorsTest {
       sessionsCheckpoint = sessions.snapshot(1, NOW);
       rowsCheckpoint = rows.snapshot(1, NOW);
     }
-    try (var sessions = restorable(
-            new JourneySessionizer(FunnelStages.DEFAULT, g, A, 10_000), journey, JourneyKey.class,
-            sessionsCheckpoint);
-        var rows = restorable(
-            new EventAggregator(TIMING), EventDelta::rowKey, EventRowKey.class, rowsCheckpoint)) {
-      // On time (received exactly A after t) but appended beyond the bound, right after the restore.
+    try (var sessions =
+            restorable(
+                new JourneySessionizer(FunnelStages.DEFAULT, g, A, 10_000),
+                journey,
+                JourneyKey.class,
+                sessionsCheckpoint);
+        var rows =
+            restorable(
+                new EventAggregator(TIMING),
+                EventDelta::rowKey,
+                EventRowKey.class,
+                rowsCheckpoint)) {
+      // On time (received exactly A after t) but appended beyond the bound, right after the
+      // restore.
       long t = H10 + 180_000;
-      sessionise(sessions, rows, new JourneyEvent("app", "c", "tr1", jump, t, t, t + A, null), deadLetters);
+      sessionise(
+          sessions,
+          rows,
+          new JourneyEvent("app", "c", "tr1", jump, t, t, t + A, null),
+          deadLetters);
       rows.setProcessingTime(NOW + 10 * FLUSH);
       written.addAll(rows.extractOutputValues());
     }
-    assertThat(written).as("the totals written for (10:00, c, 1100102)")
-        .extracting(EventRow::events).containsExactly(2L);
+    assertThat(written)
+        .as("the totals written for (10:00, c, 1100102)")
+        .extracting(EventRow::events)
+        .containsExactly(2L);
     assertThat(deadLetters).containsExactly(JourneySessionizer.BEHIND_WATERMARK);
   }
 
   private static void sessionise(
       KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> sessions,
       KeyedOneInputStreamOperatorTestHarness<EventRowKey, EventDelta, EventRow> rows,
-      JourneyEvent e, List<String> deadLetters) throws Exception {
+      JourneyEvent e,
+      List<String> deadLetters)
+      throws Exception {
     sessions.processElement(e, e.t());
     var deltas = sessions.getSideOutput(JourneySessionizer.EVENT_DELTAS);
     for (StreamRecord<EventDelta> d; deltas != null && (d = deltas.poll()) != null; ) {

@@ -16,8 +16,9 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rules {@link RowAggregator} gives every table, shown on the smallest table there is: a sum per key
- * whose deltas may also hold the row open past its retention, as funnel rows' live sessions do.
+ * The rules {@link RowAggregator} gives every table, shown on the smallest table there is: a sum
+ * per key whose deltas may also hold the row open past its retention, as funnel rows' live sessions
+ * do.
  */
 @SuppressWarnings("try") // the harnesses close() throws Exception, as Flink declares it
 class RowAggregatorTest {
@@ -25,7 +26,9 @@ class RowAggregatorTest {
   /** The key of a row: a name in an hour. */
   public record Cell(String name, long bucketStart) implements HourlyRowKey {}
 
-  /** A delta: adds {@code n} to the row of {@code name} in the hour starting at {@code bucketStart}. */
+  /**
+   * A delta: adds {@code n} to the row of {@code name} in the hour starting at {@code bucketStart}.
+   */
   public record Add(String name, long bucketStart, long n, int holds) {
     Cell cell() {
       return new Cell(name, bucketStart);
@@ -101,7 +104,8 @@ class RowAggregatorTest {
       assertThat(h.numProcessingTimeTimers()).as("one flush timer per dirty row").isEqualTo(2);
 
       h.setProcessingTime(NOW + FLUSH);
-      assertThat(h.extractOutputValues()).containsExactlyInAnyOrder(new Sum("a", 5), new Sum("b", 2));
+      assertThat(h.extractOutputValues())
+          .containsExactlyInAnyOrder(new Sum("a", 5), new Sum("b", 2));
 
       // Written rows are clean: later ticks write nothing until a delta changes them again.
       h.setProcessingTime(NOW + 5 * FLUSH);
@@ -156,7 +160,10 @@ class RowAggregatorTest {
       assertThat(deadLetterReasons(h.getSideOutput(DroppedRows.DEAD_LETTERS)))
           .containsExactly(DroppedRows.REASON, DroppedRows.REASON);
       assertThat(h.getSideOutput(DroppedRows.DEAD_LETTERS))
-          .allSatisfy(r -> assertThat(r.getValue().source()).startsWith("sum-row/Cell[name=a, bucketStart=" + H10 + "]/"));
+          .allSatisfy(
+              r ->
+                  assertThat(r.getValue().source())
+                      .startsWith("sum-row/Cell[name=a, bucketStart=" + H10 + "]/"));
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numEventTimeTimers()).isZero();
     }

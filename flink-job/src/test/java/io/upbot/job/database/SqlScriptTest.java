@@ -40,7 +40,9 @@ class SqlScriptTest {
 
   @Test
   void shouldFillEveryPlaceholderAndRejectUnknownOnes() {
-    assertThat(SqlScript.render("a {{TZ_NAME}} b {{TZ_NAME}} {{X}}", Map.of("TZ_NAME", "'$1\\'", "X", "x")))
+    assertThat(
+            SqlScript.render(
+                "a {{TZ_NAME}} b {{TZ_NAME}} {{X}}", Map.of("TZ_NAME", "'$1\\'", "X", "x")))
         .isEqualTo("a '$1\\' b '$1\\' x");
     assertThatThrownBy(() -> SqlScript.render("{{TZ_EXPR}}", Map.of()))
         .hasMessage("no value for placeholder {{TZ_EXPR}}");
@@ -51,8 +53,7 @@ class SqlScriptTest {
     for (SqlDialect d : SqlDialect.values()) {
       String views =
           SqlScript.render(
-              SchemaInstaller.ddl(d, "views.sql"),
-              d.viewPlaceholders(ZoneId.of("Asia/Shanghai")));
+              SchemaInstaller.ddl(d, "views.sql"), d.viewPlaceholders(ZoneId.of("Asia/Shanghai")));
       assertThat(views).doesNotContain("{{");
       assertThat(SqlScript.statements(views))
           .filteredOn(s -> s.startsWith("CREATE VIEW"))

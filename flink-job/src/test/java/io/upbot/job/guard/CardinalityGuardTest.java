@@ -47,7 +47,8 @@ class CardinalityGuardTest {
   /** Sends the events and returns those that passed, in order. */
   static List<JourneyEvent> send(
       KeyedOneInputStreamOperatorTestHarness<String, JourneyEvent, JourneyEvent> h,
-      JourneyEvent... events) throws Exception {
+      JourneyEvent... events)
+      throws Exception {
     int before = h.extractOutputValues().size();
     for (JourneyEvent e : events) {
       h.processElement(e, e.t());
@@ -76,8 +77,14 @@ class CardinalityGuardTest {
       JourneyEvent c5 = ev("wx1", "c5", EXPOSED, H10 + 5_000);
       JourneyEvent c2again = ev("wx1", "c2", "1110204", H10 + 6_000);
       List<JourneyEvent> passed =
-          send(h, c1, ev("wx1", "c2", EXPOSED, H10 + 2_000), ev("wx1", "c3", EXPOSED, H10 + 3_000),
-              c4, c5, c2again);
+          send(
+              h,
+              c1,
+              ev("wx1", "c2", EXPOSED, H10 + 2_000),
+              ev("wx1", "c3", EXPOSED, H10 + 3_000),
+              c4,
+              c5,
+              c2again);
 
       assertThat(passed).extracting(JourneyEvent::code).containsExactly("c1", "c2", "c3", "c2");
       assertThat(deadLetters(h))
@@ -86,7 +93,10 @@ class CardinalityGuardTest {
               new DeadLetter(CardinalityGuard.REASON, c5.toString(), c5.sourceName(), 1_000));
       // Other hours and other appids have caps of their own.
       assertThat(
-              send(h, ev("wx1", "c4", EXPOSED, H10 + HOUR), ev("wx2", "c4", EXPOSED, H10 + 7_000),
+              send(
+                  h,
+                  ev("wx1", "c4", EXPOSED, H10 + HOUR),
+                  ev("wx2", "c4", EXPOSED, H10 + 7_000),
                   ev("wx1", "", EXPOSED, H10 - 1)))
           .hasSize(3);
     }
@@ -96,8 +106,12 @@ class CardinalityGuardTest {
   void shouldDeadLetterNewEventIdsOnceTheAppidHourHoldsTheCapWhateverTheCode() throws Exception {
     try (var h = guard(0, 2, null)) {
       List<JourneyEvent> passed =
-          send(h, ev("wx1", "c1", "e1", H10), ev("wx1", "c2", "e2", H10 + 1),
-              ev("wx1", "c3", "e3", H10 + 2), ev("wx1", "c4", "e1", H10 + 3));
+          send(
+              h,
+              ev("wx1", "c1", "e1", H10),
+              ev("wx1", "c2", "e2", H10 + 1),
+              ev("wx1", "c3", "e3", H10 + 2),
+              ev("wx1", "c4", "e1", H10 + 3));
 
       assertThat(passed).extracting(JourneyEvent::eventId).containsExactly("e1", "e2", "e1");
       assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly("cardinality");
@@ -109,7 +123,8 @@ class CardinalityGuardTest {
     try (var h = guard(2, 1, null)) {
       send(h, ev("wx1", "c1", "e1", H10), ev("wx1", "c2", "e2", H10 + 1));
       // c2 came with a rejected event id: its slot is still free.
-      List<JourneyEvent> passed = send(h, ev("wx1", "c3", "e1", H10 + 2), ev("wx1", "c2", "e1", H10 + 3));
+      List<JourneyEvent> passed =
+          send(h, ev("wx1", "c3", "e1", H10 + 2), ev("wx1", "c2", "e1", H10 + 3));
 
       assertThat(passed).extracting(JourneyEvent::code).containsExactly("c3");
       assertThat(deadLetters(h)).hasSize(2);
@@ -130,7 +145,8 @@ class CardinalityGuardTest {
       h.processWatermark(H10_CLOSES);
       assertThat(h.numKeyedStateEntries()).isZero();
       assertThat(h.numEventTimeTimers()).isZero();
-      // A straggler of the closed hour (a partition broke the watermark bound) creates no state; the
+      // A straggler of the closed hour (a partition broke the watermark bound) creates no state;
+      // the
       // sessionizer dead-letters it as behind the watermark.
       assertThat(send(h, ev("wx1", "c4", EXPOSED, H10 + 5))).hasSize(1);
       assertThat(h.numKeyedStateEntries()).isZero();
@@ -161,17 +177,24 @@ class CardinalityGuardTest {
   void shouldDecideTheSameAfterARestoreAndStillClearTheHour() throws Exception {
     OperatorSubtaskState checkpoint;
     try (var h = guard(2, 0, null)) {
-      send(h, ev("wx1", "c1", EXPOSED, H10), ev("wx1", "c2", EXPOSED, H10 + 1),
+      send(
+          h,
+          ev("wx1", "c1", EXPOSED, H10),
+          ev("wx1", "c2", EXPOSED, H10 + 1),
           ev("wx1", "c3", EXPOSED, H10 + 2));
       checkpoint = h.snapshot(1, 1_000);
     }
     try (var h = guard(2, 0, checkpoint)) {
       List<JourneyEvent> passed =
-          send(h, ev("wx1", "c3", EXPOSED, H10 + 3), ev("wx1", "c4", EXPOSED, H10 + 4),
+          send(
+              h,
+              ev("wx1", "c3", EXPOSED, H10 + 3),
+              ev("wx1", "c4", EXPOSED, H10 + 4),
               ev("wx1", "c2", EXPOSED, H10 + 5));
 
       assertThat(passed).extracting(JourneyEvent::code).containsExactly("c2");
-      assertThat(deadLetters(h)).extracting(DeadLetter::source)
+      assertThat(deadLetters(h))
+          .extracting(DeadLetter::source)
           .containsExactly(
               ev("wx1", "c3", EXPOSED, H10 + 3).sourceName(),
               ev("wx1", "c4", EXPOSED, H10 + 4).sourceName());

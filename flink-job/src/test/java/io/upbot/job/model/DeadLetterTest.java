@@ -51,14 +51,16 @@ class DeadLetterTest {
     // The longest prefix that fits: one character more would not.
     int next = payload.offsetByCodePoints(kept.length(), 1);
     assertThat(utf8(payload.substring(0, next) + marker)).isGreaterThan(MAX);
-    assertThat(stored).isEqualTo(new String(stored.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+    assertThat(stored)
+        .isEqualTo(new String(stored.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
   }
 
   @Test
   void shouldLeaveACutPayloadAsItIsWhenBuiltAgainAsFlinksSerializerDoes() throws Exception {
     DeadLetter cut = withPayload("x".repeat(3 * MAX));
     TypeSerializer<DeadLetter> serializer =
-        TypeInformation.of(DeadLetter.class).createSerializer(new ExecutionConfig().getSerializerConfig());
+        TypeInformation.of(DeadLetter.class)
+            .createSerializer(new ExecutionConfig().getSerializerConfig());
 
     DataOutputSerializer out = new DataOutputSerializer(MAX);
     serializer.serialize(cut, out);
@@ -79,7 +81,8 @@ class DeadLetterTest {
 
   @Property(tries = 200)
   void shouldNeverStoreMoreThan64KiBNorSplitACharacterNorChangeWhatFits(
-      @ForAll @IntRange(min = MAX - 120, max = MAX) int asciiLength, @ForAll("wideTails") String tail) {
+      @ForAll @IntRange(min = MAX - 120, max = MAX) int asciiLength,
+      @ForAll("wideTails") String tail) {
     String payload = "a".repeat(asciiLength) + tail;
 
     String stored = withPayload(payload).payload();

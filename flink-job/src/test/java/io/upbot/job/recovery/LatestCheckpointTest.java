@@ -38,7 +38,8 @@ class LatestCheckpointTest {
 
     assertThat(
             LatestCheckpoint.find(
-                dir.resolve("checkpoints").toUri().toString(), dir.resolve("savepoints").toString()))
+                dir.resolve("checkpoints").toUri().toString(),
+                dir.resolve("savepoints").toString()))
         .contains(newest);
   }
 

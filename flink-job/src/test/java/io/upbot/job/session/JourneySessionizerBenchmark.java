@@ -8,20 +8,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
- * Prints how many events per second the sessionizer takes in a harness, on the heap and on RocksDB, for
- * one journey (one trace) of 1,000, 10,000 and 200,000 distinct events, and the cost per event over the
- * last tenth of each run: it must not grow with the journey's size. Not a test: run it by hand, e.g.
- * {@code java -cp <test classpath> io.upbot.job.session.JourneySessionizerBenchmark
- * [hashmap,rocksdb,rocksdb-bloom] [sizes…]} ({@code rocksdb-bloom}: RocksDB with bloom filters, which
- * answer "not there" for a new event's name without reading every level).
+ * Prints how many events per second the sessionizer takes in a harness, on the heap and on RocksDB,
+ * for one journey (one trace) of 1,000, 10,000 and 200,000 distinct events, and the cost per event
+ * over the last tenth of each run: it must not grow with the journey's size. Not a test: run it by
+ * hand, e.g. {@code java -cp <test classpath> io.upbot.job.session.JourneySessionizerBenchmark
+ * [hashmap,rocksdb,rocksdb-bloom] [sizes…]} ({@code rocksdb-bloom}: RocksDB with bloom filters,
+ * which answer "not there" for a new event's name without reading every level).
  */
 public final class JourneySessionizerBenchmark {
 
@@ -29,6 +29,7 @@ public final class JourneySessionizerBenchmark {
   private static final long A = 24 * 3_600_000L;
   private static final long BASE = Instant.parse("2026-11-30T10:00:00Z").toEpochMilli();
   private static final String[] IDS = {"1110201", "1110204", "1110205", "1100102"};
+
   /** A run stops after this long; it then reports how far it got. */
   private static final long BUDGET_NS = 120_000_000_000L;
 
@@ -87,7 +88,8 @@ public final class JourneySessionizerBenchmark {
         if (i == n - tail) {
           tailStart = System.nanoTime();
         }
-        // Distinct events 10 ms apart, in one session, arriving a little out of order, every stage mixed.
+        // Distinct events 10 ms apart, in one session, arriving a little out of order, every stage
+        // mixed.
         long t = BASE + 10L * i - r.nextInt(5_000);
         String id = IDS[r.nextInt(IDS.length)];
         h.processElement(new JourneyEvent("app", "code", "trace", id, t, t, t + 1_000, null), t);
@@ -106,12 +108,20 @@ public final class JourneySessionizerBenchmark {
       String tailFigure =
           done == n
               ? String.format(
-                  Locale.ROOT, "%8.1f µs/event over the last %d", (end - tailStart) / 1e3 / tail, tail)
+                  Locale.ROOT,
+                  "%8.1f µs/event over the last %d",
+                  (end - tailStart) / 1e3 / tail,
+                  tail)
               : "  (stopped at the time budget)";
       System.out.printf(
           Locale.ROOT,
           "%-13s %,9d events of one journey: %,9d done in %7.2f s = %,10.0f events/s;%s%n",
-          name, n, done, secs, done / secs, tailFigure);
+          name,
+          n,
+          done,
+          secs,
+          done / secs,
+          tailFigure);
     }
   }
 

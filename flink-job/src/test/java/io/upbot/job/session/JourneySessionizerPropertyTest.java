@@ -35,21 +35,25 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
- * The sessionizer alone, on the heap and on RocksDB, against the plain reference of docs/semantics.md:
- * after every event, the sums of its deltas are the reference's tables over the events received so
- * far (funnel counts, event counts, dwell counts and totals), whatever the order events arrive in. The
- * inputs merge and bridge sessions, hold equal times, gaps of exactly G, duplicates and resends from fast
- * clocks, and move the server-clock watermark on mid-stream so sessions are cleaned up while their
- * journeys still receive events. At the end every session is released ({@code liveSessions} sums to zero)
- * and every state entry is gone.
+ * The sessionizer alone, on the heap and on RocksDB, against the plain reference of
+ * docs/semantics.md: after every event, the sums of its deltas are the reference's tables over the
+ * events received so far (funnel counts, event counts, dwell counts and totals), whatever the order
+ * events arrive in. The inputs merge and bridge sessions, hold equal times, gaps of exactly G,
+ * duplicates and resends from fast clocks, and move the server-clock watermark on mid-stream so
+ * sessions are cleaned up while their journeys still receive events. At the end every session is
+ * released ({@code liveSessions} sums to zero) and every state entry is gone.
  */
 @SuppressWarnings("try") // the harness's close() throws Exception
 class JourneySessionizerPropertyTest {
 
   static final long G = Scenario.G;
   static final long A = Scenario.A;
-  /** The dense journey's lateness: the default, far above its span, so events arrive in any order. */
+
+  /**
+   * The dense journey's lateness: the default, far above its span, so events arrive in any order.
+   */
   static final long DENSE_A = 24 * 3_600_000L;
+
   static final long MIN = 60_000L;
   static final long BOUND = 30_000L;
   static final String[] IDS = {"1110201", "1110204", "1110205", "1100102"};
@@ -78,8 +82,8 @@ class JourneySessionizerPropertyTest {
   }
 
   /**
-   * Feeds {@code received} in order, checking against the reference every {@code every} records and at
-   * the end; returns the finished run for its counters.
+   * Feeds {@code received} in order, checking against the reference every {@code every} records and
+   * at the end; returns the finished run for its counters.
    */
   private static Run check(long seed, List<MediaEvent> received, int every, long latenessMs)
       throws Exception {
@@ -112,9 +116,10 @@ class JourneySessionizerPropertyTest {
   }
 
   /**
-   * One journey of up to {@code maxEvents} events over 6 G (three hours), on a grid of 1 s, 1 min, 10 min
-   * or G (many equal times; consecutive times exactly G apart), received in about random order of time
-   * (delays up to {@link #DENSE_A}; or clocks up to two hours ahead), a fifth of them sent twice.
+   * One journey of up to {@code maxEvents} events over 6 G (three hours), on a grid of 1 s, 1 min,
+   * 10 min or G (many equal times; consecutive times exactly G apart), received in about random
+   * order of time (delays up to {@link #DENSE_A}; or clocks up to two hours ahead), a fifth of them
+   * sent twice.
    */
   static List<MediaEvent> denseJourney(long seed, int maxEvents) {
     Random r = new Random(seed);
@@ -136,7 +141,14 @@ class JourneySessionizerPropertyTest {
       sent.add(Scenario.event("app", "o1", "c1", "tr1", id, eventTime, receivedAt, duration));
       if (r.nextInt(5) == 0) {
         sent.add(
-            Scenario.event("app", "o1", "c1", "tr1", id, eventTime, receivedAt + r.nextLong(30 * MIN),
+            Scenario.event(
+                "app",
+                "o1",
+                "c1",
+                "tr1",
+                id,
+                eventTime,
+                receivedAt + r.nextLong(30 * MIN),
                 r.nextBoolean() ? duration : null));
       }
     }
@@ -150,11 +162,15 @@ class JourneySessionizerPropertyTest {
     final RecordDecoder decoder;
     final ServerClockWatermarks watermarks = new ServerClockWatermarks(BOUND, () -> Long.MAX_VALUE);
     final EmittedWatermarks output = new EmittedWatermarks();
+
     /** Per funnel row: sessions, exposed, long_pressed, joined, live sessions. */
     final Map<FunnelRowKey, long[]> funnel = new TreeMap<>(Tables.FUNNEL_ORDER);
+
     final Map<EventRowKey, Long> events = new TreeMap<>(Tables.EVENT_ORDER);
+
     /** Per dwell row: events, total seconds. */
     final Map<FunnelRowKey, long[]> dwell = new TreeMap<>(Tables.FUNNEL_ORDER);
+
     final List<DeadLetter> deadLetters = new ArrayList<>();
     long watermark = Long.MIN_VALUE;
     int bridges;
@@ -163,7 +179,8 @@ class JourneySessionizerPropertyTest {
 
     Run(String backend, long latenessMs) throws Exception {
       decoder = new RecordDecoder(latenessMs);
-      harness = SessionizerHarness.open(backend, G, latenessMs, JourneySessionizer.DEFAULT_MAX_EVENTS);
+      harness =
+          SessionizerHarness.open(backend, G, latenessMs, JourneySessionizer.DEFAULT_MAX_EVENTS);
     }
 
     void receive(MediaEvent m) throws Exception {
@@ -209,24 +226,27 @@ class JourneySessionizerPropertyTest {
     void assertEqualsReference(List<MediaEvent> prefix, String backend, long latenessMs) {
       Tables expected = Reference.compute(prefix, G, latenessMs, FunnelStages.DEFAULT);
       Map<FunnelRowKey, List<Long>> funnelCounts = new TreeMap<>(Tables.FUNNEL_ORDER);
-      funnel.forEach((k, v) -> {
-        assertThat(v[4]).as("live sessions of %s", k).isBetween(0L, v[0]);
-        if (v[0] != 0 || v[1] != 0 || v[2] != 0 || v[3] != 0) {
-          funnelCounts.put(k, List.of(v[0], v[1], v[2], v[3]));
-        }
-      });
+      funnel.forEach(
+          (k, v) -> {
+            assertThat(v[4]).as("live sessions of %s", k).isBetween(0L, v[0]);
+            if (v[0] != 0 || v[1] != 0 || v[2] != 0 || v[3] != 0) {
+              funnelCounts.put(k, List.of(v[0], v[1], v[2], v[3]));
+            }
+          });
       Map<EventRowKey, Long> eventCounts = new TreeMap<>(Tables.EVENT_ORDER);
-      events.forEach((k, v) -> {
-        if (v != 0) {
-          eventCounts.put(k, v);
-        }
-      });
+      events.forEach(
+          (k, v) -> {
+            if (v != 0) {
+              eventCounts.put(k, v);
+            }
+          });
       Map<FunnelRowKey, List<Long>> dwellCounts = new TreeMap<>(Tables.FUNNEL_ORDER);
-      dwell.forEach((k, v) -> {
-        if (v[0] != 0) {
-          dwellCounts.put(k, List.of(v[0], v[1]));
-        }
-      });
+      dwell.forEach(
+          (k, v) -> {
+            if (v[0] != 0) {
+              dwellCounts.put(k, List.of(v[0], v[1]));
+            }
+          });
       Map<FunnelRowKey, List<Long>> expectedDwell = new TreeMap<>(Tables.FUNNEL_ORDER);
       expected.dwell().forEach((k, v) -> expectedDwell.put(k, v.subList(0, 2)));
 

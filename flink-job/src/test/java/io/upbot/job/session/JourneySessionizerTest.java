@@ -47,7 +47,10 @@ class JourneySessionizerTest {
     harness = SessionizerHarness.open(HEAP, G, A, JourneySessionizer.DEFAULT_MAX_EVENTS);
   }
 
-  /** Replaces the harness with one on {@code backend} that holds at most {@code maxEvents} per journey. */
+  /**
+   * Replaces the harness with one on {@code backend} that holds at most {@code maxEvents} per
+   * journey.
+   */
   void reopen(String backend, int maxEvents) throws Exception {
     harness.close();
     harness = SessionizerHarness.open(backend, G, A, maxEvents);
@@ -66,8 +69,11 @@ class JourneySessionizerTest {
     return new JourneyEvent("app", "code1", "trace1", eventId, t, t, t + 1000, duration);
   }
 
-  /** A copy of an event sent at {@code eventTime} by a device whose clock runs ahead, received then. */
-  static JourneyEvent fromFastClock(String eventId, long eventTime, long receivedAt, Integer duration) {
+  /**
+   * A copy of an event sent at {@code eventTime} by a device whose clock runs ahead, received then.
+   */
+  static JourneyEvent fromFastClock(
+      String eventId, long eventTime, long receivedAt, Integer duration) {
     long t = Math.min(eventTime, receivedAt + 5 * MIN);
     return new JourneyEvent("app", "code1", "trace1", eventId, eventTime, t, receivedAt, duration);
   }
@@ -210,24 +216,29 @@ class JourneySessionizerTest {
 
   @ParameterizedTest
   @ValueSource(strings = {HEAP, ROCKSDB})
-  void shouldClearAllStateAndTimersOnceWatermarkPassesLastSessionEnd(String backend) throws Exception {
+  void shouldClearAllStateAndTimersOnceWatermarkPassesLastSessionEnd(String backend)
+      throws Exception {
     reopen(backend, JourneySessionizer.DEFAULT_MAX_EVENTS);
-    // Session 1 (10:00–10:04): a join and a long-press before its exposure, so both pending. Session 2
+    // Session 1 (10:00–10:04): a join and a long-press before its exposure, so both pending.
+    // Session 2
     // (11:10–11:41): a jump, and a long-press (pending) and an exposure, bridged by a second jump.
     send(ev(JOINED, H10, 5), ev(LONG_PRESS, H10 + MIN), ev(EXPOSED, H10 + 4 * MIN));
     send(ev(LONG_PRESS, H11 + 40 * MIN), ev(EXPOSED, H11 + 41 * MIN), ev(JUMP, H11 + 10 * MIN));
     send(ev(JUMP, H11 + 25 * MIN));
     assertThat(funnelTotals())
         .containsExactly(
-            Map.entry(H10, List.of(1L, 1L, 0L, 0L, 1L)), Map.entry(H11, List.of(1L, 1L, 0L, 0L, 1L)));
+            Map.entry(H10, List.of(1L, 1L, 0L, 0L, 1L)),
+            Map.entry(H11, List.of(1L, 1L, 0L, 0L, 1L)));
     assertThat(SessionizerHarness.entriesOf(harness, JOURNEY)).containsExactly(1, 7, 3);
     assertThat(harness.numEventTimeTimers()).isEqualTo(2);
     harness.getOutput().clear();
 
-    // The first session ends: its events and pending times go, its row gets live −1; the second stays,
+    // The first session ends: its events and pending times go, its row gets live −1; the second
+    // stays,
     // with its events still known (a copy of one of them changes nothing).
     harness.processWatermark(H10 + 4 * MIN + G + A);
-    assertThat(funnelDeltas()).containsExactly(new FunnelDelta(H10, "app", "code1", 0, 0, 0, 0, -1));
+    assertThat(funnelDeltas())
+        .containsExactly(new FunnelDelta(H10, "app", "code1", 0, 0, 0, 0, -1));
     assertThat(SessionizerHarness.entriesOf(harness, JOURNEY)).containsExactly(1, 4, 1);
     assertThat(harness.numEventTimeTimers()).isEqualTo(1);
     harness.getOutput().clear();
@@ -236,7 +247,8 @@ class JourneySessionizerTest {
     assertThat(eventDeltas()).hasSize(7);
 
     harness.processWatermark(H11 + 41 * MIN + G + A);
-    assertThat(funnelDeltas()).containsExactly(new FunnelDelta(H11, "app", "code1", 0, 0, 0, 0, -1));
+    assertThat(funnelDeltas())
+        .containsExactly(new FunnelDelta(H11, "app", "code1", 0, 0, 0, 0, -1));
     assertThat(SessionizerHarness.entriesOf(harness, JOURNEY)).containsExactly(0, 0, 0);
     assertThat(SessionizerHarness.totalEntries(harness)).isZero();
     assertThat(harness.numEventTimeTimers()).isZero();
@@ -246,7 +258,8 @@ class JourneySessionizerTest {
   @ValueSource(strings = {HEAP, ROCKSDB})
   void shouldDropTheFinishedSessionsEventsAndPendingTimesOnly(String backend) throws Exception {
     reopen(backend, JourneySessionizer.DEFAULT_MAX_EVENTS);
-    // Session 1: a join and a long-press, both pending (no exposure before them); session 2: a jump.
+    // Session 1: a join and a long-press, both pending (no exposure before them); session 2: a
+    // jump.
     send(ev(JOINED, H10), ev(LONG_PRESS, H10 + MIN), ev(JUMP, H11 + 40 * MIN));
     harness.processWatermark(H10 + MIN + G + A);
 
@@ -307,8 +320,10 @@ class JourneySessionizerTest {
     OperatorSubtaskState checkpoint = harness.snapshot(1, 0);
     harness.close();
 
-    harness = SessionizerHarness.open(HEAP, G, A, JourneySessionizer.DEFAULT_MAX_EVENTS, checkpoint);
-    // The restored operator's watermark is MIN until the sources emit again; this straggler would join
+    harness =
+        SessionizerHarness.open(HEAP, G, A, JourneySessionizer.DEFAULT_MAX_EVENTS, checkpoint);
+    // The restored operator's watermark is MIN until the sources emit again; this straggler would
+    // join
     // the dropped session and count it again from zero.
     send(ev(JOINED, H10 + 2 * MIN));
 
@@ -323,7 +338,9 @@ class JourneySessionizerTest {
   @Test
   void shouldKeepJourneysApart() throws Exception {
     send(ev(EXPOSED, H10));
-    send(new JourneyEvent("app", "code1", "trace2", LONG_PRESS, H10 + MIN, H10 + MIN, H10 + MIN, null));
+    send(
+        new JourneyEvent(
+            "app", "code1", "trace2", LONG_PRESS, H10 + MIN, H10 + MIN, H10 + MIN, null));
 
     assertThat(funnelTotals()).containsExactly(Map.entry(H10, List.of(2L, 1L, 0L, 0L, 2L)));
   }
@@ -360,14 +377,17 @@ class JourneySessionizerTest {
     // Past the session's own end (its last + G + A) ...
     harness.processWatermark(H10 + 5 * MIN + G + A);
     assertThat(funnelDeltas()).hasSize(1);
-    // ... a copy received A − 1 min after the time sent is on time (its t is the time sent): one event.
+    // ... a copy received A − 1 min after the time sent is on time (its t is the time sent): one
+    // event.
     send(fromFastClock(EXPOSED, sent, sent + A - MIN, null));
     assertThat(eventDeltas()).hasSize(1);
     assertThat(funnelDeltas()).hasSize(1);
 
     // Once the watermark passes event_time + A no copy can be on time: the journey goes.
     harness.processWatermark(sent + A + 1);
-    assertThat(funnelDeltas()).last().isEqualTo(new FunnelDelta(H10, "app", "code1", 0, 0, 0, 0, -1));
+    assertThat(funnelDeltas())
+        .last()
+        .isEqualTo(new FunnelDelta(H10, "app", "code1", 0, 0, 0, 0, -1));
     assertThat(SessionizerHarness.totalEntries(harness)).isZero();
     assertThat(harness.numEventTimeTimers()).isZero();
   }
@@ -391,18 +411,22 @@ class JourneySessionizerTest {
     send(ev(JUMP, H10 + 40 * MIN - G)); // exactly G before: one more
     assertThat(funnelTotals())
         .containsExactly(
-            Map.entry(H10, List.of(2L, 1L, 0L, 0L, 2L)), Map.entry(H11, List.of(1L, 0L, 0L, 0L, 1L)));
+            Map.entry(H10, List.of(2L, 1L, 0L, 0L, 2L)),
+            Map.entry(H11, List.of(1L, 0L, 0L, 0L, 1L)));
 
     // One millisecond less than G on both sides of the middle one bridges all three.
     harness.getOutput().clear();
     send(ev(JUMP, H10 + 40 * MIN + G - 1), ev(JUMP, H10 + 40 * MIN - G + 1));
-    assertThat(funnelTotals()).containsExactly(
-        Map.entry(H10, List.of(-1L, 0L, 1L, 0L, -1L)), Map.entry(H11, List.of(-1L, 0L, 0L, 0L, -1L)));
+    assertThat(funnelTotals())
+        .containsExactly(
+            Map.entry(H10, List.of(-1L, 0L, 1L, 0L, -1L)),
+            Map.entry(H11, List.of(-1L, 0L, 0L, 0L, -1L)));
   }
 
   @Test
   void shouldMatchPendingStageTimesWhenABridgeBringsAnEarlierExposure() throws Exception {
-    send(ev(LONG_PRESS, H10 + 20 * MIN), ev(JOINED, H10 + 21 * MIN)); // depth 0: nothing before them
+    send(
+        ev(LONG_PRESS, H10 + 20 * MIN), ev(JOINED, H10 + 21 * MIN)); // depth 0: nothing before them
     send(ev(EXPOSED, H10 - 20 * MIN)); // 40 min before: its own session, depth 1
     harness.getOutput().clear();
 
@@ -429,8 +453,12 @@ class JourneySessionizerTest {
     send(ev(EXPOSED, H10), ev(LONG_PRESS, H10 + MIN), ev(JUMP, H10 + 2 * MIN));
     send(ev(JOINED, H10 + 3 * MIN), ev(JOINED, H10 + 4 * MIN)); // over the cap
     send(ev(EXPOSED, H10)); // a copy of a counted event: dropped silently, as always
-    send(ev(JOINED, H10 + 3 * MIN)); // a resend of a refused one: refused again, under the same source
-    send(new JourneyEvent("app", "code1", "trace2", JOINED, H10, H10, H10, null)); // another journey
+    send(
+        ev(
+            JOINED,
+            H10 + 3 * MIN)); // a resend of a refused one: refused again, under the same source
+    send(
+        new JourneyEvent("app", "code1", "trace2", JOINED, H10, H10, H10, null)); // another journey
 
     // trace1: exposure → long-press (depth 2), its joins refused; trace2: a join alone (depth 0).
     assertThat(funnelTotals()).containsExactly(Map.entry(H10, List.of(2L, 1L, 1L, 0L, 2L)));

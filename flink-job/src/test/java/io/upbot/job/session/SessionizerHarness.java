@@ -22,7 +22,9 @@ import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
-/** Test harnesses of a {@link JourneySessionizer} on the heap or on RocksDB, the job's two backends. */
+/**
+ * Test harnesses of a {@link JourneySessionizer} on the heap or on RocksDB, the job's two backends.
+ */
 final class SessionizerHarness {
 
   static final String HEAP = "hashmap";
@@ -59,7 +61,8 @@ final class SessionizerHarness {
    * through the backend, so the same on the heap and on RocksDB.
    */
   static List<Integer> entriesOf(
-      KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h, JourneyKey key)
+      KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h,
+      JourneyKey key)
       throws Exception {
     KeyedStateBackend<JourneyKey> b = h.getOperator().getKeyedStateBackend();
     b.setCurrentKey(key);
@@ -67,7 +70,8 @@ final class SessionizerHarness {
         b.getPartitionedState(
             VoidNamespace.INSTANCE,
             VoidNamespaceSerializer.INSTANCE,
-            new ValueStateDescriptor<>(JourneySessionizer.INDEX_STATE, JourneySessionizer.indexType()));
+            new ValueStateDescriptor<>(
+                JourneySessionizer.INDEX_STATE, JourneySessionizer.indexType()));
     MapState<String, Long> events =
         b.getPartitionedState(
             VoidNamespace.INSTANCE,
@@ -82,7 +86,8 @@ final class SessionizerHarness {
   }
 
   /** Every keyed state entry left, of every journey: zero once every journey is cleared. */
-  static int totalEntries(KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h) {
+  static int totalEntries(
+      KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h) {
     KeyedStateBackend<JourneyKey> b = h.getOperator().getKeyedStateBackend();
     // The harness counts heap state only; RocksDB counts its own (timer entries included).
     return b instanceof RocksDBKeyedStateBackend<JourneyKey> r

@@ -22,7 +22,8 @@ class BatchTransactionsTest {
   @BeforeEach
   void createTable() throws SQLException {
     url = "jdbc:sqlite:" + dir.resolve("t.db");
-    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
       s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
     }
   }
@@ -56,7 +57,8 @@ class BatchTransactionsTest {
 
       assertThat(c.getAutoCommit()).isTrue();
     }
-    // In autocommit the first seven rows would stay; one transaction leaves none for the retry to meet.
+    // In autocommit the first seven rows would stay; one transaction leaves none for the retry to
+    // meet.
     assertThat(countFromAnotherConnection()).isZero();
   }
 

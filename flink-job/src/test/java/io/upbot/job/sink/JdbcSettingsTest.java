@@ -41,11 +41,11 @@ class JdbcSettingsTest {
     assertThatThrownBy(() -> JdbcSettings.parseTimeZone("Mars/Olympus_Mons"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("time zone: unknown zone id 'Mars/Olympus_Mons'");
-    assertThatThrownBy(() -> JdbcSettings.parseTimeZone("Asia/Shanghai'; DROP TABLE code_funnel_hourly; --"))
+    assertThatThrownBy(
+            () -> JdbcSettings.parseTimeZone("Asia/Shanghai'; DROP TABLE code_funnel_hourly; --"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("time zone: unknown zone id");
-    assertThatThrownBy(() -> JdbcSettings.parseTimeZone(""))
-        .hasMessage("time zone: required");
+    assertThatThrownBy(() -> JdbcSettings.parseTimeZone("")).hasMessage("time zone: required");
   }
 
   @Test
@@ -57,7 +57,9 @@ class JdbcSettingsTest {
         .containsEntry("user", "upbot")
         .containsEntry("password", "s3cret")
         .containsEntry("ApplicationName", "upbot");
-    assertThat(s.toString()).contains("user=upbot", "password=****").doesNotContain("s3cret", "//db");
+    assertThat(s.toString())
+        .contains("user=upbot", "password=****")
+        .doesNotContain("s3cret", "//db");
   }
 
   @Test
@@ -68,6 +70,7 @@ class JdbcSettingsTest {
             .withBatching(10, 0, 0);
 
     assertThat(s)
-        .isEqualTo(new JdbcSettings("jdbc:sqlite:/tmp/u.db", null, null, ZoneId.of("UTC"), 10, 0, 0));
+        .isEqualTo(
+            new JdbcSettings("jdbc:sqlite:/tmp/u.db", null, null, ZoneId.of("UTC"), 10, 0, 0));
   }
 }

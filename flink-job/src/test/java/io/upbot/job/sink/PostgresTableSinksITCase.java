@@ -70,14 +70,16 @@ class PostgresTableSinksITCase extends TableSinksScenarios {
 
   @Test
   void shouldRefuseAZoneThisServerDoesNotKnowAndInstallNothing() throws Exception {
-    // Java 17 still knows the old SystemV zones (with DST rules); PostgreSQL's zone database does not.
+    // Java 17 still knows the old SystemV zones (with DST rules); PostgreSQL's zone database does
+    // not.
     assumeTrue(ZoneId.getAvailableZoneIds().contains("SystemV/CST6CDT"));
 
     assertThatThrownBy(
             () -> SchemaInstaller.install(settings.withTimeZone(ZoneId.of("SystemV/CST6CDT"))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("time zone: 'SystemV/CST6CDT' is not known to this PostgreSQL server");
-    assertThat(query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
+    assertThat(
+            query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"))
         .containsExactly("0");
   }
 }

@@ -18,7 +18,9 @@ class ReconnectingConnectionProviderTest {
   static final Connection CONNECTION =
       (Connection)
           Proxy.newProxyInstance(
-              Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> null);
+              Connection.class.getClassLoader(),
+              new Class<?>[] {Connection.class},
+              (p, m, a) -> null);
 
   /** A database that refuses {@code failures} connections with {@code state}, then answers. */
   static final class FlakyDatabase implements JdbcConnectionProvider {
@@ -62,7 +64,8 @@ class ReconnectingConnectionProviderTest {
   @Test
   void shouldReconnectOnceTheDatabaseAnswersAgain() throws Exception {
     FlakyDatabase db = new FlakyDatabase(3, "08001");
-    ReconnectingConnectionProvider p = new ReconnectingConnectionProvider(db, Duration.ofSeconds(30));
+    ReconnectingConnectionProvider p =
+        new ReconnectingConnectionProvider(db, Duration.ofSeconds(30));
 
     assertThat(BatchTransactions.unwrap(p.reestablishConnection())).isSameAs(CONNECTION);
     assertThat(db.attempts).isEqualTo(4);
@@ -71,7 +74,8 @@ class ReconnectingConnectionProviderTest {
   @Test
   void shouldFailAtOnceWhenTheDatabaseRefusesTheRequestItself() {
     FlakyDatabase db = new FlakyDatabase(1, "28P01");
-    ReconnectingConnectionProvider p = new ReconnectingConnectionProvider(db, Duration.ofSeconds(30));
+    ReconnectingConnectionProvider p =
+        new ReconnectingConnectionProvider(db, Duration.ofSeconds(30));
 
     assertThatThrownBy(p::getOrEstablishConnection).isInstanceOf(SQLException.class);
     assertThat(db.attempts).isEqualTo(1);
@@ -80,7 +84,8 @@ class ReconnectingConnectionProviderTest {
   @Test
   void shouldFailTheJobWhenTheOutageOutlastsTheWait() {
     FlakyDatabase db = new FlakyDatabase(Integer.MAX_VALUE, "08001");
-    ReconnectingConnectionProvider p = new ReconnectingConnectionProvider(db, Duration.ofMillis(400));
+    ReconnectingConnectionProvider p =
+        new ReconnectingConnectionProvider(db, Duration.ofMillis(400));
 
     assertThatThrownBy(p::reestablishConnection)
         .isInstanceOf(SQLException.class)
@@ -99,8 +104,15 @@ class ReconnectingConnectionProviderTest {
 
   @ParameterizedTest(name = "{0} → {1}")
   @CsvSource({
-    "08001, true", "08006, true", "57P01, true", "57P03, true", "53300, true",
-    "28P01, false", "23505, false", "42P01, false", ", false"
+    "08001, true",
+    "08006, true",
+    "57P01, true",
+    "57P03, true",
+    "53300, true",
+    "28P01, false",
+    "23505, false",
+    "42P01, false",
+    ", false"
   })
   void shouldWaitOnlyForConnectionFailures(String state, boolean wait) {
     assertThat(ReconnectingConnectionProvider.isConnectionFailure(new SQLException("x", state)))

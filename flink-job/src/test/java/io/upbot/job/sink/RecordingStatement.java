@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A {@link PreparedStatement} that only records its {@code setX(index, value)} calls, for unit tests
- * of statement builders. Any other call fails the test.
+ * A {@link PreparedStatement} that only records its {@code setX(index, value)} calls, for unit
+ * tests of statement builders. Any other call fails the test.
  */
 final class RecordingStatement {
 

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class RowStatementsTest {
 
-  private static final long BUCKET_2023_11_06_16H = Instant.parse("2023-11-06T16:00:00Z").toEpochMilli();
+  private static final long BUCKET_2023_11_06_16H =
+      Instant.parse("2023-11-06T16:00:00Z").toEpochMilli();
   private static final long WRITTEN_AT = Instant.parse("2023-11-06T16:20:05.678Z").toEpochMilli();
   private static final OffsetDateTime PG_BUCKET = OffsetDateTime.parse("2023-11-06T16:00:00Z");
   private static final OffsetDateTime PG_WRITTEN = OffsetDateTime.parse("2023-11-06T16:20:05.678Z");
@@ -44,7 +45,8 @@ class RowStatementsTest {
             Map.entry(7, new Bound("setLong", 1L)),
             Map.entry(8, new Bound("setObject", PG_WRITTEN)));
     OffsetDateTime bucket =
-        (OffsetDateTime) bind(new RowStatements.FunnelBinder(SqlDialect.POSTGRES), row).get(1).value();
+        (OffsetDateTime)
+            bind(new RowStatements.FunnelBinder(SqlDialect.POSTGRES), row).get(1).value();
     assertThat(bucket.getOffset()).isEqualTo(ZoneOffset.UTC);
   }
 
@@ -76,7 +78,8 @@ class RowStatementsTest {
 
   @Test
   void shouldBindDwellRowTotalsAndPercentiles() throws Exception {
-    DwellRow row = new DwellRow(BUCKET_2023_11_06_16H, "wx1", "IsFX", 5, 120, 60, 20, 55, 60, WRITTEN_AT);
+    DwellRow row =
+        new DwellRow(BUCKET_2023_11_06_16H, "wx1", "IsFX", 5, 120, 60, 20, 55, 60, WRITTEN_AT);
 
     assertThat(bind(new RowStatements.DwellBinder(SqlDialect.POSTGRES), row))
         .containsExactly(
@@ -95,7 +98,8 @@ class RowStatementsTest {
   @Test
   void shouldBindDeadLetterWithNulReplacedSoPostgresAcceptsIt() throws Exception {
     DeadLetter letter =
-        new DeadLetter(DeadLetter.MALFORMED, "{\"v\":1\u0000}", "upbot.media-events/2/17", WRITTEN_AT);
+        new DeadLetter(
+            DeadLetter.MALFORMED, "{\"v\":1\u0000}", "upbot.media-events/2/17", WRITTEN_AT);
 
     assertThat(bind(new RowStatements.DeadLetterBinder(SqlDialect.POSTGRES), letter))
         .containsExactly(
@@ -107,7 +111,8 @@ class RowStatementsTest {
 
   @Test
   void shouldReplaceNulInKeyColumnsToo() throws Exception {
-    EventRow row = new EventRow(BUCKET_2023_11_06_16H, "a\u0000b", "c\u0000", "e\u0000", 1, WRITTEN_AT);
+    EventRow row =
+        new EventRow(BUCKET_2023_11_06_16H, "a\u0000b", "c\u0000", "e\u0000", 1, WRITTEN_AT);
 
     Map<Integer, Bound> bound = bind(new RowStatements.EventBinder(SqlDialect.POSTGRES), row);
 
@@ -123,8 +128,10 @@ class RowStatementsTest {
         InstantiationUtil.clone(new RowStatements.FunnelBinder(SqlDialect.SQLITE));
 
     assertThat(bind(copy, row).get(1)).isEqualTo(new Bound("setString", "2023-11-06 16:00:00"));
-    assertThat(InstantiationUtil.clone(new RowStatements.EventBinder(SqlDialect.POSTGRES))).isNotNull();
-    assertThat(InstantiationUtil.clone(new RowStatements.DwellBinder(SqlDialect.POSTGRES))).isNotNull();
+    assertThat(InstantiationUtil.clone(new RowStatements.EventBinder(SqlDialect.POSTGRES)))
+        .isNotNull();
+    assertThat(InstantiationUtil.clone(new RowStatements.DwellBinder(SqlDialect.POSTGRES)))
+        .isNotNull();
     assertThat(InstantiationUtil.clone(new RowStatements.DeadLetterBinder(SqlDialect.SQLITE)))
         .isNotNull();
   }
@@ -137,6 +144,7 @@ class RowStatementsTest {
         .contains("long_pressed = excluded.long_pressed", "joined = excluded.joined")
         .contains("updated_at = excluded.updated_at")
         .doesNotContain("appid = excluded", "code = excluded", "bucket_start = excluded");
-    assertThat(RowStatements.DEAD_LETTER_INSERT).endsWith("ON CONFLICT (source, reason) DO NOTHING");
+    assertThat(RowStatements.DEAD_LETTER_INSERT)
+        .endsWith("ON CONFLICT (source, reason) DO NOTHING");
   }
 }

@@ -16,12 +16,15 @@ class SqlDialectTest {
 
   @Test
   void shouldDetectPostgresAndSqliteFromTheirUrls() {
-    assertThat(SqlDialect.fromUrl("jdbc:postgresql://127.0.0.1:5432/upbot")).isEqualTo(SqlDialect.POSTGRES);
+    assertThat(SqlDialect.fromUrl("jdbc:postgresql://127.0.0.1:5432/upbot"))
+        .isEqualTo(SqlDialect.POSTGRES);
     assertThat(SqlDialect.fromUrl("jdbc:postgresql:upbot")).isEqualTo(SqlDialect.POSTGRES);
     assertThat(SqlDialect.fromUrl("  JDBC:PostgreSQL://db/x")).isEqualTo(SqlDialect.POSTGRES);
-    assertThat(SqlDialect.fromUrl("jdbc:sqlite:/var/lib/upbot/upbot.db")).isEqualTo(SqlDialect.SQLITE);
+    assertThat(SqlDialect.fromUrl("jdbc:sqlite:/var/lib/upbot/upbot.db"))
+        .isEqualTo(SqlDialect.SQLITE);
     assertThat(SqlDialect.fromUrl("jdbc:sqlite::memory:")).isEqualTo(SqlDialect.SQLITE);
-    assertThat(SqlDialect.fromUrl("jdbc:sqlite:file:upbot.db?busy_timeout=1000")).isEqualTo(SqlDialect.SQLITE);
+    assertThat(SqlDialect.fromUrl("jdbc:sqlite:file:upbot.db?busy_timeout=1000"))
+        .isEqualTo(SqlDialect.SQLITE);
   }
 
   @Test
@@ -36,8 +39,10 @@ class SqlDialectTest {
 
   @Test
   void shouldRejectBlankAndNonJdbcUrls() {
-    assertThatThrownBy(() -> SqlDialect.fromUrl(null)).hasMessageContaining("a JDBC URL is required");
-    assertThatThrownBy(() -> SqlDialect.fromUrl(" ")).hasMessageContaining("a JDBC URL is required");
+    assertThatThrownBy(() -> SqlDialect.fromUrl(null))
+        .hasMessageContaining("a JDBC URL is required");
+    assertThatThrownBy(() -> SqlDialect.fromUrl(" "))
+        .hasMessageContaining("a JDBC URL is required");
     assertThatThrownBy(() -> SqlDialect.fromUrl("postgres://db/upbot"))
         .hasMessageStartingWith("unsupported JDBC URL 'postgres:");
     assertThatThrownBy(() -> SqlDialect.fromUrl("jdbc:sqlit:/x.db"))
@@ -59,7 +64,8 @@ class SqlDialectTest {
     assertThat(props).containsEntry("journal_mode", "WAL").containsEntry("busy_timeout", "30000");
 
     Properties own =
-        SqlDialect.SQLITE.connectionProperties("jdbc:sqlite:/tmp/u.db?journal_mode=DELETE&busy_timeout=5");
+        SqlDialect.SQLITE.connectionProperties(
+            "jdbc:sqlite:/tmp/u.db?journal_mode=DELETE&busy_timeout=5");
     assertThat(own).doesNotContainKeys("journal_mode", "busy_timeout");
 
     assertThat(SqlDialect.POSTGRES.connectionProperties("jdbc:postgresql:x"))
@@ -78,10 +84,14 @@ class SqlDialectTest {
   void shouldRenderPostgresZonesByNameAndFixedOffsetsAsIsoIntervals() {
     assertThat(SqlDialect.POSTGRES.viewPlaceholders(ZoneId.of("Asia/Shanghai")))
         .isEqualTo(Map.of("TZ_NAME", "'Asia/Shanghai'", "TZ_EXPR", "'Asia/Shanghai'"));
-    assertThat(SqlDialect.postgresZoneExpression(ZoneId.of("+05:30"))).isEqualTo("INTERVAL '+05:30:00'");
-    assertThat(SqlDialect.postgresZoneExpression(ZoneId.of("-03:00"))).isEqualTo("INTERVAL '-03:00:00'");
-    assertThat(SqlDialect.postgresZoneExpression(ZoneId.of("UTC"))).isEqualTo("INTERVAL '+00:00:00'");
-    assertThat(SqlDialect.postgresZoneExpression(ZoneId.of("GMT+8"))).isEqualTo("INTERVAL '+08:00:00'");
+    assertThat(SqlDialect.postgresZoneExpression(ZoneId.of("+05:30")))
+        .isEqualTo("INTERVAL '+05:30:00'");
+    assertThat(SqlDialect.postgresZoneExpression(ZoneId.of("-03:00")))
+        .isEqualTo("INTERVAL '-03:00:00'");
+    assertThat(SqlDialect.postgresZoneExpression(ZoneId.of("UTC")))
+        .isEqualTo("INTERVAL '+00:00:00'");
+    assertThat(SqlDialect.postgresZoneExpression(ZoneId.of("GMT+8")))
+        .isEqualTo("INTERVAL '+08:00:00'");
   }
 
   @Test

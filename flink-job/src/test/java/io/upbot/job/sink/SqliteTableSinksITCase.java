@@ -60,9 +60,11 @@ class SqliteTableSinksITCase extends TableSinksScenarios {
     try (Connection reader = DriverManager.getConnection(settings.url())) {
       reader.setAutoCommit(false);
       try (Statement s = reader.createStatement()) {
-        assertThat(rows(s.executeQuery("SELECT count(*) FROM code_funnel_hourly"))).containsExactly("0");
+        assertThat(rows(s.executeQuery("SELECT count(*) FROM code_funnel_hourly")))
+            .containsExactly("0");
 
-        // Without WAL the writers' commits would wait for this reader and fail after the busy timeout.
+        // Without WAL the writers' commits would wait for this reader and fail after the busy
+        // timeout.
         runPipeline(
             List.of(
                 new FunnelRow(H16, "wx1", "IsFX", 5, 4, 2, 1, FIRST_WRITE),
@@ -72,9 +74,11 @@ class SqliteTableSinksITCase extends TableSinksScenarios {
             List.of());
 
         // The reader keeps its snapshot until it ends its transaction, then sees the job's rows.
-        assertThat(rows(s.executeQuery("SELECT count(*) FROM code_funnel_hourly"))).containsExactly("0");
+        assertThat(rows(s.executeQuery("SELECT count(*) FROM code_funnel_hourly")))
+            .containsExactly("0");
         reader.commit();
-        assertThat(rows(s.executeQuery("SELECT count(*) FROM code_funnel_hourly"))).containsExactly("2");
+        assertThat(rows(s.executeQuery("SELECT count(*) FROM code_funnel_hourly")))
+            .containsExactly("2");
       }
     }
   }

@@ -41,7 +41,8 @@ abstract class TableSinksScenarios {
 
   static final String TOPIC = "upbot.media-events";
 
-  private static final Set<String> TIME_COLUMNS = Set.of("bucket_start", "updated_at", "recorded_at");
+  private static final Set<String> TIME_COLUMNS =
+      Set.of("bucket_start", "updated_at", "recorded_at");
 
   /** Settings (default zone) for this test's fresh, empty database. */
   abstract JdbcSettings settings();
@@ -77,8 +78,9 @@ abstract class TableSinksScenarios {
             "code_funnel_daily",
             "code_dwell_daily",
             "code_event_daily")) {
-      assertThat(query("SELECT count(*) FROM " + relation)).as(relation).containsExactly(
-          relation.equals("code_funnel_daily") ? "1" : "0");
+      assertThat(query("SELECT count(*) FROM " + relation))
+          .as(relation)
+          .containsExactly(relation.equals("code_funnel_daily") ? "1" : "0");
     }
   }
 
@@ -89,7 +91,11 @@ abstract class TableSinksScenarios {
 
     Throwable rejected =
         catchThrowable(
-            () -> insert(RowStatements.FUNNEL_UPSERT, new RowStatements.FunnelBinder(dialect()), offHour));
+            () ->
+                insert(
+                    RowStatements.FUNNEL_UPSERT,
+                    new RowStatements.FunnelBinder(dialect()),
+                    offHour));
 
     assertThat(rejected).isInstanceOf(SQLException.class);
     assertThat(query("SELECT count(*) FROM code_funnel_hourly")).containsExactly("0");
@@ -112,8 +118,10 @@ abstract class TableSinksScenarios {
             new EventRow(H16, "wx1", "IsFX", "1110204", 2, FIRST_WRITE)),
         List.of(new DwellRow(H16, "wx1", "IsFX", 3, 90, 60, 20, 60, 60, FIRST_WRITE)),
         List.of(
-            new DeadLetter(DeadLetter.LATE, "{\"v\":1,\"appid\":\"wx1\"}", TOPIC + "/0/10", FIRST_WRITE),
-            new DeadLetter(DeadLetter.MALFORMED, "bad\u0000json\uFFFD", TOPIC + "/1/3", FIRST_WRITE)));
+            new DeadLetter(
+                DeadLetter.LATE, "{\"v\":1,\"appid\":\"wx1\"}", TOPIC + "/0/10", FIRST_WRITE),
+            new DeadLetter(
+                DeadLetter.MALFORMED, "bad\u0000json\uFFFD", TOPIC + "/1/3", FIRST_WRITE)));
 
     assertThat(query("SELECT * FROM code_funnel_hourly ORDER BY bucket_start, appid, code"))
         .containsExactly(
@@ -131,7 +139,8 @@ abstract class TableSinksScenarios {
             "late|{\"v\":1,\"appid\":\"wx1\"}|upbot.media-events/0/10|2023-11-06T17:05:00Z",
             "malformed|bad\uFFFDjson\uFFFD|upbot.media-events/1/3|2023-11-06T17:05:00Z");
 
-    // A replay with newer totals for some keys: those are overwritten, the others stay as they were.
+    // A replay with newer totals for some keys: those are overwritten, the others stay as they
+    // were.
     runPipeline(
         List.of(new FunnelRow(H16, "wx1", "IsFX", 6, 5, 3, 2, SECOND_WRITE)),
         List.of(
@@ -139,7 +148,8 @@ abstract class TableSinksScenarios {
             new EventRow(H17, "wx1", "IsFX", "1110205", 1, SECOND_WRITE)),
         List.of(new DwellRow(H16, "wx1", "IsFX", 4, 100, 60, 10, 60, 60, SECOND_WRITE)),
         List.of(
-            new DeadLetter(DeadLetter.LATE, "{\"v\":1,\"appid\":\"wx1\"}", TOPIC + "/0/10", SECOND_WRITE),
+            new DeadLetter(
+                DeadLetter.LATE, "{\"v\":1,\"appid\":\"wx1\"}", TOPIC + "/0/10", SECOND_WRITE),
             new DeadLetter(DeadLetter.MALFORMED, "other copy", TOPIC + "/1/3", SECOND_WRITE),
             new DeadLetter(DeadLetter.LATE, "{\"v\":1}", TOPIC + "/0/11", SECOND_WRITE)));
 
@@ -173,7 +183,9 @@ abstract class TableSinksScenarios {
     assertThat(payload.getBytes(StandardCharsets.UTF_8).length).isEqualTo(1024 * 1024);
 
     runPipeline(
-        List.of(), List.of(), List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
         List.of(new DeadLetter(DeadLetter.MALFORMED, payload, TOPIC + "/0/99", FIRST_WRITE)));
 
     List<String> stored = query("SELECT payload FROM dead_letter_events");
@@ -190,7 +202,9 @@ abstract class TableSinksScenarios {
   static final String DEAD_LETTERS =
       "SELECT reason, payload, source, recorded_at FROM dead_letter_events ORDER BY source, reason";
 
-  /** Runs one bounded Flink job writing these rows through {@link TableSinks}, two subtasks each. */
+  /**
+   * Runs one bounded Flink job writing these rows through {@link TableSinks}, two subtasks each.
+   */
   void runPipeline(
       List<FunnelRow> funnel, List<EventRow> events, List<DwellRow> dwell, List<DeadLetter> dead)
       throws Exception {
@@ -202,20 +216,36 @@ abstract class TableSinksScenarios {
     JobSinks sinks = TableSinks.create(settings());
     // fromData refuses an empty collection: a table without rows gets no source.
     if (!funnel.isEmpty()) {
-      env.fromData(funnel).name("funnel rows").uid("funnel-rows")
-          .sinkTo(sinks.funnelRows()).name("funnel sink").uid("funnel-sink");
+      env.fromData(funnel)
+          .name("funnel rows")
+          .uid("funnel-rows")
+          .sinkTo(sinks.funnelRows())
+          .name("funnel sink")
+          .uid("funnel-sink");
     }
     if (!events.isEmpty()) {
-      env.fromData(events).name("event rows").uid("event-rows")
-          .sinkTo(sinks.eventRows()).name("event sink").uid("event-sink");
+      env.fromData(events)
+          .name("event rows")
+          .uid("event-rows")
+          .sinkTo(sinks.eventRows())
+          .name("event sink")
+          .uid("event-sink");
     }
     if (!dwell.isEmpty()) {
-      env.fromData(dwell).name("dwell rows").uid("dwell-rows")
-          .sinkTo(sinks.dwellRows()).name("dwell sink").uid("dwell-sink");
+      env.fromData(dwell)
+          .name("dwell rows")
+          .uid("dwell-rows")
+          .sinkTo(sinks.dwellRows())
+          .name("dwell sink")
+          .uid("dwell-sink");
     }
     if (!dead.isEmpty()) {
-      env.fromData(dead).name("dead letters").uid("dead-letters")
-          .sinkTo(sinks.deadLetters()).name("dead letter sink").uid("dead-letter-sink");
+      env.fromData(dead)
+          .name("dead letters")
+          .uid("dead-letters")
+          .sinkTo(sinks.deadLetters())
+          .name("dead letter sink")
+          .uid("dead-letter-sink");
     }
     env.execute("table sinks " + dialect());
   }
@@ -329,7 +359,9 @@ abstract class TableSinksScenarios {
         new EventRow(ms("2023-11-07T15:00:00Z"), "wx1", "IsFX", "1110201", 5, FIRST_WRITE),
         new EventRow(ms("2023-11-07T15:00:00Z"), "wx1", "IsFX", "1110204", 1, FIRST_WRITE));
 
-    assertThat(query("SELECT day, code, event_id, events FROM code_event_daily ORDER BY day, event_id"))
+    assertThat(
+            query(
+                "SELECT day, code, event_id, events FROM code_event_daily ORDER BY day, event_id"))
         .containsExactly(
             "2023-11-06|IsFX|1110201|3", "2023-11-07|IsFX|1110201|9", "2023-11-07|IsFX|1110204|1");
   }
@@ -349,8 +381,8 @@ abstract class TableSinksScenarios {
   }
 
   /**
-   * Each row as its columns joined by {@code |}: time columns as ISO instants (whatever the
-   * dialect stores), fractional numbers to four places, NULL as {@code null}.
+   * Each row as its columns joined by {@code |}: time columns as ISO instants (whatever the dialect
+   * stores), fractional numbers to four places, NULL as {@code null}.
    */
   List<String> query(String sql) throws SQLException {
     try (Connection c = settings().connect();

@@ -66,16 +66,21 @@ class TableSinksTest {
 
   @Test
   void shouldGiveEveryTableAWriterAndNoCommitterWhoseGaugeCollidesOnEachCheckpoint() {
-    JobSettings s = JobSettings.parse(new String[] {"--kafka-bootstrap", "localhost:9092"}, Map.of());
+    JobSettings s =
+        JobSettings.parse(new String[] {"--kafka-bootstrap", "localhost:9092"}, Map.of());
     JobSinks sinks = TableSinks.create(JdbcSettings.defaults("jdbc:sqlite:/tmp/u.db"));
-    assertThat(List.of(sinks.funnelRows(), sinks.eventRows(), sinks.dwellRows(), sinks.deadLetters()))
+    assertThat(
+            List.of(sinks.funnelRows(), sinks.eventRows(), sinks.dwellRows(), sinks.deadLetters()))
         .noneMatch(sink -> sink instanceof SupportsCommitter);
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     AnalyticsJob.configure(env, s);
     AnalyticsJob.build(
-        env, s, KafkaSources.create(s.kafkaSettings()),
-        ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()), sinks);
+        env,
+        s,
+        KafkaSources.create(s.kafkaSettings()),
+        ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()),
+        sinks);
     List<String> operators =
         env.getStreamGraph().getStreamNodes().stream().map(StreamNode::getOperatorName).toList();
 
@@ -83,7 +88,9 @@ class TableSinksTest {
     assertThat(operators)
         .filteredOn(name -> name.endsWith("Writer"))
         .containsExactlyInAnyOrder(
-            "code_funnel_hourly: Writer", "code_event_hourly: Writer", "code_dwell_hourly: Writer",
+            "code_funnel_hourly: Writer",
+            "code_event_hourly: Writer",
+            "code_dwell_hourly: Writer",
             "dead_letter_events: Writer");
   }
 }

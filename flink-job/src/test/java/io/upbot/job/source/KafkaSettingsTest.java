@@ -14,8 +14,15 @@ class KafkaSettingsTest {
   void shouldTakeTheSourcesFewSettingsFromTheJobs() {
     KafkaSettings k =
         settings(
-            "--topic", "t", "--group-id", "g", "--start-from", "earliest", "--bounded",
-            "--allowed-lateness", "2h");
+            "--topic",
+            "t",
+            "--group-id",
+            "g",
+            "--start-from",
+            "earliest",
+            "--bounded",
+            "--allowed-lateness",
+            "2h");
 
     assertThat(k.bootstrap()).isEqualTo("k:9092");
     assertThat(k.topic()).isEqualTo("t");

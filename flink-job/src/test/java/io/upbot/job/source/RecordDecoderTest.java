@@ -20,8 +20,20 @@ class RecordDecoderTest {
   final RecordDecoder decoder = new RecordDecoder(A);
 
   static MediaEvent media(long eventTime, String code, String traceId, Integer duration) {
-    return new MediaEvent(1, "wxapp", "openid-1", 2, 1, null, "1110201", eventTime, RECEIVED, 2, code,
-        traceId, duration);
+    return new MediaEvent(
+        1,
+        "wxapp",
+        "openid-1",
+        2,
+        1,
+        null,
+        "1110201",
+        eventTime,
+        RECEIVED,
+        2,
+        code,
+        traceId,
+        duration);
   }
 
   DecodedRecord decode(MediaEvent m) {
@@ -35,8 +47,16 @@ class RecordDecoderTest {
     assertThat(d.deadLetter()).isNull();
     assertThat(d.receivedAt()).isEqualTo(RECEIVED);
     assertThat(d.event())
-        .isEqualTo(new JourneyEvent(
-            "wxapp", "code1", "trace-9", "1110201", RECEIVED - 1000, RECEIVED - 1000, RECEIVED, 12));
+        .isEqualTo(
+            new JourneyEvent(
+                "wxapp",
+                "code1",
+                "trace-9",
+                "1110201",
+                RECEIVED - 1000,
+                RECEIVED - 1000,
+                RECEIVED,
+                12));
   }
 
   @Test
@@ -54,7 +74,8 @@ class RecordDecoderTest {
     JourneyEvent e = decode(media(sent, "c", "t", null)).event();
 
     assertThat(e.t()).isEqualTo(RECEIVED + 5 * 60_000);
-    // The sent time names the event: a resend, with another receipt and so another t, is the same one.
+    // The sent time names the event: a resend, with another receipt and so another t, is the same
+    // one.
     assertThat(e.eventTime()).isEqualTo(sent);
   }
 
@@ -66,7 +87,9 @@ class RecordDecoderTest {
     assertThat(d.event()).isNull();
     assertThat(d.receivedAt()).as("late records still move the watermark").isEqualTo(RECEIVED);
     assertThat(d.deadLetter())
-        .isEqualTo(new DeadLetter("late", new String(raw, StandardCharsets.UTF_8), "upbot.media-events/3/42", NOW));
+        .isEqualTo(
+            new DeadLetter(
+                "late", new String(raw, StandardCharsets.UTF_8), "upbot.media-events/3/42", NOW));
   }
 
   @Test
@@ -93,40 +116,54 @@ class RecordDecoderTest {
 
   @Test
   void shouldDeadLetterRecordWhoseKeyFieldsBreakTheApiLimits() {
-    assertThat(decode(media(RECEIVED, "x".repeat(65), "t", null)).deadLetter().reason()).isEqualTo("malformed");
-    assertThat(decode(media(RECEIVED, "a\u0000b", "t", null)).deadLetter().reason()).isEqualTo("malformed");
-    assertThat(decode(media(RECEIVED, "c", "t", 86_401)).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode(media(RECEIVED, "x".repeat(65), "t", null)).deadLetter().reason())
+        .isEqualTo("malformed");
+    assertThat(decode(media(RECEIVED, "a\u0000b", "t", null)).deadLetter().reason())
+        .isEqualTo("malformed");
+    assertThat(decode(media(RECEIVED, "c", "t", 86_401)).deadLetter().reason())
+        .isEqualTo("malformed");
   }
 
   static final String EMOJI = "\ud83d\ude00"; // one character, two UTF-16 units
 
   DecodedRecord decode(String appid, String openid, String eventId, String code) {
-    return decode(new MediaEvent(1, appid, openid, 2, null, null, eventId, RECEIVED, RECEIVED, null, code, null, null));
+    return decode(
+        new MediaEvent(
+            1, appid, openid, 2, null, null, eventId, RECEIVED, RECEIVED, null, code, null, null));
   }
 
-  /** The endpoint accepts 64 characters (code points); the job must count the same way, not UTF-16 units. */
+  /**
+   * The endpoint accepts 64 characters (code points); the job must count the same way, not UTF-16
+   * units.
+   */
   @Test
   void shouldCountAnAppidOf64NonBmpCharacters() {
     assertThat(decode(EMOJI.repeat(64), "o", "1110201", null).deadLetter()).isNull();
-    assertThat(decode(EMOJI.repeat(65), "o", "1110201", null).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode(EMOJI.repeat(65), "o", "1110201", null).deadLetter().reason())
+        .isEqualTo("malformed");
   }
 
   @Test
   void shouldCountACodeOf64NonBmpCharacters() {
     assertThat(decode("a", "o", "1110201", EMOJI.repeat(64)).deadLetter()).isNull();
-    assertThat(decode("a", "o", "1110201", EMOJI.repeat(65)).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode("a", "o", "1110201", EMOJI.repeat(65)).deadLetter().reason())
+        .isEqualTo("malformed");
   }
 
   @Test
   void shouldCountAnEventIdOf32NonBmpCharacters() {
     assertThat(decode("a", "o", EMOJI.repeat(32), null).deadLetter()).isNull();
-    assertThat(decode("a", "o", EMOJI.repeat(33), null).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode("a", "o", EMOJI.repeat(33), null).deadLetter().reason())
+        .isEqualTo("malformed");
   }
 
-  /** The endpoint refuses U+0000; a record from any other writer is still kept out of the tables. */
+  /**
+   * The endpoint refuses U+0000; a record from any other writer is still kept out of the tables.
+   */
   @Test
   void shouldDeadLetterNulInTheOpenidTraceOrEventId() {
-    assertThat(decode("a", "o\u0000", "1110201", null).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode("a", "o\u0000", "1110201", null).deadLetter().reason())
+        .isEqualTo("malformed");
     assertThat(decode("a", "o", "11\u00001", null).deadLetter().reason()).isEqualTo("malformed");
   }
 
@@ -134,7 +171,8 @@ class RecordDecoderTest {
   void shouldDeadLetterAnUnpairedSurrogateInAKeyField() {
     // c\ud800 and c\udc00 would both be stored as c\ufffd: one database row for two job rows.
     assertThat(decode("a", "o", "1110201", "c\ud800").deadLetter().reason()).isEqualTo("malformed");
-    assertThat(decode("a\udc00", "o", "1110201", null).deadLetter().reason()).isEqualTo("malformed");
+    assertThat(decode("a\udc00", "o", "1110201", null).deadLetter().reason())
+        .isEqualTo("malformed");
     assertThat(decode("a", "o", "1110201", "c\ud83d\ude00").deadLetter()).isNull();
   }
 
@@ -143,6 +181,7 @@ class RecordDecoderTest {
     assertThat(decode("a", "o", "1110201", "\u00A0IsFX\u202F").event().code()).isEqualTo("IsFX");
     assertThat(decode("a", "o", "1110201", "\u001Fx").event().code()).isEqualTo("\u001Fx");
     // 64 characters plus no-break spaces: within the limit once trimmed.
-    assertThat(decode("a", "o", "1110201", "\u00A0" + "c".repeat(64) + "\u2007").deadLetter()).isNull();
+    assertThat(decode("a", "o", "1110201", "\u00A0" + "c".repeat(64) + "\u2007").deadLetter())
+        .isNull();
   }
 }

@@ -36,7 +36,8 @@ class ServerClockWatermarksTest {
   final List<Long> emitted = out.timestamps();
 
   static DecodedRecord event(long t, long receivedAt) {
-    return DecodedRecord.ofEvent(new JourneyEvent("a", "", "tr", "1110201", t, t, receivedAt, null));
+    return DecodedRecord.ofEvent(
+        new JourneyEvent("a", "", "tr", "1110201", t, t, receivedAt, null));
   }
 
   @Test
@@ -59,8 +60,10 @@ class ServerClockWatermarksTest {
   void shouldIgnoreMalformedRecordsButCountLateOnes() {
     ServerClockWatermarks g = new ServerClockWatermarks(BOUND);
     g.onEvent(
-        DecodedRecord.ofDeadLetter(DecodedRecord.NO_RECEIVED_AT, new DeadLetter("malformed", "", "t/0/0", 0)),
-        0, out);
+        DecodedRecord.ofDeadLetter(
+            DecodedRecord.NO_RECEIVED_AT, new DeadLetter("malformed", "", "t/0/0", 0)),
+        0,
+        out);
     g.onPeriodicEmit(out);
     assertThat(emitted).isEmpty();
 
@@ -98,7 +101,8 @@ class ServerClockWatermarksTest {
         p.emitWatermark();
       }
       p.finish();
-      assertThat(p.deadLetters()).extracting(DeadLetter::reason)
+      assertThat(p.deadLetters())
+          .extracting(DeadLetter::reason)
           .as("no event is kept aside as behind the watermark or for a dropped row")
           .isSubsetOf(DeadLetter.LATE);
       return p.tables().withoutZeroFunnelRows();
@@ -107,10 +111,11 @@ class ServerClockWatermarksTest {
 
   @Test
   void shouldKeepCountingOnTimeEventsAfterARecordWithAFutureReceivedAt() throws Exception {
-    List<MediaEvent> in = List.of(
-        record("tr1", H10, H10 + 1000),
-        record("tr2", H10 + 2000, H10 + 10 * A), // an ingest host clock 10 days ahead: late
-        record("tr3", H10 + 3000, H10 + 4000)); // on time: must count
+    List<MediaEvent> in =
+        List.of(
+            record("tr1", H10, H10 + 1000),
+            record("tr2", H10 + 2000, H10 + 10 * A), // an ingest host clock 10 days ahead: late
+            record("tr3", H10 + 3000, H10 + 4000)); // on time: must count
     Tables expected = Reference.compute(in, G, A, FunnelStages.DEFAULT);
     assertThat(expected.events().values()).as("two events count").containsExactly(2L);
 
@@ -118,14 +123,19 @@ class ServerClockWatermarksTest {
   }
 
   @Test
-  void shouldCountAnOnTimeEventAppendedAMinuteBehindWithTheDefaultWatermarkBound() throws Exception {
-    long bound = JobSettings.parse(new String[] {"--kafka-bootstrap", "k:1"}, Map.of())
-        .watermarkBound().toMillis();
-    List<MediaEvent> in = List.of(
-        record("tr1", H11 + 60_000, H11 + 60_000),
-        // Received exactly A after its time (on time), appended a minute after the first: a 1005'd
-        // batch the producer still delivers, or a slow body upload.
-        record("tr2", H11 - A, H11));
+  void shouldCountAnOnTimeEventAppendedAMinuteBehindWithTheDefaultWatermarkBound()
+      throws Exception {
+    long bound =
+        JobSettings.parse(new String[] {"--kafka-bootstrap", "k:1"}, Map.of())
+            .watermarkBound()
+            .toMillis();
+    List<MediaEvent> in =
+        List.of(
+            record("tr1", H11 + 60_000, H11 + 60_000),
+            // Received exactly A after its time (on time), appended a minute after the first: a
+            // 1005'd
+            // batch the producer still delivers, or a slow body upload.
+            record("tr2", H11 - A, H11));
     Tables expected = Reference.compute(in, G, A, FunnelStages.DEFAULT);
     assertThat(expected.events().values()).as("both events count").containsExactly(1L, 1L);
 

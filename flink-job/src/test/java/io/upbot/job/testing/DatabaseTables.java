@@ -28,7 +28,9 @@ public final class DatabaseTables {
         Statement s = c.createStatement()) {
       try (ResultSet rs =
           s.executeQuery(
-              "SELECT " + bucket + ", appid, code, sessions, exposed, long_pressed, joined"
+              "SELECT "
+                  + bucket
+                  + ", appid, code, sessions, exposed, long_pressed, joined"
                   + " FROM code_funnel_hourly")) {
         while (rs.next()) {
           t.funnel()
@@ -38,7 +40,8 @@ public final class DatabaseTables {
         }
       }
       try (ResultSet rs =
-          s.executeQuery("SELECT " + bucket + ", appid, code, event_id, events FROM code_event_hourly")) {
+          s.executeQuery(
+              "SELECT " + bucket + ", appid, code, event_id, events FROM code_event_hourly")) {
         while (rs.next()) {
           t.events()
               .put(
@@ -48,13 +51,20 @@ public final class DatabaseTables {
       }
       try (ResultSet rs =
           s.executeQuery(
-              "SELECT " + bucket + ", appid, code, events, total_s, max_s, p50_s, p90_s, p99_s"
+              "SELECT "
+                  + bucket
+                  + ", appid, code, events, total_s, max_s, p50_s, p90_s, p99_s"
                   + " FROM code_dwell_hourly")) {
         while (rs.next()) {
           t.dwell()
               .put(
                   new FunnelRowKey(rs.getLong(1), rs.getString(2), rs.getString(3)),
-                  List.of(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8),
+                  List.of(
+                      rs.getLong(4),
+                      rs.getLong(5),
+                      rs.getLong(6),
+                      rs.getLong(7),
+                      rs.getLong(8),
                       rs.getLong(9)));
         }
       }
@@ -66,7 +76,9 @@ public final class DatabaseTables {
     List<StoredDeadLetter> out = new ArrayList<>();
     try (Connection c = settings.connect();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT reason, payload, source FROM dead_letter_events ORDER BY source")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT reason, payload, source FROM dead_letter_events ORDER BY source")) {
       while (rs.next()) {
         out.add(new StoredDeadLetter(rs.getString(1), rs.getString(2), rs.getString(3)));
       }

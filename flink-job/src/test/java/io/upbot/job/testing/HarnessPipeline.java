@@ -33,8 +33,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The job's functions wired by hand through test harnesses, in one thread: fast enough for many
- * property tries, and it moves watermarks and processing time mid-stream, so cleanup and retention run
- * while events still arrive.
+ * property tries, and it moves watermarks and processing time mid-stream, so cleanup and retention
+ * run while events still arrive.
  */
 @SuppressWarnings("try") // close() throws Exception, as the harnesses do
 public final class HarnessPipeline implements AutoCloseable {
@@ -42,7 +42,8 @@ public final class HarnessPipeline implements AutoCloseable {
   private final RecordDecoder decoder;
   private final ServerClockWatermarks watermarks;
   private final EmittedWatermarks watermarkOutput = new EmittedWatermarks();
-  private final KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> sessions;
+  private final KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta>
+      sessions;
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, FunnelDelta, FunnelRow> funnel;
   private final KeyedOneInputStreamOperatorTestHarness<EventRowKey, EventDelta, EventRow> events;
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, DwellDelta, DwellRow> dwell;
@@ -50,10 +51,14 @@ public final class HarnessPipeline implements AutoCloseable {
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private long watermark = Long.MIN_VALUE;
   private long now = 1_000;
-  /** The job's wall clock, as its watermark generator sees it: by default long after every record. */
+
+  /**
+   * The job's wall clock, as its watermark generator sees it: by default long after every record.
+   */
   private long wallClock = Long.MAX_VALUE;
 
-  public HarnessPipeline(FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs)
+  public HarnessPipeline(
+      FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs)
       throws Exception {
     this.decoder = new RecordDecoder(latenessMs);
     this.watermarks = new ServerClockWatermarks(boundMs, () -> wallClock);
@@ -66,13 +71,17 @@ public final class HarnessPipeline implements AutoCloseable {
             TypeInformation.of(JourneyKey.class));
     funnel =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new FunnelAggregator(timing), FunnelDelta::rowKey, TypeInformation.of(FunnelRowKey.class));
+            new FunnelAggregator(timing),
+            FunnelDelta::rowKey,
+            TypeInformation.of(FunnelRowKey.class));
     events =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new EventAggregator(timing), EventDelta::rowKey, TypeInformation.of(EventRowKey.class));
     dwell =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new DwellAggregator(timing), DwellDelta::rowKey, TypeInformation.of(FunnelRowKey.class));
+            new DwellAggregator(timing),
+            DwellDelta::rowKey,
+            TypeInformation.of(FunnelRowKey.class));
     setProcessingTime(now);
   }
 
@@ -88,7 +97,9 @@ public final class HarnessPipeline implements AutoCloseable {
     }
   }
 
-  /** Sets the job's wall clock (epoch ms) that the watermark generator compares received_at with. */
+  /**
+   * Sets the job's wall clock (epoch ms) that the watermark generator compares received_at with.
+   */
   public void wallClock(long epochMs) {
     wallClock = epochMs;
   }
@@ -125,8 +136,10 @@ public final class HarnessPipeline implements AutoCloseable {
 
   /** Keyed state entries left in every function. */
   public int stateEntries() {
-    return sessions.numKeyedStateEntries() + funnel.numKeyedStateEntries()
-        + events.numKeyedStateEntries() + dwell.numKeyedStateEntries();
+    return sessions.numKeyedStateEntries()
+        + funnel.numKeyedStateEntries()
+        + events.numKeyedStateEntries()
+        + dwell.numKeyedStateEntries();
   }
 
   private void advanceWatermark(long w) throws Exception {
@@ -152,10 +165,12 @@ public final class HarnessPipeline implements AutoCloseable {
         funnel.processElement((FunnelDelta) r.getValue(), r.getTimestamp());
       }
     }
-    for (StreamRecord<EventDelta> r : drain(sessions.getSideOutput(JourneySessionizer.EVENT_DELTAS))) {
+    for (StreamRecord<EventDelta> r :
+        drain(sessions.getSideOutput(JourneySessionizer.EVENT_DELTAS))) {
       events.processElement(r);
     }
-    for (StreamRecord<DwellDelta> r : drain(sessions.getSideOutput(JourneySessionizer.DWELL_DELTAS))) {
+    for (StreamRecord<DwellDelta> r :
+        drain(sessions.getSideOutput(JourneySessionizer.DWELL_DELTAS))) {
       dwell.processElement(r);
     }
     drainDeadLetters(sessions, JourneySessionizer.DEAD_LETTERS);

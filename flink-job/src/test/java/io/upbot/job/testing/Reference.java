@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * docs/semantics.md computed the plain way, over the whole input at once, independently of the job's
- * code: time, journey, late filter, dedup by (event_id, event_time as sent) with the first received copy's
- * time, sort, split by gap, brute-force depth, buckets.
+ * docs/semantics.md computed the plain way, over the whole input at once, independently of the
+ * job's code: time, journey, late filter, dedup by (event_id, event_time as sent) with the first
+ * received copy's time, sort, split by gap, brute-force depth, buckets.
  */
 public final class Reference {
 
@@ -27,7 +27,8 @@ public final class Reference {
   private record Journey(String appid, String code, String trace) {}
 
   /** The tables for these records, in the order they were received. */
-  public static Tables compute(List<MediaEvent> received, long gapMs, long latenessMs, FunnelStages st) {
+  public static Tables compute(
+      List<MediaEvent> received, long gapMs, long latenessMs, FunnelStages st) {
     Map<Journey, Map<String, Ev>> journeys = new LinkedHashMap<>();
     for (MediaEvent m : received) {
       long t = Math.min(m.eventTime(), m.receivedAt() + FUTURE_CAP);
@@ -41,7 +42,8 @@ public final class Reference {
               m.traceId() != null ? m.traceId() : "openid:" + m.openid());
       journeys
           .computeIfAbsent(j, k -> new LinkedHashMap<>())
-          // One event per (event_id, event_time as sent): a later copy, even one whose receipt gives it
+          // One event per (event_id, event_time as sent): a later copy, even one whose receipt
+          // gives it
           // another capped t, changes nothing.
           .putIfAbsent(m.eventId() + "@" + m.eventTime(), new Ev(m.eventId(), t, m.duration()));
     }
@@ -78,27 +80,32 @@ public final class Reference {
       }
       for (Ev e : evs) {
         long bucket = floorHour(e.t());
-        out.events().merge(new EventRowKey(bucket, j.appid(), j.code(), e.eventId()), 1L, Long::sum);
+        out.events()
+            .merge(new EventRowKey(bucket, j.appid(), j.code(), e.eventId()), 1L, Long::sum);
         if (e.duration() != null) {
           dwellValues
-              .computeIfAbsent(new FunnelRowKey(bucket, j.appid(), j.code()), k -> new ArrayList<>())
+              .computeIfAbsent(
+                  new FunnelRowKey(bucket, j.appid(), j.code()), k -> new ArrayList<>())
               .add(e.duration());
         }
       }
     }
-    dwellValues.forEach((k, values) -> {
-      Collections.sort(values);
-      int n = values.size();
-      long total = values.stream().mapToLong(Integer::longValue).sum();
-      out.dwell()
-          .put(
-              k,
-              List.of(
-                  (long) n, total, (long) values.get(n - 1),
-                  (long) values.get(rank(n, 50) - 1),
-                  (long) values.get(rank(n, 90) - 1),
-                  (long) values.get(rank(n, 99) - 1)));
-    });
+    dwellValues.forEach(
+        (k, values) -> {
+          Collections.sort(values);
+          int n = values.size();
+          long total = values.stream().mapToLong(Integer::longValue).sum();
+          out.dwell()
+              .put(
+                  k,
+                  List.of(
+                      (long) n,
+                      total,
+                      (long) values.get(n - 1),
+                      (long) values.get(rank(n, 50) - 1),
+                      (long) values.get(rank(n, 90) - 1),
+                      (long) values.get(rank(n, 99) - 1)));
+        });
     return out;
   }
 

@@ -11,8 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reference's own rules where they are easy to get wrong, since the job's tests and upbot-local's
- * end-to-end test trust it.
+ * The reference's own rules where they are easy to get wrong, since the job's tests and
+ * upbot-local's end-to-end test trust it.
  */
 class ReferenceTest {
 
@@ -24,15 +24,20 @@ class ReferenceTest {
 
   @Test
   void shouldCountAResendFromAFastClockOnceAtTheFirstCopysTime() {
-    // Sent at 11:50 by a clock running ahead: received at 10:50 (t 10:55), resent at 11:20 (t 11:25).
+    // Sent at 11:50 by a clock running ahead: received at 10:50 (t 10:55), resent at 11:20 (t
+    // 11:25).
     Tables t =
         Reference.compute(
             List.of(
                 Scenario.event("app", "o", "c", "tr", "1110201", H11 + 50 * MIN, H10 + 50 * MIN, 4),
-                Scenario.event("app", "o", "c", "tr", "1110201", H11 + 50 * MIN, H11 + 20 * MIN, 9)),
-            G, A, FunnelStages.DEFAULT);
+                Scenario.event(
+                    "app", "o", "c", "tr", "1110201", H11 + 50 * MIN, H11 + 20 * MIN, 9)),
+            G,
+            A,
+            FunnelStages.DEFAULT);
 
-    assertThat(t.events()).containsExactly(Map.entry(new EventRowKey(H10, "app", "c", "1110201"), 1L));
+    assertThat(t.events())
+        .containsExactly(Map.entry(new EventRowKey(H10, "app", "c", "1110201"), 1L));
     assertThat(t.funnel())
         .containsExactly(Map.entry(new FunnelRowKey(H10, "app", "c"), List.of(1L, 1L, 0L, 0L)));
     assertThat(t.dwell().get(new FunnelRowKey(H10, "app", "c"))).startsWith(1L, 4L);
@@ -45,7 +50,9 @@ class ReferenceTest {
             List.of(
                 Scenario.event("app", "o", "c", "tr", "1110201", H10, H10, null),
                 Scenario.event("app", "o", "c", "tr", "1110204", H10 + G, H10 + G, null)),
-            G, A, FunnelStages.DEFAULT);
+            G,
+            A,
+            FunnelStages.DEFAULT);
 
     assertThat(t.funnel())
         .containsExactly(Map.entry(new FunnelRowKey(H10, "app", "c"), List.of(2L, 1L, 0L, 0L)));

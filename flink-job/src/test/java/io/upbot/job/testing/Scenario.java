@@ -16,19 +16,21 @@ import java.util.Set;
 
 /**
  * A random input for the job: journeys over a few appids, codes and traces, the funnel's stages and
- * other events, durations with ties, gaps around G (exactly G too), times around hour boundaries, clocks
- * in the future, late events and resends (same id and time as sent, other fields may differ; from a
- * clock in the future, whose copies get different capped times), delivered in received_at order (which
- * is not event-time order) give or take {@link #MAX_DISORDER}. Built from a seed so a failure can be
- * replayed.
+ * other events, durations with ties, gaps around G (exactly G too), times around hour boundaries,
+ * clocks in the future, late events and resends (same id and time as sent, other fields may differ;
+ * from a clock in the future, whose copies get different capped times), delivered in received_at
+ * order (which is not event-time order) give or take {@link #MAX_DISORDER}. Built from a seed so a
+ * failure can be replayed.
  */
 public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbage) {
 
   public static final long G = 30 * 60_000L;
   public static final long A = 2 * 3_600_000L;
   static final long MIN = 60_000L;
+
   /** Below the tests' watermark bound (30 s). */
   static final long MAX_DISORDER = 20_000L;
+
   static final long HOUR = 3_600_000L;
   static final long FUTURE_CAP = 5 * MIN;
   public static final long BASE = Instant.parse("2026-11-30T06:00:00Z").toEpochMilli();
@@ -47,7 +49,7 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
       int events = 1 + r.nextInt(maxEvents);
       for (int e = 0; e < events; e++) {
         switch (r.nextInt(7)) {
-          case 0 -> { } // equal time
+          case 0 -> {} // equal time
           case 1 -> cursor += 1000;
           case 2 -> cursor += G - 1000;
           case 3 -> cursor += G;
@@ -69,18 +71,28 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
           // A resend: same id and time as sent, received later, maybe with another duration.
           Integer d2 = r.nextBoolean() ? duration : Integer.valueOf(r.nextInt(20));
           sent.add(
-              event(appid, openid, code, traceId, id, eventTime,
-                  receivedAt + r.nextInt((int) (30 * MIN)), d2));
+              event(
+                  appid,
+                  openid,
+                  code,
+                  traceId,
+                  id,
+                  eventTime,
+                  receivedAt + r.nextInt((int) (30 * MIN)),
+                  d2));
         }
       }
     }
-    // Shuffle first so equal received_at values come in random order, then deliver in received_at order.
+    // Shuffle first so equal received_at values come in random order, then deliver in received_at
+    // order.
     Collections.shuffle(sent, r);
     sent.sort(Comparator.comparingLong(MediaEvent::receivedAt));
-    // Several endpoint instances write to one partition: received_at is out of order by a little (within
+    // Several endpoint instances write to one partition: received_at is out of order by a little
+    // (within
     // the watermark bound).
     for (int i = 0; i + 1 < sent.size(); i++) {
-      if (r.nextInt(4) == 0 && sent.get(i + 1).receivedAt() - sent.get(i).receivedAt() < MAX_DISORDER) {
+      if (r.nextInt(4) == 0
+          && sent.get(i + 1).receivedAt() - sent.get(i).receivedAt() < MAX_DISORDER) {
         sent.set(i, sent.set(i + 1, sent.get(i)));
         i++;
       }
@@ -108,14 +120,33 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
   }
 
   public static MediaEvent event(
-      String appid, String openid, String code, String traceId, String eventId, long eventTime,
-      long receivedAt, Integer duration) {
+      String appid,
+      String openid,
+      String code,
+      String traceId,
+      String eventId,
+      long eventTime,
+      long receivedAt,
+      Integer duration) {
     return new MediaEvent(
-        MediaEvent.VERSION, appid, openid, 2, 1, null, eventId, eventTime, receivedAt, 2, code,
-        traceId, duration);
+        MediaEvent.VERSION,
+        appid,
+        openid,
+        2,
+        1,
+        null,
+        eventId,
+        eventTime,
+        receivedAt,
+        2,
+        code,
+        traceId,
+        duration);
   }
 
-  /** The encoded records of each of {@code partitions} partitions, keyed as the endpoint keys them. */
+  /**
+   * The encoded records of each of {@code partitions} partitions, keyed as the endpoint keys them.
+   */
   public List<List<byte[]>> partitioned(int partitions) {
     List<List<byte[]>> out = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
@@ -135,13 +166,18 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
     return received.stream().filter(m -> m.receivedAt() - t(m) > A).count();
   }
 
-  /** On-time events sent more than once whose copies got different times: resends from fast clocks. */
+  /**
+   * On-time events sent more than once whose copies got different times: resends from fast clocks.
+   */
   public long fastClockResends() {
     Map<String, Set<Long>> times = new HashMap<>();
     for (MediaEvent m : received) {
       if (m.receivedAt() - t(m) <= A) {
-        times.computeIfAbsent(m.kafkaKey() + "|" + m.code() + "|" + m.eventId() + "@" + m.eventTime(),
-            k -> new HashSet<>()).add(t(m));
+        times
+            .computeIfAbsent(
+                m.kafkaKey() + "|" + m.code() + "|" + m.eventId() + "@" + m.eventTime(),
+                k -> new HashSet<>())
+            .add(t(m));
       }
     }
     return times.values().stream().filter(ts -> ts.size() > 1).count();

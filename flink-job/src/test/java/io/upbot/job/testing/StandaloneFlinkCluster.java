@@ -30,10 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A standalone Flink session cluster as {@code bin/start-cluster.sh} runs it: a JobManager
- * ({@code StandaloneSessionClusterEntrypoint}) and a TaskManager ({@code TaskManagerRunner}), each in
- * its own JVM, on a {@code lib/} of Flink's module jars, with their memory settings computed by
- * {@code BashJavaUtils} as {@code config.sh} does, free ports and their own folders. Closing it (or the
+ * A standalone Flink session cluster as {@code bin/start-cluster.sh} runs it: a JobManager ({@code
+ * StandaloneSessionClusterEntrypoint}) and a TaskManager ({@code TaskManagerRunner}), each in its
+ * own JVM, on a {@code lib/} of Flink's module jars, with their memory settings computed by {@code
+ * BashJavaUtils} as {@code config.sh} does, free ports and their own folders. Closing it (or the
  * test JVM ending) stops both processes. Talks to the cluster through its REST API only.
  */
 public final class StandaloneFlinkCluster implements AutoCloseable {
@@ -77,7 +77,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   private final int restPort;
   private final Map<String, Process> processes = new LinkedHashMap<>();
   private final Map<String, String> peakMemory = new LinkedHashMap<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Thread stopOnExit = new Thread(this::stopProcesses, "flink-cluster-stop");
 
   private StandaloneFlinkCluster(Path home, Path lib, int restPort) {
@@ -87,8 +88,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   }
 
   /**
-   * Starts a cluster on {@code lib} with one TaskManager of {@code slots} slots and waits until they are
-   * all offered to the JobManager.
+   * Starts a cluster on {@code lib} with one TaskManager of {@code slots} slots and waits until
+   * they are all offered to the JobManager.
    *
    * @param settings further {@code config.yaml} entries (e.g. memory sizes)
    */
@@ -99,11 +100,16 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
     try {
       cluster.writeConfiguration(slots, settings);
-      cluster.startProcess("jobmanager", "GET_JM_RESOURCE_PARAMS",
+      cluster.startProcess(
+          "jobmanager",
+          "GET_JM_RESOURCE_PARAMS",
           "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
           List.of("--executionMode", "cluster"));
-      cluster.startProcess("taskmanager", "GET_TM_RESOURCE_PARAMS",
-          "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", List.of());
+      cluster.startProcess(
+          "taskmanager",
+          "GET_TM_RESOURCE_PARAMS",
+          "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+          List.of());
       await("the TaskManager's slots offered to the JobManager")
           .atMost(Duration.ofSeconds(120))
           .pollInterval(Duration.ofMillis(500))
@@ -159,8 +165,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     conf.put("env.java.opts.all", String.join(" ", JAVA_OPTS));
     conf.putAll(settings);
     StringBuilder yaml = new StringBuilder();
-    // Quoted: values such as "--add-opens=…" or paths are strings, whatever YAML would make of them.
-    conf.forEach((k, v) -> yaml.append(k).append(": ").append(JSON.valueToTree(v).toString()).append('\n'));
+    // Quoted: values such as "--add-opens=…" or paths are strings, whatever YAML would make of
+    // them.
+    conf.forEach(
+        (k, v) -> yaml.append(k).append(": ").append(JSON.valueToTree(v).toString()).append('\n'));
     Files.writeString(dir("conf").resolve("config.yaml"), yaml, StandardCharsets.UTF_8);
     Files.writeString(
         dir("conf").resolve("log4j.properties"),
@@ -183,12 +191,19 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
    * computes the JVM's memory flags (first result line) and the dynamic settings that pin the
    * derived memory sizes (second line, {@code -D key=value} pairs passed to the entry point).
    */
-  private void startProcess(String name, String resourceCommand, String entryPoint, List<String> extra)
-      throws Exception {
+  private void startProcess(
+      String name, String resourceCommand, String entryPoint, List<String> extra) throws Exception {
     Path conf = home.resolve("conf");
     List<String> results =
-        run(List.of(java(), "-cp", classPath(), "org.apache.flink.runtime.util.bash.BashJavaUtils",
-            resourceCommand, "--configDir", conf.toString()));
+        run(
+            List.of(
+                java(),
+                "-cp",
+                classPath(),
+                "org.apache.flink.runtime.util.bash.BashJavaUtils",
+                resourceCommand,
+                "--configDir",
+                conf.toString()));
     if (results.size() != 2) {
       throw new IllegalStateException("BashJavaUtils " + resourceCommand + " gave " + results);
     }
@@ -243,8 +258,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     String boundary = "upbot-" + UUID.randomUUID();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     body.writeBytes(
-        ("--" + boundary + "\r\n"
-                + "Content-Disposition: form-data; name=\"jarfile\"; filename=\"" + jar.getFileName() + "\"\r\n"
+        ("--"
+                + boundary
+                + "\r\n"
+                + "Content-Disposition: form-data; name=\"jarfile\"; filename=\""
+                + jar.getFileName()
+                + "\"\r\n"
                 + "Content-Type: application/x-java-archive\r\n\r\n")
             .getBytes(StandardCharsets.UTF_8));
     body.writeBytes(Files.readAllBytes(jar));
@@ -262,8 +281,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
   }
 
   /**
-   * {@code POST /jars/:jarid/run} with {@code programArgsList} (Flink 2.0 ignores the old
-   * {@code programArgs} string), resuming from {@code savepointPath} unless it is null.
+   * {@code POST /jars/:jarid/run} with {@code programArgsList} (Flink 2.0 ignores the old {@code
+   * programArgs} string), resuming from {@code savepointPath} unless it is null.
    */
   public Answer runJar(String jarId, List<String> args, String savepointPath) throws Exception {
     Map<String, Object> request = new LinkedHashMap<>();
@@ -284,7 +303,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
    */
   public String stopWithSavepoint(String jobId, Path dir) throws Exception {
     Answer trigger =
-        post("/jobs/" + jobId + "/stop", Map.of("targetDirectory", dir.toUri().toString(), "drain", false));
+        post(
+            "/jobs/" + jobId + "/stop",
+            Map.of("targetDirectory", dir.toUri().toString(), "drain", false));
     if (!trigger.ok()) {
       throw new IllegalStateException("stop failed: " + trigger);
     }
@@ -293,11 +314,12 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     await("the savepoint of " + jobId)
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(300))
-        .until(() -> {
-          JsonNode status = get("/jobs/" + jobId + "/savepoints/" + request).body();
-          done[0] = status;
-          return status.path("status").path("id").asText().equals("COMPLETED");
-        });
+        .until(
+            () -> {
+              JsonNode status = get("/jobs/" + jobId + "/savepoints/" + request).body();
+              done[0] = status;
+              return status.path("status").path("id").asText().equals("COMPLETED");
+            });
     JsonNode operation = done[0].path("operation");
     if (!operation.has("location")) {
       throw new IllegalStateException("savepoint failed: " + operation);
@@ -314,7 +336,8 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
   private Answer send(HttpRequest.Builder request) throws Exception {
     HttpResponse<String> r =
-        http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+            request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     JsonNode body = r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
     return new Answer(r.statusCode(), body);
   }
@@ -326,7 +349,9 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     close(null);
   }
 
-  /** Stops the processes, keeps their logs in {@code logs} (unless null) and deletes the folders. */
+  /**
+   * Stops the processes, keeps their logs in {@code logs} (unless null) and deletes the folders.
+   */
   public void close(Path logs) {
     stopProcesses();
     try {

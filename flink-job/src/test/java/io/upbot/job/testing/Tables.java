@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The content of the three output tables, without {@code updated_at}: funnel values are
- * {@code [sessions, exposed, long_pressed, joined]}, dwell values
- * {@code [events, total_s, max_s, p50_s, p90_s, p99_s]}. Sorted maps, so a failing comparison reads well.
+ * The content of the three output tables, without {@code updated_at}: funnel values are {@code
+ * [sessions, exposed, long_pressed, joined]}, dwell values {@code [events, total_s, max_s, p50_s,
+ * p90_s, p99_s]}. Sorted maps, so a failing comparison reads well.
  */
 public record Tables(
     Map<FunnelRowKey, List<Long>> funnel,
@@ -21,7 +21,8 @@ public record Tables(
     Map<FunnelRowKey, List<Long>> dwell) {
 
   public static Tables empty() {
-    return new Tables(new TreeMap<>(FUNNEL_ORDER), new TreeMap<>(EVENT_ORDER), new TreeMap<>(FUNNEL_ORDER));
+    return new Tables(
+        new TreeMap<>(FUNNEL_ORDER), new TreeMap<>(EVENT_ORDER), new TreeMap<>(FUNNEL_ORDER));
   }
 
   public static final Comparator<FunnelRowKey> FUNNEL_ORDER =
@@ -45,20 +46,29 @@ public record Tables(
     } else if (row instanceof DwellRow r) {
       dwell.put(
           new FunnelRowKey(r.bucketStart(), r.appid(), r.code()),
-          List.of(r.events(), r.totalS(), (long) r.maxS(), (long) r.p50S(), (long) r.p90S(), (long) r.p99S()));
+          List.of(
+              r.events(),
+              r.totalS(),
+              (long) r.maxS(),
+              (long) r.p50S(),
+              (long) r.p90S(),
+              (long) r.p99S()));
     } else {
       throw new IllegalArgumentException("not a row: " + row);
     }
   }
 
-  /** Funnel rows whose counts are all zero say nothing a missing row does not; they compare equal. */
+  /**
+   * Funnel rows whose counts are all zero say nothing a missing row does not; they compare equal.
+   */
   public Tables withoutZeroFunnelRows() {
     Tables t = empty();
-    funnel.forEach((k, v) -> {
-      if (v.stream().anyMatch(x -> x != 0)) {
-        t.funnel.put(k, v);
-      }
-    });
+    funnel.forEach(
+        (k, v) -> {
+          if (v.stream().anyMatch(x -> x != 0)) {
+            t.funnel.put(k, v);
+          }
+        });
     t.events.putAll(events);
     t.dwell.putAll(dwell);
     return t;

@@ -16,9 +16,9 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * Collecting sinks for a MiniCluster job (same JVM): every written row is kept in order, and
- * {@link #tables()} keeps the last one per key, as an upsert would. Can fail the job once, on the
- * n-th row written after {@link #failOnceAfter}, to test recovery.
+ * Collecting sinks for a MiniCluster job (same JVM): every written row is kept in order, and {@link
+ * #tables()} keeps the last one per key, as an upsert would. Can fail the job once, on the n-th row
+ * written after {@link #failOnceAfter}, to test recovery.
  */
 public final class TestSinks {
 
@@ -37,7 +37,9 @@ public final class TestSinks {
 
   public JobSinks jobSinks() {
     return new JobSinks(
-        new Collecting<>(id, id), new Collecting<>(id, id), new Collecting<>(id, id),
+        new Collecting<>(id, id),
+        new Collecting<>(id, id),
+        new Collecting<>(id, id),
         new Collecting<>(id, id + "/dead"));
   }
 

@@ -10,10 +10,10 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 
 /**
- * A bounded source of raw records in "partitions", decoded in the source by the job's own
- * {@link RecordDecoder} as the Kafka deserializer does. Run with parallelism equal to the number of
- * partitions, each reader gets one contiguous range, so each partition keeps its order, as in Kafka.
- * Shorter partitions are padded with malformed filler records (see {@link #padding}).
+ * A bounded source of raw records in "partitions", decoded in the source by the job's own {@link
+ * RecordDecoder} as the Kafka deserializer does. Run with parallelism equal to the number of
+ * partitions, each reader gets one contiguous range, so each partition keeps its order, as in
+ * Kafka. Shorter partitions are padded with malformed filler records (see {@link #padding}).
  */
 public final class TestSource {
 

@@ -13,7 +13,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** Writes stream records to a topic as the endpoint does: key {@code appid|trace}, value by the codec. */
+/**
+ * Writes stream records to a topic as the endpoint does: key {@code appid|trace}, value by the
+ * codec.
+ */
 public final class TopicWriter implements AutoCloseable {
 
   private final KafkaProducer<byte[], byte[]> producer;
@@ -35,7 +38,9 @@ public final class TopicWriter implements AutoCloseable {
       acks.add(
           producer.send(
               new ProducerRecord<>(
-                  topic, m.kafkaKey().getBytes(StandardCharsets.UTF_8), MediaEventCodec.encode(m))));
+                  topic,
+                  m.kafkaKey().getBytes(StandardCharsets.UTF_8),
+                  MediaEventCodec.encode(m))));
     }
     for (var a : acks) {
       a.get();
