@@ -10,7 +10,7 @@ import java.util.Set;
  * The flags of one {@code ./upbot} subcommand, read the one way {@link Flags} reads every program's
  * flags (no variables here). Problems are collected, so a user sees every mistake in one go.
  */
-final class CliArgs {
+public final class CliArgs {
 
   private static final Duration LONGEST = Duration.ofDays(365);
 
@@ -24,32 +24,32 @@ final class CliArgs {
    * Parses {@code args}; {@code flags} are true/false switches, every other known key takes a
    * value.
    */
-  static CliArgs parse(String[] args, Set<String> keys, Set<String> flags) {
+  public static CliArgs parse(String[] args, Set<String> keys, Set<String> flags) {
     Flags declared = Flags.withoutEnvironment();
     keys.forEach(k -> declared.value(k, null, ""));
     flags.forEach(f -> declared.toggle(f, null, ""));
     return new CliArgs(declared.parse(args, Map.of()));
   }
 
-  boolean has(String key) {
+  public boolean has(String key) {
     return values.has(key);
   }
 
-  String string(String key, String dflt) {
+  public String string(String key, String dflt) {
     return has(key) ? values.raw(key) : dflt;
   }
 
-  String required(String key) {
+  public String required(String key) {
     return values.required(key);
   }
 
-  int integer(String key, int dflt, int min, int max) {
+  public int integer(String key, int dflt, int min, int max) {
     Integer v = has(key) ? values.integer(key, min, max) : null;
     return v != null ? v : dflt;
   }
 
   /** A rate such as {@code 500} or {@code 500/s}. */
-  double rate(String key, double dflt) {
+  public double rate(String key, double dflt) {
     Double v = has(key) ? values.parsed(key, CliArgs::rate) : null;
     return v != null ? v : dflt;
   }
@@ -69,18 +69,18 @@ final class CliArgs {
   }
 
   /** A duration such as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}. */
-  Duration duration(String key, Duration dflt) {
+  public Duration duration(String key, Duration dflt) {
     Duration v = has(key) ? values.duration(key, Duration.ZERO, LONGEST) : null;
     return v != null ? v : dflt;
   }
 
   /** Records a problem found while interpreting a value. */
-  void error(String message) {
+  public void error(String message) {
     values.problem(message);
   }
 
   /** Fails with every collected error at once. */
-  void failOnErrors(String command) {
+  public void failOnErrors(String command) {
     if (!values.problems().isEmpty()) {
       throw new UsageException(
           "upbot "
@@ -93,10 +93,10 @@ final class CliArgs {
   }
 
   /** A user error in the arguments: printed without a stack trace. */
-  static final class UsageException extends RuntimeException {
+  public static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    UsageException(String message) {
+    public UsageException(String message) {
       super(message);
     }
   }

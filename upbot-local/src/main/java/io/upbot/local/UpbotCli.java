@@ -32,6 +32,7 @@ public final class UpbotCli {
           "           [--heap-margin 20] [--state-margin 20] (percent growth allowed over the second",
           "           half) [--catch-up 2m] [--data-dir DIR (default: a temporary one)]; exits 1 when",
           "           heap or state grew past the margin or an accepted event was not counted once",
+          "  bench    ingest|job|pipeline: measured against their ceilings (./upbot bench help)",
           "  ingest   the production ingest endpoint (see ./upbot ingest --help)",
           "  job      the analytics job on an embedded Flink (see ./upbot job --help)",
           "  help     this text",
@@ -159,6 +160,9 @@ public final class UpbotCli {
         }
         case "soak" -> {
           return soak(rest, out);
+        }
+        case "bench" -> {
+          return io.upbot.local.bench.BenchCli.run(rest, out, err);
         }
         case "ingest" -> {
           io.upbot.ingest.IngestMain.main(rest);
