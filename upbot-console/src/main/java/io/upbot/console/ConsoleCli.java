@@ -40,7 +40,8 @@ public final class ConsoleCli {
               }
             });
     String bind = v.required("bind");
-    Path dataDir = Path.of(v.required("data-dir") == null ? ".upbot" : v.raw("data-dir"));
+    String dir = v.required("data-dir");
+    Path dataDir = Path.of(dir == null ? ".upbot" : dir);
     String url = v.optional("jdbc-url");
     if (url != null) {
       try {

@@ -333,7 +333,7 @@ public final class Figures {
         "dead_letters_newest",
         "Newest dead letters",
         Needs.NOTHING,
-        List.of("id", "recorded_at", "reason", "source", "payload", "payload_chars"),
+        List.of("id", "recorded_local", "reason", "source", "payload", "payload_chars"),
         s -> {
           List<Object> p = range(s);
           String byReason = "";
@@ -344,7 +344,7 @@ public final class Figures {
           return new Query(
               "SELECT id, "
                   + recordedMinute
-                  + " AS recorded_at, reason, source,\n"
+                  + " AS recorded_local, reason, source,\n"
                   + "  substr(payload, 1, "
                   + PAYLOAD_CHARS
                   + ") AS payload, CAST(length(payload) AS BIGINT) AS payload_chars\n"

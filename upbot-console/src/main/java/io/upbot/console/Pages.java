@@ -33,6 +33,9 @@ public final class Pages {
           "users",
           "joined_users");
 
+  /** Text columns that read like numbers: aligned right with them. */
+  private static final Set<String> NUMERIC_TEXT = Set.of("day", "hour_start", "recorded_local");
+
   private final Database db;
   private final Figures figures;
 
@@ -452,7 +455,12 @@ public final class Pages {
       }
       b.append('>');
       for (int i = 0; i < r.columns().size(); i++) {
-        b.append("<td data-col=\"").append(text(r.columns().get(i))).append("\">");
+        b.append("<td data-col=\"").append(text(r.columns().get(i))).append('"');
+        // Text reads from the left, numbers (and days, which line up anyway) from the right.
+        b.append(
+            row.get(i) instanceof String && !NUMERIC_TEXT.contains(r.columns().get(i))
+                ? " class=\"txt\">"
+                : ">");
         b.append(cell.render(r.columns().get(i), row.get(i))).append("</td>");
       }
       b.append("</tr>\n");

@@ -151,6 +151,7 @@ public final class LocalStack implements AutoCloseable {
   private IngestServer ingest;
   private JobClient job;
   private DemoGenerator demo;
+  private io.upbot.console.ConsoleServer console;
   private String token;
   private int webPort;
   private Path restoredFrom;
@@ -222,6 +223,8 @@ public final class LocalStack implements AutoCloseable {
             ? "  (" + options.webPort() + " was taken)"
             : "");
     out.printf("database   %s%n", options.effectiveJdbcUrl());
+    console = startConsole(data);
+    out.printf("console    %s  (./upbot console; token in %s)%n", console.loginUrl(), data);
     out.printf("state      %s%n", resumeLine(restoredFrom, data));
     out.println("upbot ready");
     if (token != null) {
@@ -235,6 +238,21 @@ public final class LocalStack implements AutoCloseable {
               .start();
       out.println("demo       posting journeys of appid wx-demo-app; watch code_funnel_hourly");
     }
+  }
+
+  /** The read-only console over the job's database: port 8090, or a free one when taken. */
+  private io.upbot.console.ConsoleServer startConsole(Path data) throws IOException {
+    int port = io.upbot.console.ConsoleSettings.DEFAULT_PORT;
+    return io.upbot.console.ConsoleServer.start(
+        new io.upbot.console.ConsoleSettings(
+            options.effectiveJdbcUrl(),
+            options.jdbcUser(),
+            options.jdbcPassword(),
+            "127.0.0.1",
+            isFree(port) ? port : KafkaBrokerProcess.freePort(),
+            data,
+            options.jobTuning().apply(JobSettings.defaults(broker.bootstrapServers())).timeZone()),
+        io.upbot.console.ConsoleToken.ensure(data));
   }
 
   private IngestServer startIngest(Path tokenFile) throws Exception {
@@ -376,6 +394,9 @@ public final class LocalStack implements AutoCloseable {
       return;
     }
     closed = true;
+    if (console != null) {
+      console.close();
+    }
     if (demo != null) {
       demo.close();
     }
