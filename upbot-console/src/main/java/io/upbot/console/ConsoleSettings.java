@@ -22,6 +22,11 @@ public record ConsoleSettings(
   /** The default zone of days, as the job's daily views. */
   public static final ZoneId DEFAULT_ZONE = ZoneId.of("Asia/Shanghai");
 
+  /** These settings on another port. */
+  public ConsoleSettings withPort(int p) {
+    return new ConsoleSettings(jdbcUrl, jdbcUser, jdbcPassword, bind, p, dataDir, zone);
+  }
+
   /** The local SQLite database of a data dir, as {@code ./upbot local} writes it. */
   public static String localSqliteUrl(Path dataDir) {
     return "jdbc:sqlite:" + dataDir.resolve("upbot.db").toAbsolutePath();

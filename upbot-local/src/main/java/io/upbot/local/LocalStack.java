@@ -242,17 +242,22 @@ public final class LocalStack implements AutoCloseable {
 
   /** The read-only console over the job's database: port 8090, or a free one when taken. */
   private io.upbot.console.ConsoleServer startConsole(Path data) throws IOException {
-    int port = io.upbot.console.ConsoleSettings.DEFAULT_PORT;
-    return io.upbot.console.ConsoleServer.start(
+    io.upbot.console.ConsoleSettings settings =
         new io.upbot.console.ConsoleSettings(
             options.effectiveJdbcUrl(),
             options.jdbcUser(),
             options.jdbcPassword(),
             "127.0.0.1",
-            isFree(port) ? port : KafkaBrokerProcess.freePort(),
+            io.upbot.console.ConsoleSettings.DEFAULT_PORT,
             data,
-            options.jobTuning().apply(JobSettings.defaults(broker.bootstrapServers())).timeZone()),
-        io.upbot.console.ConsoleToken.ensure(data));
+            options.jobTuning().apply(JobSettings.defaults(broker.bootstrapServers())).timeZone());
+    io.upbot.console.ConsoleToken consoleToken = io.upbot.console.ConsoleToken.ensure(data);
+    try {
+      return io.upbot.console.ConsoleServer.start(settings, consoleToken);
+    } catch (IllegalStateException taken) {
+      // 8090 is in use (another stack, another program): any free port will do.
+      return io.upbot.console.ConsoleServer.start(settings.withPort(0), consoleToken);
+    }
   }
 
   private IngestServer startIngest(Path tokenFile) throws Exception {
