@@ -276,6 +276,29 @@ public final class Figures {
                     + "\n  AND (pressed_sessions > 0 OR joined_sessions > 0)\nORDER BY bucket_start",
                 range(s, s.appid(), s.code()),
                 List.of("code_convert_time_hourly")));
+    add(
+        "convert_time_daily",
+        "Time to convert per day",
+        Needs.CODE,
+        List.of(
+            "day",
+            "pressed_sessions",
+            "press_p50_s",
+            "press_p90_s",
+            "press_p99_s",
+            "joined_sessions",
+            "join_p50_s",
+            "join_p90_s",
+            "join_p99_s"),
+        s ->
+            new Query(
+                "SELECT day, pressed_sessions, press_p50_s, press_p90_s, press_p99_s,\n"
+                    + "  joined_sessions, join_p50_s, join_p90_s, join_p99_s\n"
+                    + "FROM code_convert_time_daily\n"
+                    + "WHERE appid = ? AND code = ? AND day >= ? AND day <= ?\n"
+                    + "  AND (pressed_sessions > 0 OR joined_sessions > 0)\nORDER BY day",
+                List.of(s.appid(), s.code(), s.from(), s.to()),
+                List.of("code_convert_time_daily")));
     for (String dim : DIMENSIONS) {
       add(
           "by_" + dim,

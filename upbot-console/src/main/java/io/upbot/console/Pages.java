@@ -230,6 +230,11 @@ public final class Pages {
       section(b, "dwell_daily", s, dwellDaily, null, () -> plainTable(b, dwellDaily, "day"));
       Result dwell = run(c, "dwell_hourly", s);
       section(b, "dwell_hourly", s, dwell, "dwell", () -> plainTable(b, dwell, "hour_start"));
+      // Exact daily percentiles (the job keeps each day's times; hours' percentiles do not
+      // combine).
+      Result convertDaily = run(c, "convert_time_daily", s);
+      section(
+          b, "convert_time_daily", s, convertDaily, null, () -> plainTable(b, convertDaily, "day"));
       Result convert = run(c, "convert_time", s);
       section(b, "convert_time", s, convert, "convert", () -> plainTable(b, convert, "hour_start"));
       for (String dim : Figures.DIMENSIONS) {

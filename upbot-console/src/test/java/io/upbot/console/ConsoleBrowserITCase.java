@@ -239,6 +239,15 @@ class ConsoleBrowserITCase {
             .isEqualTo(Cells.format(col, c.get(col)));
       }
     }
+    List<Map<String, Object>> convertDaily = t.convertDaily("wx-a", "C1");
+    assertThat(rows("fig-convert_time_daily")).hasSize(convertDaily.size());
+    for (Map<String, Object> c : convertDaily) {
+      for (String col :
+          List.of("pressed_sessions", "press_p90_s", "joined_sessions", "join_p99_s")) {
+        assertThat(cell("fig-convert_time_daily", (String) c.get("day"), col).getText())
+            .isEqualTo(Cells.format(col, c.get(col)));
+      }
+    }
     t.eventsOf("wx-a", "C1").forEach((id, n) -> assertRow("fig-events", id, Map.of("events", n)));
 
     open(
@@ -368,6 +377,7 @@ class ConsoleBrowserITCase {
     final List<Map<String, Object>> funnel = new ArrayList<>();
     final List<Map<String, Object>> breakdown = new ArrayList<>();
     final List<Map<String, Object>> users = new ArrayList<>();
+    final List<Map<String, Object>> convertDaily = new ArrayList<>();
     final Map<String, List<Map<String, Object>>> hourlyTables = new TreeMap<>();
     final List<Map<String, Object>> events = new ArrayList<>();
     final List<Map<String, Object>> deadLetters = new ArrayList<>();
@@ -390,6 +400,15 @@ class ConsoleBrowserITCase {
           LocalDate d = LocalDate.parse((String) u.get("day"));
           if (!d.isBefore(from) && !d.isAfter(to)) {
             t.users.add(u);
+          }
+        }
+        for (Map<String, Object> u : select(c, "code_convert_time_daily")) {
+          LocalDate d = LocalDate.parse((String) u.get("day"));
+          boolean counted = n(u.get("pressed_sessions")) > 0 || n(u.get("joined_sessions")) > 0;
+          if (!d.isBefore(from) && !d.isAfter(to) && counted) {
+            Map<String, Object> m = new TreeMap<>();
+            u.forEach((k, v) -> m.put(k, v instanceof Integer i ? (Object) i.longValue() : v));
+            t.convertDaily.add(m);
           }
         }
       }
@@ -507,6 +526,10 @@ class ConsoleBrowserITCase {
 
     Map<String, long[]> usersDaily(String appid, String code) {
       return group(users, appid, code, r -> (String) r.get("day"), Tables::userCounts);
+    }
+
+    List<Map<String, Object>> convertDaily(String appid, String code) {
+      return convertDaily.stream().filter(r -> of(r, appid, code)).toList();
     }
 
     Map<String, Long> eventsOf(String appid, String code) {

@@ -88,6 +88,10 @@ final class FigureChecks {
         .containsExactly("2026-11-30 23:00", 2L, 4.0, 6.0, 6.0, 0L, null, null, null);
     assertThat(convert.rows().get(2))
         .containsExactly("2026-12-02 11:00", 7L, 2.5, 8.0, 11.0, 4L, 30.0, 60.0, 61.0);
+    assertThat(run("convert_time_daily", code).rows())
+        .containsExactly(
+            List.of("2026-11-30", 7L, 3.5, 9.0, 12.0, 2L, 40.0, 80.0, 95.5),
+            List.of("2026-12-02", 7L, 2.5, 8.0, 11.0, 4L, 30.0, 60.0, 61.0));
     assertThat(run("users_daily", code).rows())
         .containsExactly(
             List.of("2026-11-30", 9L, 7L, 5L, 2L),

@@ -74,6 +74,8 @@ class FigureQueriesTest {
         .containsExactly("code_funnel_breakdown_hourly");
     assertThat(run(old, "convert_time", code).missing())
         .containsExactly("code_convert_time_hourly");
+    assertThat(run(old, "convert_time_daily", code).missing())
+        .containsExactly("code_convert_time_daily");
     // The older tables still answer.
     assertThat(run(old, "funnel", code).available()).isTrue();
   }

@@ -73,6 +73,19 @@ final class Fixture {
       Double jp90,
       Double jp99) {}
 
+  record ConvertDaily(
+      LocalDate day,
+      String appid,
+      String code,
+      long pressed,
+      Double pp50,
+      Double pp90,
+      Double pp99,
+      long joined,
+      Double jp50,
+      Double jp90,
+      Double jp99) {}
+
   record DeadLetter(String reason, String payload, String source, Instant recordedAt) {}
 
   /** Rows of every table. */
@@ -83,6 +96,7 @@ final class Fixture {
       List<Dwell> dwell,
       List<Event> events,
       List<Convert> convert,
+      List<ConvertDaily> convertDaily,
       List<DeadLetter> deadLetters) {}
 
   private Fixture() {}
@@ -140,6 +154,34 @@ final class Fixture {
             new Convert(t("2026-11-30 15:00"), "wx-a", "C1", 2, 4.0, 6.0, 6.0, 0, null, null, null),
             new Convert(
                 t("2026-12-02 03:00"), "wx-a", "C1", 7, 2.5, 8.0, 11.0, 4, 30.0, 60.0, 61.0));
+    List<ConvertDaily> cd =
+        List.of(
+            new ConvertDaily(
+                LocalDate.parse("2026-11-29"), "wx-a", "C1", 9, 1.0, 1.0, 1.0, 9, 1.0, 1.0, 1.0),
+            new ConvertDaily(
+                LocalDate.parse("2026-11-30"),
+                "wx-a",
+                "C1",
+                7,
+                3.5,
+                9.0,
+                12.0,
+                2,
+                40.0,
+                80.0,
+                95.5),
+            new ConvertDaily(
+                LocalDate.parse("2026-12-02"),
+                "wx-a",
+                "C1",
+                7,
+                2.5,
+                8.0,
+                11.0,
+                4,
+                30.0,
+                60.0,
+                61.0));
     List<DeadLetter> dl = new ArrayList<>();
     dl.add(new DeadLetter("late", "{\"late\":1}", "upbot/0/1", t("2026-11-30 01:00")));
     dl.add(new DeadLetter("late", "{\"late\":2}", "upbot/0/2", t("2026-11-30 17:00")));
@@ -153,7 +195,7 @@ final class Fixture {
             "upbot/1/8",
             t("2026-12-02 09:00")));
     dl.add(new DeadLetter("late", "{\"old\":1}", "upbot/0/0", t("2026-11-29 10:00"))); // out
-    return new Data(f, b, u, d, e, c, dl);
+    return new Data(f, b, u, d, e, c, cd, dl);
   }
 
   // ---------------------------------------------------------------- databases
@@ -280,6 +322,29 @@ final class Fixture {
           d,
           "INSERT INTO code_convert_time_hourly VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
           r.bucket(),
+          r.appid(),
+          r.code(),
+          r.pressed(),
+          r.pp50(),
+          r.pp90(),
+          r.pp99(),
+          r.joined(),
+          r.jp50(),
+          r.jp90(),
+          r.jp99(),
+          now);
+    }
+    writeConvertDaily(c, d, data, now);
+  }
+
+  private static void writeConvertDaily(Connection c, Dialect d, Data data, Instant now)
+      throws SQLException {
+    for (ConvertDaily r : data.convertDaily()) {
+      insert(
+          c,
+          d,
+          "INSERT INTO code_convert_time_daily VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+          r.day(),
           r.appid(),
           r.code(),
           r.pressed(),
