@@ -99,6 +99,14 @@ final class Fixture {
       List<ConvertDaily> convertDaily,
       List<DeadLetter> deadLetters) {}
 
+  /** The tables added after the first four. */
+  static final List<String> NEWER_TABLES =
+      List.of(
+          "code_funnel_breakdown_hourly",
+          "code_users_daily",
+          "code_convert_time_hourly",
+          "code_convert_time_daily");
+
   private Fixture() {}
 
   static Instant t(String utc) {
@@ -220,6 +228,11 @@ final class Fixture {
         if (newTables) {
           for (String sql : statements(resource("fixture/new-tables-" + folder + ".sql"))) {
             s.execute(sql);
+          }
+        } else {
+          // An older database: without the newer tables, whether or not sql/ has them by now.
+          for (String table : NEWER_TABLES) {
+            s.execute("DROP TABLE IF EXISTS " + table);
           }
         }
       }
