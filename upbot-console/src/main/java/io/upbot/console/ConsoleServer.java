@@ -226,8 +226,11 @@ public final class ConsoleServer implements AutoCloseable {
       throw new BadRequest("the range is longer than " + MAX_DAYS + " days: " + from + " to " + to);
     }
     String reason = param(ex, "reason", null);
-    if (reason != null && (reason.isEmpty() || reason.length() > 64)) {
-      reason = reason.isEmpty() ? null : reason.substring(0, 64);
+    if (reason != null && reason.isEmpty()) {
+      reason = null;
+    }
+    if (reason != null && reason.length() > 64) {
+      throw new BadRequest("reason: longer than 64 characters");
     }
     return new Scope(
         needs == Figures.Needs.NOTHING ? null : appid,

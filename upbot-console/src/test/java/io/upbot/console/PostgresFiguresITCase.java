@@ -40,7 +40,24 @@ class PostgresFiguresITCase {
     try (Connection c = DriverManager.getConnection(BASE, "postgres", "");
         Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+      s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + "_old CASCADE");
     }
+  }
+
+  @Test
+  void shouldShowTheRestOfAPageWhenAnOlderDatabaseLacksNewerTables() throws SQLException {
+    String old = SCHEMA + "_old";
+    Fixture.load(BASE + "?currentSchema=" + old, old, Dialect.POSTGRES, false, Fixture.standard());
+    Database oldDb = new Database(BASE + "?currentSchema=" + old, "postgres", null);
+    // One connection for the whole page: a missing table must not spoil the figures after it.
+    String page =
+        new Pages(oldDb, new Figures(Dialect.POSTGRES, ZoneId.of("Asia/Shanghai"))).code(code);
+    assertThat(page)
+        .contains("no code_users_daily table")
+        .contains("no code_funnel_breakdown_hourly table")
+        .contains("no code_convert_time_hourly table")
+        .contains("<tr data-key=\"2026-12-02\"><td data-col=\"day\">2026-12-02</td>")
+        .contains("data-key=\"1001\"");
   }
 
   @Test
