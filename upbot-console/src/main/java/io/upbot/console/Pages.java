@@ -63,7 +63,7 @@ public final class Pages {
           "apps",
           s,
           r,
-          null,
+          "breakdown",
           () ->
               table(
                   b,

@@ -309,7 +309,7 @@ class ConsoleBrowserITCase {
     driver
         .manage()
         .window()
-        .setSize(new Dimension(1400, Math.min(8000, ((Number) height).intValue() + 40)));
+        .setSize(new Dimension(1400, Math.min(8000, ((Number) height).intValue() + 200)));
     File f = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
     Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     driver.manage().window().setSize(new Dimension(1400, 1000));
