@@ -200,6 +200,23 @@ class ConsoleServerTest {
   }
 
   @Test
+  void shouldSayWhichPortIsTakenWhenItCannotListen() {
+    ConsoleSettings same =
+        new ConsoleSettings(
+            ConsoleSettings.localSqliteUrl(dir),
+            null,
+            null,
+            "127.0.0.1",
+            server.port(),
+            dir,
+            ZoneId.of("Asia/Shanghai"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConsoleServer.start(same, token))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot listen on 127.0.0.1:" + server.port())
+        .hasMessageContaining("--port");
+  }
+
+  @Test
   void shouldShowEachFiguresSqlWithItsParameters() throws Exception {
     HttpResponse<String> r =
         get("/sql?figure=daily&appid=wx-a&code=C1&" + RANGE, "Cookie", cookie());
