@@ -91,6 +91,23 @@ class FigureQueriesTest {
   }
 
   @Test
+  void shouldReadAWalDatabaseWhileTheJobWritesAndAfterItStopped() throws SQLException {
+    String url = "jdbc:sqlite:" + dir.resolve("upbot.db");
+    try (var writer = java.sql.DriverManager.getConnection(url);
+        var s = writer.createStatement()) {
+      s.execute("PRAGMA journal_mode=WAL");
+      s.executeUpdate(
+          "INSERT INTO code_funnel_hourly VALUES"
+              + " ('2026-12-01 07:00:00', 'wx-a', 'C1', 1, 1, 1, 1, '2026-12-03 00:00:00')");
+      // The writer still open, as the job's: its committed row is read.
+      assertThat(run(db, "funnel", code).rows()).containsExactly(List.of(41L, 33L, 18L, 11L));
+    }
+    // The job stopped (its -wal and -shm files gone): still readable, read-only.
+    assertThat(dir.resolve("upbot.db-wal")).doesNotExist();
+    assertThat(run(db, "funnel", code).rows()).containsExactly(List.of(41L, 33L, 18L, 11L));
+  }
+
+  @Test
   void shouldNotCreateAMissingSqliteFile() {
     Database none = new Database("jdbc:sqlite:" + dir.resolve("none.db"), null, null);
     assertThatThrownBy(none::connect)
