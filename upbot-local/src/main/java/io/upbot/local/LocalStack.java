@@ -151,6 +151,7 @@ public final class LocalStack implements AutoCloseable {
   private IngestServer ingest;
   private JobClient job;
   private DemoGenerator demo;
+  private io.upbot.console.ConsoleServer console;
   private String token;
   private int webPort;
   private Path restoredFrom;
@@ -222,6 +223,8 @@ public final class LocalStack implements AutoCloseable {
             ? "  (" + options.webPort() + " was taken)"
             : "");
     out.printf("database   %s%n", options.effectiveJdbcUrl());
+    console = startConsole(data);
+    out.printf("console    %s  (./upbot console; token in %s)%n", console.loginUrl(), data);
     out.printf("state      %s%n", resumeLine(restoredFrom, data));
     out.println("upbot ready");
     if (token != null) {
@@ -234,6 +237,26 @@ public final class LocalStack implements AutoCloseable {
           new DemoGenerator(apiUrl(), requireToken(), "wx-demo-app", 5, System.nanoTime(), out)
               .start();
       out.println("demo       posting journeys of appid wx-demo-app; watch code_funnel_hourly");
+    }
+  }
+
+  /** The read-only console over the job's database: port 8090, or a free one when taken. */
+  private io.upbot.console.ConsoleServer startConsole(Path data) throws IOException {
+    io.upbot.console.ConsoleSettings settings =
+        new io.upbot.console.ConsoleSettings(
+            options.effectiveJdbcUrl(),
+            options.jdbcUser(),
+            options.jdbcPassword(),
+            "127.0.0.1",
+            io.upbot.console.ConsoleSettings.DEFAULT_PORT,
+            data,
+            options.jobTuning().apply(JobSettings.defaults(broker.bootstrapServers())).timeZone());
+    io.upbot.console.ConsoleToken consoleToken = io.upbot.console.ConsoleToken.ensure(data);
+    try {
+      return io.upbot.console.ConsoleServer.start(settings, consoleToken);
+    } catch (IllegalStateException taken) {
+      // 8090 is in use (another stack, another program): any free port will do.
+      return io.upbot.console.ConsoleServer.start(settings.withPort(0), consoleToken);
     }
   }
 
@@ -376,6 +399,9 @@ public final class LocalStack implements AutoCloseable {
       return;
     }
     closed = true;
+    if (console != null) {
+      console.close();
+    }
     if (demo != null) {
       demo.close();
     }

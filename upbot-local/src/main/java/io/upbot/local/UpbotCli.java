@@ -32,6 +32,8 @@ public final class UpbotCli {
           "           [--heap-margin 20] [--state-margin 20] (percent growth allowed over the second",
           "           half) [--catch-up 2m] [--data-dir DIR (default: a temporary one)]; exits 1 when",
           "           heap or state grew past the margin or an accepted event was not counted once",
+          "  console  read-only web console over the tables: [--jdbc-url URL (default: SQLite in the"
+              + " data dir)] [--port 8090] [--bind 127.0.0.1] [--data-dir .upbot] [--time-zone Z]",
           "  bench    ingest|job|pipeline: measured against their ceilings (./upbot bench help)",
           "  ingest   the production ingest endpoint (see ./upbot ingest --help)",
           "  job      the analytics job on an embedded Flink (see ./upbot job --help)",
@@ -160,6 +162,9 @@ public final class UpbotCli {
         }
         case "soak" -> {
           return soak(rest, out);
+        }
+        case "console" -> {
+          return io.upbot.console.ConsoleCli.run(rest, out, err);
         }
         case "bench" -> {
           return io.upbot.local.bench.BenchCli.run(rest, out, err);

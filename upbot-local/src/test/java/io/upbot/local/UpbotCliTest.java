@@ -25,7 +25,18 @@ class UpbotCliTest {
     assertThat(run("help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("./upbot <command>")
-        .contains("loadgen");
+        .contains("loadgen")
+        .contains("console");
+  }
+
+  @Test
+  void shouldListEveryBadConsoleOptionWithoutStartingIt() throws Exception {
+    assertThat(run("console", "--port", "x", "--time-zone", "Nowhere/City")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("upbot console: 2 bad option(s)")
+        .contains("--port")
+        .contains("--time-zone: not a time zone")
+        .doesNotContain("Exception");
   }
 
   @Test

@@ -1,0 +1,388 @@
+package io.upbot.console;
+
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Every figure the console shows, each one SQL statement over the job's tables: its id (used in
+ * URLs and the JSON API), title, columns and query. The same statement serves the page, the chart
+ * and the "SQL" link, so what an analyst copies is what produced the figure.
+ */
+public final class Figures {
+
+  /** What a figure needs from the request. */
+  public enum Needs {
+    NOTHING,
+    APPID,
+    CODE
+  }
+
+  /** One figure: how to build its query for a scope. */
+  public record Figure(
+      String id, String title, Needs needs, List<String> columns, Function<Scope, Query> query) {}
+
+  private static final String FUNNEL_SUMS =
+      "CAST(SUM(sessions) AS BIGINT) AS sessions, CAST(SUM(exposed) AS BIGINT) AS exposed,"
+          + " CAST(SUM(long_pressed) AS BIGINT) AS long_pressed,"
+          + " CAST(SUM(joined) AS BIGINT) AS joined";
+
+  /** Joined over exposed sessions, 0-1; NULL when none was exposed (as the daily views). */
+  private static final String CONVERSION =
+      "CAST(SUM(joined) AS DOUBLE PRECISION) / NULLIF(SUM(exposed), 0) AS conversion";
+
+  private static final List<String> FUNNEL_COLUMNS =
+      List.of("sessions", "exposed", "long_pressed", "joined");
+
+  /** The breakdown dimensions of code_funnel_breakdown_hourly. */
+  public static final List<String> DIMENSIONS =
+      List.of("device_type", "account_type", "media_type");
+
+  private final Dialect dialect;
+  private final ZoneId zone;
+  private final Map<String, Figure> figures = new LinkedHashMap<>();
+
+  public Figures(Dialect dialect, ZoneId zone) {
+    this.dialect = dialect;
+    this.zone = zone;
+    define();
+  }
+
+  public ZoneId zone() {
+    return zone;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** The figure with this id, or null. */
+  public Figure get(String id) {
+    return figures.get(id);
+  }
+
+  public List<Figure> all() {
+    return List.copyOf(figures.values());
+  }
+
+  private void add(
+      String id, String title, Needs needs, List<String> columns, Function<Scope, Query> q) {
+    figures.put(id, new Figure(id, title, needs, columns, q));
+  }
+
+  private static List<String> cols(String first, List<String> rest, String... more) {
+    List<String> c = new ArrayList<>();
+    if (first != null) {
+      c.add(first);
+    }
+    c.addAll(rest);
+    c.addAll(List.of(more));
+    return c;
+  }
+
+  /** Parameters: the scope's UTC range of hourly buckets, then the given values. */
+  private List<Object> range(Scope s, Object... before) {
+    List<Object> p = new ArrayList<>(List.of(before));
+    p.add(dialect.startOfDay(s.from(), zone));
+    p.add(dialect.startOfDay(s.to().plusDays(1), zone));
+    return p;
+  }
+
+  private void define() {
+    String day = dialect.localDay("bucket_start", zone);
+    String hour = dialect.localHourOfDay("bucket_start", zone);
+    String minute = dialect.localMinute("bucket_start", zone);
+    String inRange = "bucket_start >= ? AND bucket_start < ?";
+
+    add(
+        "apps",
+        "Apps",
+        Needs.NOTHING,
+        cols("appid", FUNNEL_COLUMNS),
+        s ->
+            new Query(
+                "SELECT appid, "
+                    + FUNNEL_SUMS
+                    + "\nFROM code_funnel_hourly\nWHERE "
+                    + inRange
+                    + "\nGROUP BY appid\nORDER BY sessions DESC, appid",
+                range(s),
+                List.of("code_funnel_hourly")));
+    add(
+        "codes",
+        "Codes: sessions and conversion",
+        Needs.APPID,
+        cols("code", FUNNEL_COLUMNS, "conversion"),
+        s ->
+            new Query(
+                "SELECT code, "
+                    + FUNNEL_SUMS
+                    + ",\n  "
+                    + CONVERSION
+                    + "\nFROM code_funnel_hourly\nWHERE appid = ? AND "
+                    + inRange
+                    + "\nGROUP BY code\nORDER BY sessions DESC, code",
+                range(s, s.appid()),
+                List.of("code_funnel_hourly")));
+    add(
+        "code_users",
+        "Codes: users (sum of each day's distinct users)",
+        Needs.APPID,
+        List.of("code", "users", "exposed_users", "long_pressed_users", "joined_users"),
+        s ->
+            new Query(
+                "SELECT code, CAST(SUM(users) AS BIGINT) AS users,"
+                    + " CAST(SUM(exposed_users) AS BIGINT) AS exposed_users,\n"
+                    + "  CAST(SUM(long_pressed_users) AS BIGINT) AS long_pressed_users,"
+                    + " CAST(SUM(joined_users) AS BIGINT) AS joined_users\n"
+                    + "FROM code_users_daily\nWHERE appid = ? AND day >= ? AND day <= ?\n"
+                    + "GROUP BY code\nORDER BY users DESC, code",
+                List.of(s.appid(), s.from(), s.to()),
+                List.of("code_users_daily")));
+    add(
+        "codes_daily",
+        "Codes: sessions per day",
+        Needs.APPID,
+        List.of("code", "day", "sessions"),
+        s ->
+            new Query(
+                "SELECT code, "
+                    + day
+                    + " AS day, CAST(SUM(sessions) AS BIGINT) AS sessions\n"
+                    + "FROM code_funnel_hourly\nWHERE appid = ? AND "
+                    + inRange
+                    + "\nGROUP BY code, 2\nORDER BY code, day",
+                range(s, s.appid()),
+                List.of("code_funnel_hourly")));
+    add(
+        "funnel",
+        "Funnel",
+        Needs.CODE,
+        FUNNEL_COLUMNS,
+        s ->
+            new Query(
+                "SELECT CAST(COALESCE(SUM(sessions), 0) AS BIGINT) AS sessions,"
+                    + " CAST(COALESCE(SUM(exposed), 0) AS BIGINT) AS exposed,\n"
+                    + "  CAST(COALESCE(SUM(long_pressed), 0) AS BIGINT) AS long_pressed,"
+                    + " CAST(COALESCE(SUM(joined), 0) AS BIGINT) AS joined\n"
+                    + "FROM code_funnel_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange,
+                range(s, s.appid(), s.code()),
+                List.of("code_funnel_hourly")));
+    add(
+        "daily",
+        "Daily trend",
+        Needs.CODE,
+        cols("day", FUNNEL_COLUMNS, "conversion"),
+        s ->
+            new Query(
+                "SELECT "
+                    + day
+                    + " AS day, "
+                    + FUNNEL_SUMS
+                    + ",\n  "
+                    + CONVERSION
+                    + "\nFROM code_funnel_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange
+                    + "\nGROUP BY 1\nORDER BY 1",
+                range(s, s.appid(), s.code()),
+                List.of("code_funnel_hourly")));
+    add(
+        "users_daily",
+        "Users per day",
+        Needs.CODE,
+        List.of("day", "users", "exposed_users", "long_pressed_users", "joined_users"),
+        s ->
+            new Query(
+                "SELECT day, users, exposed_users, long_pressed_users, joined_users\n"
+                    + "FROM code_users_daily\nWHERE appid = ? AND code = ? AND day >= ? AND day <= ?\n"
+                    + "ORDER BY day",
+                List.of(s.appid(), s.code(), s.from(), s.to()),
+                List.of("code_users_daily")));
+    add(
+        "hour_of_day",
+        "Hour of day",
+        Needs.CODE,
+        cols("hour", FUNNEL_COLUMNS),
+        s ->
+            new Query(
+                "SELECT "
+                    + hour
+                    + " AS hour, "
+                    + FUNNEL_SUMS
+                    + "\nFROM code_funnel_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange
+                    + "\nGROUP BY 1\nORDER BY 1",
+                range(s, s.appid(), s.code()),
+                List.of("code_funnel_hourly")));
+    add(
+        "dwell_hourly",
+        "Dwell percentiles per hour",
+        Needs.CODE,
+        List.of("hour_start", "events", "p50_s", "p90_s", "p99_s", "max_s"),
+        s ->
+            new Query(
+                "SELECT "
+                    + minute
+                    + " AS hour_start, events, p50_s, p90_s, p99_s, max_s\n"
+                    + "FROM code_dwell_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange
+                    + " AND events > 0\nORDER BY bucket_start",
+                range(s, s.appid(), s.code()),
+                List.of("code_dwell_hourly")));
+    add(
+        "dwell_daily",
+        "Dwell per day",
+        Needs.CODE,
+        List.of("day", "events", "total_s", "avg_s", "max_s"),
+        s ->
+            new Query(
+                "SELECT "
+                    + day
+                    + " AS day, CAST(SUM(events) AS BIGINT) AS events,"
+                    + " CAST(SUM(total_s) AS BIGINT) AS total_s,\n"
+                    + "  CAST(SUM(total_s) AS DOUBLE PRECISION) / NULLIF(SUM(events), 0) AS avg_s,"
+                    + " CAST(MAX(max_s) AS BIGINT) AS max_s\n"
+                    + "FROM code_dwell_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange
+                    + "\nGROUP BY 1\nORDER BY 1",
+                range(s, s.appid(), s.code()),
+                List.of("code_dwell_hourly")));
+    add(
+        "convert_time",
+        "Time to convert per hour",
+        Needs.CODE,
+        List.of(
+            "hour_start",
+            "pressed_sessions",
+            "press_p50_s",
+            "press_p90_s",
+            "press_p99_s",
+            "joined_sessions",
+            "join_p50_s",
+            "join_p90_s",
+            "join_p99_s"),
+        s ->
+            new Query(
+                "SELECT "
+                    + minute
+                    + " AS hour_start, pressed_sessions, press_p50_s, press_p90_s, press_p99_s,\n"
+                    + "  joined_sessions, join_p50_s, join_p90_s, join_p99_s\n"
+                    + "FROM code_convert_time_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange
+                    + "\n  AND (pressed_sessions > 0 OR joined_sessions > 0)\nORDER BY bucket_start",
+                range(s, s.appid(), s.code()),
+                List.of("code_convert_time_hourly")));
+    add(
+        "convert_time_daily",
+        "Time to convert per day",
+        Needs.CODE,
+        List.of(
+            "day",
+            "pressed_sessions",
+            "press_p50_s",
+            "press_p90_s",
+            "press_p99_s",
+            "joined_sessions",
+            "join_p50_s",
+            "join_p90_s",
+            "join_p99_s"),
+        s ->
+            new Query(
+                "SELECT day, pressed_sessions, press_p50_s, press_p90_s, press_p99_s,\n"
+                    + "  joined_sessions, join_p50_s, join_p90_s, join_p99_s\n"
+                    + "FROM code_convert_time_daily\n"
+                    + "WHERE appid = ? AND code = ? AND day >= ? AND day <= ?\n"
+                    + "  AND (pressed_sessions > 0 OR joined_sessions > 0)\nORDER BY day",
+                List.of(s.appid(), s.code(), s.from(), s.to()),
+                List.of("code_convert_time_daily")));
+    for (String dim : DIMENSIONS) {
+      add(
+          "by_" + dim,
+          "By " + dim.replace('_', ' '),
+          Needs.CODE,
+          cols(dim, FUNNEL_COLUMNS, "conversion"),
+          s ->
+              new Query(
+                  "SELECT "
+                      + dim
+                      + ", "
+                      + FUNNEL_SUMS
+                      + ",\n  "
+                      + CONVERSION
+                      + "\nFROM code_funnel_breakdown_hourly\nWHERE appid = ? AND code = ? AND "
+                      + inRange
+                      + "\nGROUP BY "
+                      + dim
+                      + "\nORDER BY sessions DESC, "
+                      + dim,
+                  range(s, s.appid(), s.code()),
+                  List.of("code_funnel_breakdown_hourly")));
+    }
+    add(
+        "events",
+        "Distinct events by event id",
+        Needs.CODE,
+        List.of("event_id", "events"),
+        s ->
+            new Query(
+                "SELECT event_id, CAST(SUM(events) AS BIGINT) AS events\n"
+                    + "FROM code_event_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange
+                    + "\nGROUP BY event_id\nORDER BY events DESC, event_id",
+                range(s, s.appid(), s.code()),
+                List.of("code_event_hourly")));
+
+    String recordedDay = dialect.localDay("recorded_at", zone);
+    String recordedMinute = dialect.localMinute("recorded_at", zone);
+    add(
+        "dead_letters_daily",
+        "Dead letters by reason per day",
+        Needs.NOTHING,
+        List.of("day", "reason", "dead_letters"),
+        s ->
+            new Query(
+                "SELECT "
+                    + recordedDay
+                    + " AS day, reason, CAST(COUNT(*) AS BIGINT) AS dead_letters\n"
+                    + "FROM dead_letter_events\nWHERE recorded_at >= ? AND recorded_at < ?\n"
+                    + "GROUP BY 1, reason\nORDER BY 1, reason",
+                range(s),
+                List.of("dead_letter_events")));
+    add(
+        "dead_letters_newest",
+        "Newest dead letters",
+        Needs.NOTHING,
+        List.of("id", "recorded_local", "reason", "source", "payload", "payload_chars"),
+        s -> {
+          List<Object> p = range(s);
+          String byReason = "";
+          if (s.reason() != null) {
+            byReason = " AND reason = ?";
+            p.add(s.reason());
+          }
+          return new Query(
+              "SELECT id, "
+                  + recordedMinute
+                  + " AS recorded_local, reason, source,\n"
+                  + "  substr(payload, 1, "
+                  + PAYLOAD_CHARS
+                  + ") AS payload, CAST(length(payload) AS BIGINT) AS payload_chars\n"
+                  + "FROM dead_letter_events\nWHERE recorded_at >= ? AND recorded_at < ?"
+                  + byReason
+                  + "\nORDER BY recorded_at DESC, id DESC\nLIMIT "
+                  + NEWEST_DEAD_LETTERS,
+              p,
+              List.of("dead_letter_events"));
+        });
+  }
+
+  /** How much of each payload the dead-letter page shows. */
+  public static final int PAYLOAD_CHARS = 300;
+
+  /** How many dead letters the page lists. */
+  public static final int NEWEST_DEAD_LETTERS = 50;
+}
