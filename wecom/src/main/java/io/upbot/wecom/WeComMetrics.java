@@ -34,6 +34,11 @@ public final class WeComMetrics {
     inc("upbot_wecom_members_skipped_total{reason=\"" + reason + "\"}");
   }
 
+  /** A join record written without a unionid (it counts, but matches no journey). */
+  public void joinWithoutUnionid() {
+    inc("upbot_wecom_join_records_without_unionid_total");
+  }
+
   /** A pending callback whose lookup failed and will be tried again. */
   public void lookupRetry() {
     inc("upbot_wecom_lookup_retries_total");
@@ -47,6 +52,11 @@ public final class WeComMetrics {
   /** Marks the lookups failing from {@code sinceMillis} (0: they succeed). */
   public void lookupFailingSince(long sinceMillis) {
     lookupFailingSince.set(sinceMillis);
+  }
+
+  /** Marks the lookups failing from {@code sinceMillis} unless already marked. */
+  public void lookupFailingSinceIfUnset(long sinceMillis) {
+    lookupFailingSince.compareAndSet(0, sinceMillis);
   }
 
   /** A counter's value (tests). */
