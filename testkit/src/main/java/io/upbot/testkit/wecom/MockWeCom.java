@@ -154,6 +154,11 @@ public final class MockWeCom implements AutoCloseable {
     return groupchatGetCalls.get();
   }
 
+  /** Drops every queued fault: WeCom is healthy again. */
+  public synchronized void clearFaults() {
+    faults.clear();
+  }
+
   /** Faults still queued. */
   public synchronized int pendingFaults() {
     return faults.size();
