@@ -44,6 +44,8 @@ public record WeComConfig(
     Duration retryBackoffMax,
     Duration missingMemberGrace) {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WeComConfig.class);
+
   static final Flags FLAGS =
       Flags.withEnvironment()
           .value("host", "0.0.0.0", "listen address")
@@ -56,7 +58,7 @@ public record WeComConfig(
           .value("wecom-api-url", "https://qyapi.weixin.qq.com", "WeCom's API base URL")
           .value("wecom-appid", null, "the appid join records are written under (required)")
           .value("wecom-states", "", "file of 'state code' lines; empty: the state is the code")
-          .value("bootstrap-servers", null, "Kafka bootstrap servers (required)")
+          .value("kafka-bootstrap", null, "Kafka bootstrap servers (required)")
           .value("topic", "upbot.media-events", "the events topic join records are written to")
           .value("callbacks-topic", "upbot.wecom-callbacks", "the outbox of pending callbacks")
           .value(
@@ -75,7 +77,10 @@ public record WeComConfig(
           .value(
               "missing-member-grace",
               "10m",
-              "how long a new member the group does not list yet is waited for");
+              "how long a new member the group does not list yet is waited for")
+          // Kafka's own name for it; the project's name is --kafka-bootstrap, shared with the
+          // endpoint and the job (UPBOT_KAFKA_BOOTSTRAP).
+          .renamed("bootstrap-servers", "kafka-bootstrap", v -> v);
 
   /** A configuration that cannot be used; the message lists every problem. */
   public static final class ConfigException extends Exception {
@@ -130,7 +135,7 @@ public record WeComConfig(
         problems.add("--wecom-states: " + e.getMessage());
       }
     }
-    String bootstrap = r.required("bootstrap-servers");
+    String bootstrap = r.required("kafka-bootstrap");
     String topic = r.required("topic");
     String callbacks = r.required("callbacks-topic");
     String dead = r.required("dead-letter-topic");

@@ -27,7 +27,7 @@ class WeComConfigTest {
       "s",
       "--wecom-appid",
       "wx-app",
-      "--bootstrap-servers",
+      "--kafka-bootstrap",
       "127.0.0.1:9092"
     };
     String[] all = new String[base.length + more.length];
@@ -56,7 +56,7 @@ class WeComConfigTest {
         .hasMessageContaining("--wecom-corp-id: required")
         .hasMessageContaining("--wecom-secret: required")
         .hasMessageContaining("--wecom-appid: required")
-        .hasMessageContaining("--bootstrap-servers: required");
+        .hasMessageContaining("--kafka-bootstrap: required");
   }
 
   @Test
@@ -70,10 +70,23 @@ class WeComConfigTest {
                 "UPBOT_WECOM_CORP_ID", "ww1",
                 "UPBOT_WECOM_SECRET", "s",
                 "UPBOT_WECOM_APPID", "wx",
-                "UPBOT_BOOTSTRAP_SERVERS", "b:1",
+                "UPBOT_KAFKA_BOOTSTRAP", "b:1",
                 "UPBOT_PORT", "0"));
     assertThat(c.port()).isZero();
     assertThat(c.corpId()).isEqualTo("ww1");
+  }
+
+  @Test
+  void shouldAcceptKafkasNameForTheBootstrapServersWithAWarning() throws Exception {
+    String[] args = required();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--kafka-bootstrap")) {
+        args[i] = "--bootstrap-servers";
+      }
+    }
+    assertThat(WeComConfig.FLAGS.parse(args, Map.of()).warnings())
+        .containsExactly("--bootstrap-servers is deprecated: use --kafka-bootstrap 127.0.0.1:9092");
+    assertThat(WeComConfig.parse(args, Map.of()).bootstrapServers()).isEqualTo("127.0.0.1:9092");
   }
 
   @Test

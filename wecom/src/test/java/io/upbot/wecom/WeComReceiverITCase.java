@@ -101,7 +101,7 @@ class WeComReceiverITCase {
               wecom.url(),
               "--wecom-appid",
               "wx-app-1",
-              "--bootstrap-servers",
+              "--kafka-bootstrap",
               broker.bootstrapServers(),
               "--topic",
               events,
