@@ -105,6 +105,11 @@ public final class JoinResolver implements AutoCloseable {
     this.thread = new Thread(this::run, "upbot-wecom-resolver");
   }
 
+  /** Whether the resolver is working: started, not stopped, and its thread has not died. */
+  public boolean isRunning() {
+    return thread.isAlive() && !stopped;
+  }
+
   /** Starts the resolver's thread. */
   public JoinResolver start() {
     thread.start();

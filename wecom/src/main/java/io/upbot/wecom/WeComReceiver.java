@@ -76,7 +76,7 @@ public final class WeComReceiver implements AutoCloseable {
             c.maxAge(),
             c.storeTimeout(),
             clock);
-    HttpHandler root = ex -> route(ex, c.path(), callbacks, metrics, clock);
+    HttpHandler root = ex -> route(ex, c.path(), callbacks, resolver, metrics, clock);
     Undertow undertow =
         Undertow.builder().addHttpListener(c.port(), c.host()).setHandler(root).build();
     try {
@@ -93,6 +93,7 @@ public final class WeComReceiver implements AutoCloseable {
       HttpServerExchange ex,
       String path,
       CallbackHandler callbacks,
+      JoinResolver resolver,
       WeComMetrics metrics,
       LongSupplier clock)
       throws Exception {
@@ -100,7 +101,12 @@ public final class WeComReceiver implements AutoCloseable {
     if (p.equals(path)) {
       callbacks.handleRequest(ex);
     } else if (p.equals("/healthz")) {
-      text(ex, 200, "{\"status\":\"serving\"}", "application/json");
+      // A dead resolver leaves callbacks piling up in the outbox: let the orchestrator restart us.
+      if (resolver.isRunning()) {
+        text(ex, 200, "{\"status\":\"serving\"}", "application/json");
+      } else {
+        text(ex, 503, "{\"status\":\"resolver stopped\"}", "application/json");
+      }
     } else if (p.equals("/metrics")) {
       text(ex, 200, metrics.render(clock.getAsLong()), "text/plain; version=0.0.4");
     } else {

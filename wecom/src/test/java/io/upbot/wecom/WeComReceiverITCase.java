@@ -82,6 +82,10 @@ class WeComReceiverITCase {
   }
 
   WeComReceiver startReceiver() throws Exception {
+    return startReceiver(id);
+  }
+
+  WeComReceiver startReceiver(String groupId) throws Exception {
     WeComConfig c =
         WeComConfig.parse(
             new String[] {
@@ -250,6 +254,29 @@ class WeComReceiverITCase {
     assertThat(PendingCallback.decode(d.value()).chatId()).isEqualTo("no-such-chat");
     awaitBarrier(r, "chat-barrier");
     assertThat(joinRecords()).extracting(MediaEvent::code).containsExactly("BARRIER");
+  }
+
+  static int health(WeComReceiver r) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + r.port() + "/healthz"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
+
+  @Test
+  void shouldReportUnhealthyWhenASecondResolverFencesItsTransactions() throws Exception {
+    wecom.addMember("chat-1", Member.external("wm-1", "union-1", "CODE1", now()));
+    WeComReceiver first = startReceiver();
+    assertThat(health(first)).isEqualTo(200);
+    // A misconfigured second instance: its own consumer group, the same transactional id.
+    WeComReceiver second = startReceiver(id + "-other-group");
+    assertThat(sender.post(url(first), join("chat-1", "wm-1")).body()).isEqualTo("success");
+    // The first resolver's commit is fenced: it stops, and says so.
+    await().atMost(Duration.ofSeconds(60)).until(() -> health(first) == 503);
+    assertThat(health(second)).isEqualTo(200);
   }
 
   @Test
