@@ -93,6 +93,20 @@ class WeComCryptoTest {
   }
 
   @Test
+  void shouldMatchWhatTheCommittedScriptMakesWhereItsToolsExist() throws Exception {
+    java.nio.file.Path script = java.nio.file.Path.of("src/test/resources/vectors/make-vectors.sh");
+    for (String tool : List.of("bash", "openssl", "xxd", "jq", "sha1sum", "base64")) {
+      Process which = new ProcessBuilder("sh", "-c", "command -v " + tool).start();
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          which.waitFor() == 0, tool + " is not installed here");
+    }
+    Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).as(new String(out, java.nio.charset.StandardCharsets.UTF_8)).isZero();
+    assertThat(new ObjectMapper().readTree(out)).isEqualTo(VECTORS);
+  }
+
+  @Test
   void shouldAnswerTheUrlVerificationWithTheDecryptedEchostr() throws Exception {
     JsonNode v = vector("echostr");
     assertThat(
