@@ -101,6 +101,9 @@ public final class JoinResolver implements AutoCloseable {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "upbot-wecom-resolver");
+    // Transaction calls block at most this long (default 60 s): a fenced or cut-off resolver
+    // finds out, aborts and retries or stops sooner.
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     this.thread = new Thread(this::run, "upbot-wecom-resolver");
   }
@@ -155,7 +158,9 @@ public final class JoinResolver implements AutoCloseable {
     } catch (WakeupException e) {
       // close() woke the poll up.
     } catch (ProducerFencedException e) {
-      LOG.error("Another resolver with transactional id {} took over; stopping", e.getMessage());
+      LOG.error(
+          "Another resolver with the same transactional id took over ({}); stopping",
+          e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -209,9 +214,8 @@ public final class JoinResolver implements AutoCloseable {
       commit(tp, r);
       metrics.joinRecords(records.size());
       return Outcome.DONE;
-    } catch (ProducerFencedException e) {
-      throw e;
     } catch (KafkaException e) {
+      rethrowIfFenced(e);
       LOG.warn("Could not write the join records of offset {}: {}", r.offset(), e.toString());
       abortQuietly();
       return Outcome.RETRY;
@@ -229,9 +233,8 @@ public final class JoinResolver implements AutoCloseable {
       metrics.deadLettered(reason);
       LOG.error("Callback at {}@{} dead-lettered: {}", tp, r.offset(), reason);
       return Outcome.DONE;
-    } catch (ProducerFencedException e) {
-      throw e;
     } catch (KafkaException e) {
+      rethrowIfFenced(e);
       abortQuietly();
       return Outcome.RETRY;
     }
@@ -247,7 +250,17 @@ public final class JoinResolver implements AutoCloseable {
     try {
       producer.abortTransaction();
     } catch (KafkaException e) {
+      rethrowIfFenced(e);
       LOG.warn("Could not abort a transaction: {}", e.toString());
+    }
+  }
+
+  /** Another producer with our transactional id took over: this resolver must stop, not retry. */
+  private static void rethrowIfFenced(KafkaException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException fenced) {
+        throw fenced;
+      }
     }
   }
 

@@ -268,14 +268,24 @@ class WeComReceiverITCase {
 
   @Test
   void shouldReportUnhealthyWhenASecondResolverFencesItsTransactions() throws Exception {
-    wecom.addMember("chat-1", Member.external("wm-1", "union-1", "CODE1", now()));
     WeComReceiver first = startReceiver();
     assertThat(health(first)).isEqualTo(200);
     // A misconfigured second instance: its own consumer group, the same transactional id.
     WeComReceiver second = startReceiver(id + "-other-group");
-    assertThat(sender.post(url(first), join("chat-1", "wm-1")).body()).isEqualTo("success");
-    // The first resolver's commit is fenced: it stops, and says so.
-    await().atMost(Duration.ofSeconds(60)).until(() -> health(first) == 503);
+    // The second starts its transactions in the background: keep sending joins until one of the
+    // first resolver's commits meets the fence; then it stops, and says so.
+    AtomicInteger n = new AtomicInteger();
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              String chat = "chat-f" + n.incrementAndGet();
+              wecom.addMember(chat, Member.external("wm-" + chat, "u", "CODE-F", now()));
+              assertThat(sender.post(url(first), join(chat, "wm-" + chat)).body())
+                  .isEqualTo("success");
+              return health(first) == 503;
+            });
     assertThat(health(second)).isEqualTo(200);
   }
 
