@@ -8,6 +8,7 @@ COPY event-schema/pom.xml event-schema/
 COPY local-kafka/pom.xml local-kafka/
 COPY testkit/pom.xml testkit/
 COPY ingest-endpoint/pom.xml ingest-endpoint/
+COPY wecom/pom.xml wecom/
 COPY flink-job/pom.xml flink-job/
 COPY upbot-local/pom.xml upbot-local/
 RUN mvn -B -q -pl ingest-endpoint -am dependency:go-offline -DexcludeReactor=true || true

@@ -24,7 +24,9 @@ import java.util.Objects;
   "media_type",
   "code",
   "trace_id",
-  "duration"
+  "duration",
+  "unionid",
+  "source"
 })
 public record MediaEvent(
     @JsonProperty("v") int v,
@@ -39,7 +41,9 @@ public record MediaEvent(
     @JsonProperty("media_type") Integer mediaType,
     @JsonProperty("code") String code,
     @JsonProperty("trace_id") String traceId,
-    @JsonProperty("duration") Integer duration) {
+    @JsonProperty("duration") Integer duration,
+    @JsonProperty("unionid") String unionid,
+    @JsonProperty("source") String source) {
 
   /** The record version this class writes and reads. */
   public static final int VERSION = 1;
@@ -52,10 +56,56 @@ public record MediaEvent(
    */
   public static final String OPENID_TRACE_PREFIX = "openid:";
 
+  /** {@code source} of records written by the ingest endpoint from client reports. */
+  public static final String SOURCE_CLIENT = "client";
+
+  /** {@code source} of join records written from WeCom's own member data (docs/wecom.md). */
+  public static final String SOURCE_WECOM = "wecom";
+
   public MediaEvent {
     Objects.requireNonNull(appid, "appid");
     Objects.requireNonNull(openid, "openid");
     Objects.requireNonNull(eventId, "eventId");
+    // Records written before the field existed came from clients (docs/stream.md).
+    if (source == null) {
+      source = SOURCE_CLIENT;
+    }
+  }
+
+  /**
+   * A client-reported record without a unionid: the form every writer used before {@code unionid}
+   * and {@code source} were added, kept so that their call sites stay as they are.
+   */
+  public MediaEvent(
+      int v,
+      String appid,
+      String openid,
+      int accountType,
+      Integer deviceType,
+      String uuid,
+      String eventId,
+      long eventTime,
+      long receivedAt,
+      Integer mediaType,
+      String code,
+      String traceId,
+      Integer duration) {
+    this(
+        v,
+        appid,
+        openid,
+        accountType,
+        deviceType,
+        uuid,
+        eventId,
+        eventTime,
+        receivedAt,
+        mediaType,
+        code,
+        traceId,
+        duration,
+        null,
+        SOURCE_CLIENT);
   }
 
   /**

@@ -55,6 +55,8 @@ public final class MediaEventCodec {
       g.writeStringField("code", e.code());
       g.writeStringField("trace_id", e.traceId());
       writeNullableInt(g, "duration", e.duration());
+      g.writeStringField("unionid", e.unionid());
+      g.writeStringField("source", e.source());
       g.writeEndObject();
     } catch (IOException ex) {
       // Writing to memory cannot fail for I/O reasons; anything here is a programming error.
@@ -106,7 +108,21 @@ public final class MediaEventCodec {
         optionalInt(root, "media_type"),
         optionalString(root, "code"),
         optionalString(root, "trace_id"),
-        optionalInt(root, "duration"));
+        optionalInt(root, "duration"),
+        optionalString(root, "unionid"),
+        source(root));
+  }
+
+  /** {@code source}: absent or null in records older than the field, which came from clients. */
+  private static String source(JsonNode root) throws MalformedEventException {
+    String s = optionalString(root, "source");
+    if (s == null) {
+      return MediaEvent.SOURCE_CLIENT;
+    }
+    if (s.isEmpty()) {
+      throw new MalformedEventException("source: must not be empty");
+    }
+    return s;
   }
 
   private static void writeNullableInt(JsonGenerator g, String name, Integer value)

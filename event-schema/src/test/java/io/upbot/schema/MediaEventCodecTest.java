@@ -43,7 +43,9 @@ class MediaEventCodecTest {
     assertThat(tree.get("device_type").isNull()).isTrue();
     assertThat(tree.get("trace_id").isNull()).isTrue();
     assertThat(tree.get("duration").isNull()).isTrue();
-    assertThat(tree.size()).isEqualTo(13);
+    assertThat(tree.get("unionid").isNull()).isTrue();
+    assertThat(tree.get("source").textValue()).isEqualTo("client");
+    assertThat(tree.size()).isEqualTo(15);
   }
 
   @ParameterizedTest
@@ -79,6 +81,12 @@ class MediaEventCodecTest {
     assertThatThrownBy(
             () -> MediaEventCodec.decode(Fixtures.bytes("stream/invalid/string-event-time.json")))
         .hasMessage("event_time: must be a 64-bit integer");
+    assertThatThrownBy(
+            () -> MediaEventCodec.decode(Fixtures.bytes("stream/invalid/empty-source.json")))
+        .hasMessage("source: must not be empty");
+    assertThatThrownBy(
+            () -> MediaEventCodec.decode(Fixtures.bytes("stream/invalid/number-unionid.json")))
+        .hasMessage("unionid: must be a string");
   }
 
   @Test
@@ -89,6 +97,34 @@ class MediaEventCodecTest {
             .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(MediaEventCodec.decode(withExtra))
         .isEqualTo(MediaEventCodec.decode(Fixtures.bytes("stream/full.record.json")));
+  }
+
+  @Test
+  void shouldReadARecordWrittenBeforeUnionidAndSourceAsAClientRecordWithoutUnionid()
+      throws Exception {
+    byte[] old =
+        Fixtures.text("stream/full.record.json")
+            .replace(",\"unionid\":null,\"source\":\"client\"}", "}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(new String(old, java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("source");
+    MediaEvent e = MediaEventCodec.decode(old);
+    assertThat(e.unionid()).isNull();
+    assertThat(e.source()).isEqualTo(MediaEvent.SOURCE_CLIENT);
+    assertThat(e).isEqualTo(MediaEventCodec.decode(Fixtures.bytes("stream/full.record.json")));
+  }
+
+  @Test
+  void shouldCarryUnionidAndSourceOfAWeComJoinRecord() throws Exception {
+    MediaEvent join = MediaEventCodec.decode(Fixtures.bytes("stream/wecom-join.record.json"));
+    assertThat(join.unionid()).isEqualTo("ozynqsulJFCZ2z1aYeS8h-nuasdAAA");
+    assertThat(join.source()).isEqualTo(MediaEvent.SOURCE_WECOM);
+    assertThat(join.eventId()).isEqualTo("1110205");
+  }
+
+  @Test
+  void shouldDefaultTheSourceOfTheOldConstructorToClient() {
+    assertThat(API_EXAMPLE.source()).isEqualTo(MediaEvent.SOURCE_CLIENT);
+    assertThat(API_EXAMPLE.unionid()).isNull();
   }
 
   @Test

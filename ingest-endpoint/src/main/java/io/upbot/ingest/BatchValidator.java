@@ -298,6 +298,12 @@ public final class BatchValidator {
     int accountType = account.get("account_type").intValue();
     String appid = account.get("appid").textValue();
     String openid = requiredString(account, "openid", "head.account_info.openid", 128);
+    // Optional, but when given it has openid's rule: an empty unionid names nobody.
+    String unionid =
+        optionalString(account, "unionid", "head.account_info.unionid", Integer.MAX_VALUE);
+    if (unionid != null && (unionid.isEmpty() || Text.characters(unionid) > 128)) {
+      throw param("head.account_info.unionid", "must be 1 to 128 characters");
+    }
 
     Integer deviceType = null;
     String uuid = null;
@@ -362,7 +368,9 @@ public final class BatchValidator {
               mediaType,
               code,
               traceId,
-              duration));
+              duration,
+              unionid,
+              MediaEvent.SOURCE_CLIENT));
     }
     return out;
   }

@@ -74,6 +74,17 @@ class BatchValidatorTest {
   }
 
   @Test
+  void shouldCopyTheUnionidIntoTheRecordAsAClientRecordWhenGiven() {
+    MediaEvent with = only("requests/valid/unionid.json");
+    assertThat(with.unionid()).isEqualTo("ozynqsulJFCZ2z1aYeS8h-nuasdAAA");
+    assertThat(with.source()).isEqualTo(MediaEvent.SOURCE_CLIENT);
+    assertThat(only("requests/valid/unionid-128-characters.json").unionid()).hasSize(128);
+    MediaEvent without = only("requests/valid/full.json");
+    assertThat(without.unionid()).isNull();
+    assertThat(without.source()).isEqualTo(MediaEvent.SOURCE_CLIENT);
+  }
+
+  @Test
   void shouldKeepSecondsAsMillisAndMillisAsIs() {
     MediaEvent secs = only("requests/valid/full.json");
     assertThat(secs.eventTime()).isEqualTo(1_699_274_742_000L);
