@@ -165,7 +165,8 @@ public final class LocalStack implements AutoCloseable {
   public static LocalStack start(Options o, PrintStream out) throws Exception {
     LocalStack s = new LocalStack(o, out);
     try {
-      s.startAll();
+      s.startBrokerAndEndpoint();
+      s.startJobAndAnnounce();
       return s;
     } catch (Exception e) {
       s.close();
@@ -173,7 +174,32 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private void startAll() throws Exception {
+  /**
+   * Starts the broker and the endpoint only; {@link #startJob()} starts the job later. A benchmark
+   * measures the endpoint alone this way, on the very broker and endpoint the pipeline then uses.
+   */
+  public static LocalStack startWithoutJob(Options o, PrintStream out) throws Exception {
+    LocalStack s = new LocalStack(o, out);
+    try {
+      s.startBrokerAndEndpoint();
+      return s;
+    } catch (Exception e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the job of a stack started by {@link #startWithoutJob}, then says {@code upbot ready}.
+   */
+  public synchronized void startJob() throws Exception {
+    if (job != null || closed) {
+      throw new IllegalStateException("the job is already started, or the stack is closed");
+    }
+    startJobAndAnnounce();
+  }
+
+  private void startBrokerAndEndpoint() throws Exception {
     Path data = options.dataDir().toAbsolutePath();
     Files.createDirectories(data);
     lockDataDir(data);
@@ -203,7 +229,11 @@ public final class LocalStack implements AutoCloseable {
           e);
     }
     out.printf("ingest     %s%n", apiUrl());
+  }
 
+  private void startJobAndAnnounce() throws Exception {
+    Path data = options.dataDir().toAbsolutePath();
+    Path tokenFile = options.tokens() != null ? options.tokens() : data.resolve("tokens.json");
     try {
       startJob(data);
     } catch (RuntimeException e) {
@@ -443,7 +473,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** Deletes {@code p} and everything under it. */
-  static void deleteRecursively(Path p) throws IOException {
+  public static void deleteRecursively(Path p) throws IOException {
     try (var walk = Files.walk(p)) {
       for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(q);
