@@ -1,5 +1,6 @@
 package io.upbot.local.bench;
 
+import io.upbot.job.JobSettings;
 import io.upbot.job.sink.JdbcSettings;
 import io.upbot.local.CliArgs;
 import io.upbot.local.JourneyGenerator;
@@ -15,15 +16,19 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -52,6 +57,8 @@ final class PipelineBench {
   private static final int SATURATING_LANES = 64;
   private static final Duration PROBE_EVERY = Duration.ofMillis(100);
   private static final Duration PROBE_POLL = Duration.ofMillis(20);
+  private static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
   private static final List<String> CODES = List.of("bench-a", "bench-b", "bench-c");
 
   static final String HELP =
@@ -65,7 +72,8 @@ final class PipelineBench {
           "  --data-dir DIR    the report goes to DIR/bench/, the stack runs in"
               + " DIR/bench/pipeline-stack (deleted after)",
           "  to compare a job setting with the local stack's:"
-              + " --parallelism N, --flush-interval 1s, --jdbc-batch-interval 200ms",
+              + " --parallelism N, --flush-interval 1s, --jdbc-batch-interval 200ms,"
+              + " --checkpoint-interval 30s (0: none)",
           "");
 
   /** What to run. */
@@ -91,11 +99,33 @@ final class PipelineBench {
       return 0;
     }
     Options o = parse(args);
+    spareTheGeneratorAThreadPerRequest(out);
     Instant started = Instant.now();
     BenchReport report = new PipelineBench(o, out).measure(started);
     report.print(out);
     out.println("written to " + report.write(o.dataDir()));
     return 0;
+  }
+
+  /**
+   * The JDK's HTTP client completes every {@code sendAsync} on CompletableFuture's default
+   * executor, which, with a common pool of parallelism 1 (any 2-core machine), starts a new thread
+   * for each task: a thread per request, which made the load generator the bottleneck (its own
+   * ceiling fell below the endpoint's). A common pool of a few threads makes it reuse them; this
+   * works when nothing in this process has used CompletableFuture yet, as in {@code ./upbot}.
+   */
+  private static void spareTheGeneratorAThreadPerRequest(PrintStream out) {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "4");
+    }
+    if (!(new CompletableFuture<Void>().defaultExecutor() instanceof ForkJoinPool)) {
+      out.println(
+          "note: HTTP answers are completed on a new thread each (a common pool of parallelism "
+              + ForkJoinPool.getCommonPoolParallelism()
+              + "); -D"
+              + COMMON_POOL_PARALLELISM
+              + "=4 on the java command line avoids it");
+    }
   }
 
   static Options parse(String[] args) {
@@ -109,7 +139,8 @@ final class PipelineBench {
                 "data-dir",
                 "parallelism",
                 "flush-interval",
-                "jdbc-batch-interval"),
+                "jdbc-batch-interval",
+                "checkpoint-interval"),
             Set.of());
     int seconds = a.integer("seconds", 60, 1, 3600);
     int step = a.integer("step-seconds", 15, 1, 600);
@@ -118,6 +149,8 @@ final class PipelineBench {
     Integer parallelism = a.has("parallelism") ? a.integer("parallelism", 1, 1, 64) : null;
     Duration flush = a.has("flush-interval") ? a.duration("flush-interval", null) : null;
     Duration jdbc = a.has("jdbc-batch-interval") ? a.duration("jdbc-batch-interval", null) : null;
+    Duration checkpoints =
+        a.has("checkpoint-interval") ? a.duration("checkpoint-interval", null) : null;
     if (flush != null && flush.toMillis() < 1) {
       a.error("--flush-interval: must be at least 1ms");
     }
@@ -125,7 +158,8 @@ final class PipelineBench {
       a.error("--step-seconds: must not exceed --seconds (" + seconds + ")");
     }
     a.failOnErrors("bench pipeline");
-    return new Options(seconds, step, batch, dir, new PipelineTuning(parallelism, flush, jdbc));
+    return new Options(
+        seconds, step, batch, dir, new PipelineTuning(parallelism, flush, jdbc, checkpoints));
   }
 
   private BenchReport measure(Instant started) throws Exception {
@@ -136,6 +170,7 @@ final class PipelineBench {
     }
     BenchReport report = new BenchReport("pipeline", started);
     report.put("batch", "events per request", options.batch());
+    AtomicReference<JobSettings> jobSettings = new AtomicReference<>();
     LocalStack.Options stackOptions =
         new LocalStack.Options(
                 0,
@@ -148,37 +183,74 @@ final class PipelineBench {
                 null,
                 false,
                 "upbot.media-events",
-                Duration.ofSeconds(5))
-            .withJobTuning(options.tuning().apply());
+                LocalStack.DEFAULT_CHECKPOINT_INTERVAL)
+            .withJobTuning(
+                s -> {
+                  JobSettings tuned = options.tuning().apply().apply(s);
+                  jobSettings.set(tuned);
+                  return tuned;
+                });
     try {
       out.printf("load generator against a server that answers 0 at once, %s…%n", phase);
-      double generator = generatorCeiling(phase);
+      double generator = generatorCeiling(phase, new PipelineCpu(Path.of("/nonexistent")));
       out.printf("  %,.0f events/s%n", generator);
 
       try (LocalStack stack = LocalStack.startWithoutJob(stackOptions, out)) {
         ReportPoster poster =
             new ReportPoster(stack.apiUrl(), stack.token(), Duration.ofSeconds(10));
+        PipelineCpu cpu = new PipelineCpu(stackDir.resolve("kafka").resolve("broker.pid"));
         out.printf("the endpoint alone (the job not started yet), %s…%n", phase);
-        double endpoint =
-            saturate(poster, generator("endpoint"), Duration.ofSeconds(3), phase).perSecond();
-        out.printf("  %,.0f events/s%n", endpoint);
+        Saturation alone = saturate(poster, generator("endpoint"), warmFor(phase), phase, cpu);
+        double endpoint = alone.perSecond();
+        double aloneMicros = alone.cpu().microsPerEvent(alone.events());
+        out.printf(
+            Locale.ROOT,
+            "  %,.0f events/s; CPU %.1f µs an event: %s%n",
+            endpoint,
+            aloneMicros,
+            alone.cpu().top(8, alone.events()));
 
         stack.startJob();
+        JobSettings job = jobSettings.get();
+        report
+            .put(
+                "job_parallelism",
+                "job parallelism",
+                job.parallelism() == null ? "cluster default" : job.parallelism())
+            .put(
+                "checkpoint_interval_ms",
+                "checkpoint interval (ms)",
+                job.checkpointInterval().toMillis())
+            .put("flush_interval_ms", "row flush interval (ms)", job.flushInterval().toMillis())
+            .put(
+                "jdbc_batch_interval_ms",
+                "JDBC batch interval (ms)",
+                job.jdbcBatchInterval().toMillis());
         TableCounts tables = new TableCounts(JdbcSettings.defaults(stack.jdbcUrl()));
-        warmUp(poster, tables, endpoint / 4, phase);
+        warmUp(poster, tables, endpoint / 4, phase, cpu);
 
         PipelineRateSearch search =
             new PipelineRateSearch(endpoint, RESOLUTION, options.maxSteps());
         List<PipelineRateSearch.Step> steps = new ArrayList<>();
         List<Map<String, Object>> stepFigures = new ArrayList<>();
+        List<StepResult> results = new ArrayList<>();
         for (OptionalDouble next = search.next(steps);
             next.isPresent();
             next = search.next(steps)) {
-          StepResult r = step(poster, tables, "s" + (steps.size() + 1), next.getAsDouble(), phase);
+          StepResult r =
+              step(poster, tables, "s" + (steps.size() + 1), next.getAsDouble(), phase, cpu);
           steps.add(r.step());
           stepFigures.add(r.figures());
+          results.add(r);
         }
         double sustained = PipelineRateSearch.sustained(steps);
+        // The CPU an event costs through the whole stack, from the busiest step that kept up.
+        StepResult busiest =
+            results.stream()
+                .filter(r -> r.step().keptUp())
+                .max(Comparator.comparingDouble(r -> r.step().acceptedPerSecond()))
+                .orElse(results.get(results.size() - 1));
+        double pipelineMicros = busiest.cpu().microsPerEvent(busiest.accepted());
 
         out.printf(
             "freshness: %,.0f events/s (half the endpoint's maximum) and a probe every %d ms…%n",
@@ -200,6 +272,27 @@ final class PipelineBench {
                 round(sustained))
             .ratio("pipeline_to_endpoint", "pipeline / endpoint alone", sustained, endpoint)
             .ratio("generator_to_endpoint", "load generator / endpoint alone", generator, endpoint)
+            .put(
+                "cpu_us_per_event_endpoint",
+                "CPU µs an event, endpoint alone (+ broker, generator)",
+                round1(aloneMicros))
+            .put(
+                "cpu_us_per_event_pipeline",
+                "CPU µs an event, whole stack (busiest step kept up)",
+                round1(pipelineMicros))
+            .ratio(
+                "cpu_endpoint_to_pipeline",
+                "CPU an event: endpoint alone / whole stack",
+                aloneMicros,
+                pipelineMicros)
+            .put(
+                "cpu_us_per_event_endpoint_by_thread",
+                "  endpoint alone, by thread (µs an event)",
+                alone.cpu().top(10, alone.events()))
+            .put(
+                "cpu_us_per_event_pipeline_by_thread",
+                "  whole stack, by thread (µs an event)",
+                busiest.cpu().top(14, busiest.accepted()))
             .put("search_steps", "steps (offered → accepted, caught up)", stepFigures)
             .put("freshness_load_events_per_s", "freshness: load (events/s)", round(fresh.rate()))
             .put("freshness_probes", "freshness: probes answered 0", fresh.result().probes())
@@ -228,6 +321,11 @@ final class PipelineBench {
     return report;
   }
 
+  /** How long a saturating load runs before it is measured: the JIT's first compilations. */
+  private static Duration warmFor(Duration phase) {
+    return Duration.ofMillis(Math.max(2_000, phase.toMillis() / 3));
+  }
+
   private static long percentile(Freshness f, double p) {
     return f.result().millis().getTotalCount() == 0
         ? 0L
@@ -236,6 +334,10 @@ final class PipelineBench {
 
   private static double round(double v) {
     return Math.round(v);
+  }
+
+  private static double round1(double v) {
+    return Math.round(v * 10) / 10.0;
   }
 
   private JourneyGenerator generator(String what) {
@@ -247,15 +349,15 @@ final class PipelineBench {
   }
 
   /** The load generator against a server that answers 0 without reading the events. */
-  private double generatorCeiling(Duration phase) throws Exception {
+  private double generatorCeiling(Duration phase, PipelineCpu cpu) throws Exception {
     try (PipelineNullServer server = PipelineNullServer.start()) {
       ReportPoster poster = new ReportPoster(server.url(), "none", Duration.ofSeconds(10));
-      return saturate(poster, generator("null"), Duration.ofSeconds(2), phase).perSecond();
+      return saturate(poster, generator("null"), warmFor(phase), phase, cpu).perSecond();
     }
   }
 
   /** What a saturating load got: events answered 0 per second over the measured window. */
-  record Saturation(double perSecond, Map<String, Long> answers) {}
+  record Saturation(double perSecond, long events, PipelineCpu.Snapshot cpu) {}
 
   /**
    * Keeps {@link #SATURATING_LANES} requests in flight, each lane posting its next batch of fresh
@@ -263,7 +365,11 @@ final class PipelineBench {
    * events answered 0 in the second window only.
    */
   private Saturation saturate(
-      ReportPoster poster, JourneyGenerator journeys, Duration warm, Duration measure)
+      ReportPoster poster,
+      JourneyGenerator journeys,
+      Duration warm,
+      Duration measure,
+      PipelineCpu cpu)
       throws InterruptedException {
     LongAdder accepted = new LongAdder();
     Map<String, LongAdder> answers = new java.util.concurrent.ConcurrentHashMap<>();
@@ -273,16 +379,18 @@ final class PipelineBench {
       postInLane(poster, journeys, end, accepted, answers, lanesDone);
     }
     Thread.sleep(warm.toMillis());
+    PipelineCpu.Snapshot before = cpu.snapshot();
     long from = accepted.sum();
     long t0 = System.nanoTime();
     Thread.sleep(measure.toMillis());
     long to = accepted.sum();
     double seconds = (System.nanoTime() - t0) / 1e9;
+    PipelineCpu.Snapshot spent = cpu.snapshot().minus(before);
     lanesDone.tryAcquire(SATURATING_LANES, 30, TimeUnit.SECONDS);
     Map<String, Long> byRet = new java.util.TreeMap<>();
     answers.forEach((k, v) -> byRet.put(k, v.sum()));
     out.printf("  answers by ret: %s%n", byRet);
-    return new Saturation((to - from) / seconds, byRet);
+    return new Saturation((to - from) / seconds, to - from, spent);
   }
 
   private void postInLane(
@@ -318,7 +426,8 @@ final class PipelineBench {
    * end), then runs a quarter of the endpoint's rate for half a phase, so that the search measures
    * a warm pipeline.
    */
-  private void warmUp(ReportPoster poster, TableCounts tables, double rate, Duration phase)
+  private void warmUp(
+      ReportPoster poster, TableCounts tables, double rate, Duration phase, PipelineCpu cpu)
       throws Exception {
     out.println("warming up the pipeline…");
     JourneyGenerator first = generator("first");
@@ -330,11 +439,15 @@ final class PipelineBench {
       poster.postAndWait(first.batch(System.currentTimeMillis(), options.batch()).toJson());
       Thread.sleep(1000);
     }
-    step(poster, tables, "warm", rate, phase.dividedBy(2));
+    step(poster, tables, "warm", rate, phase.dividedBy(2), cpu);
   }
 
   /** One step of the search: its verdict, and its figures for the report. */
-  record StepResult(PipelineRateSearch.Step step, Map<String, Object> figures) {}
+  record StepResult(
+      PipelineRateSearch.Step step,
+      Map<String, Object> figures,
+      long accepted,
+      PipelineCpu.Snapshot cpu) {}
 
   /**
    * Offers {@code rate} events/s of fresh journeys for {@code length}, then waits up to {@link
@@ -342,9 +455,15 @@ final class PipelineBench {
    * before the next.
    */
   private StepResult step(
-      ReportPoster poster, TableCounts tables, String name, double rate, Duration length)
+      ReportPoster poster,
+      TableCounts tables,
+      String name,
+      double rate,
+      Duration length,
+      PipelineCpu cpu)
       throws Exception {
     String appid = appid(name);
+    PipelineCpu.Snapshot before = cpu.snapshot();
     JourneyGenerator journeys = new JourneyGenerator(System.nanoTime(), appid, CODES);
     long t0 = System.nanoTime();
     SteadyLoad load =
@@ -356,10 +475,11 @@ final class PipelineBench {
     long stopped = System.nanoTime();
     long caughtUpNanos = awaitCounted(tables, appid, accepted, KEEP_UP);
     boolean keptUp = caughtUpNanos >= 0;
+    PipelineCpu.Snapshot spent = cpu.snapshot().minus(before);
     double perSecond = accepted / seconds;
     out.printf(
         Locale.ROOT,
-        "  step %-4s offered %,8.0f/s  accepted %,8.0f/s  %s  answers %s%n",
+        "  step %-4s offered %,8.0f/s  accepted %,8.0f/s  %s  answers %s  CPU %.1f µs an event%n",
         name,
         rate,
         perSecond,
@@ -367,7 +487,8 @@ final class PipelineBench {
             ? String.format(
                 Locale.ROOT, "counted %.1f s after the load stopped", caughtUpNanos / 1e9)
             : "NOT counted within " + KEEP_UP.toSeconds() + " s",
-        load.answers());
+        load.answers(),
+        spent.microsPerEvent(accepted));
     if (!keptUp) {
       long drained = awaitCounted(tables, appid, accepted, DRAIN);
       out.printf(
@@ -383,7 +504,9 @@ final class PipelineBench {
     figures.put("accepted_events_per_s", round(perSecond));
     figures.put("kept_up", keptUp);
     figures.put("counted_after_ms", keptUp ? caughtUpNanos / 1_000_000 : null);
-    return new StepResult(new PipelineRateSearch.Step(rate, perSecond, keptUp), figures);
+    figures.put("cpu_us_per_event", round1(spent.microsPerEvent(accepted)));
+    return new StepResult(
+        new PipelineRateSearch.Step(rate, perSecond, keptUp), figures, accepted, spent);
   }
 
   /**

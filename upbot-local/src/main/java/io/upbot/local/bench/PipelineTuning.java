@@ -10,10 +10,14 @@ import java.util.function.UnaryOperator;
  * time ({@code null}: the local stack's own). The bench's job always starts at the topic's end, so
  * the events of the endpoint-alone phase, posted before the job started, are not in its figures.
  */
-record PipelineTuning(Integer parallelism, Duration flushInterval, Duration jdbcBatchInterval) {
+record PipelineTuning(
+    Integer parallelism,
+    Duration flushInterval,
+    Duration jdbcBatchInterval,
+    Duration checkpointInterval) {
 
   /** No change but the starting offsets. */
-  static final PipelineTuning NONE = new PipelineTuning(null, null, null);
+  static final PipelineTuning NONE = new PipelineTuning(null, null, null, null);
 
   /** The job settings as this bench runs them. */
   UnaryOperator<JobSettings> apply() {
@@ -41,7 +45,7 @@ record PipelineTuning(Integer parallelism, Duration flushInterval, Duration jdbc
             flushInterval != null ? flushInterval : s.flushInterval(),
             parallelism != null ? parallelism : s.parallelism(),
             s.stateBackend(),
-            s.checkpointInterval(),
+            checkpointInterval != null ? checkpointInterval : s.checkpointInterval(),
             s.checkpointDir(),
             s.maxCodesPerHour(),
             s.maxEventIdsPerHour());
