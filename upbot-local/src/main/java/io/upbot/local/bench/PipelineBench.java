@@ -73,7 +73,7 @@ final class PipelineBench {
               + " DIR/bench/pipeline-stack (deleted after)",
           "  to compare a job setting with the local stack's:"
               + " --parallelism N, --flush-interval 1s, --jdbc-batch-interval 200ms,"
-              + " --checkpoint-interval 30s (0: none)",
+              + " --checkpoint-interval 30s",
           "");
 
   /** What to run. */
