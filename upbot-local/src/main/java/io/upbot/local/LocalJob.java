@@ -2,6 +2,7 @@ package io.upbot.local;
 
 import io.upbot.job.JobSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -12,6 +13,37 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class LocalJob {
 
   private LocalJob() {}
+
+  /** {@code s} with changed rows written at most {@code flushInterval} after the change. */
+  static JobSettings withFlushInterval(JobSettings s, Duration flushInterval) {
+    return new JobSettings(
+        s.kafkaBootstrap(),
+        s.topic(),
+        s.groupId(),
+        s.startFrom(),
+        s.bounded(),
+        s.allowOverwrite(),
+        s.jdbcUrl(),
+        s.jdbcUser(),
+        s.jdbcPassword(),
+        s.timeZone(),
+        s.jdbcBatchSize(),
+        s.jdbcBatchInterval(),
+        s.jdbcMaxRetries(),
+        s.sessionGap(),
+        s.allowedLateness(),
+        s.watermarkBound(),
+        s.sourceIdleness(),
+        s.stages(),
+        s.maxJourneyEvents(),
+        flushInterval,
+        s.parallelism(),
+        s.stateBackend(),
+        s.checkpointInterval(),
+        s.checkpointDir(),
+        s.maxCodesPerHour(),
+        s.maxEventIdsPerHour());
+  }
 
   /**
    * Submits the job; {@code restoreFrom} (a checkpoint or savepoint directory, or {@code null}) is

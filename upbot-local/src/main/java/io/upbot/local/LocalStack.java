@@ -46,6 +46,24 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
+  /**
+   * How often {@code ./upbot local} checkpoints unless told otherwise. The job's state is on the
+   * heap, and each checkpoint writes all of it (a journey's state lives a day): every 5 s, writing
+   * it was the largest single CPU cost of an event on a 2-core machine ({@code ./upbot bench
+   * pipeline}, by thread), taking the CPU the endpoint and the broker needed. A crash replays at
+   * most this much of the topic; the totals stay exact either way, and a clean stop takes a
+   * savepoint.
+   */
+  public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+
+  /**
+   * How long a changed row waits before it is written, locally: the job's default of 1 s put about
+   * 0.5 s (the wait for the next flush tick) into every event's time from its answer to its row;
+   * half of it halved the median and the p99 of that time under load ({@code ./upbot bench
+   * pipeline}), for a few more small SQLite writes a second.
+   */
+  public static final Duration LOCAL_FLUSH_INTERVAL = Duration.ofMillis(500);
+
   /** The Flink web UI's port when none is asked for (and it is free). */
   public static final int DEFAULT_WEB_PORT = 8081;
 
@@ -166,7 +184,8 @@ public final class LocalStack implements AutoCloseable {
   public static LocalStack start(Options o, PrintStream out) throws Exception {
     LocalStack s = new LocalStack(o, out);
     try {
-      s.startAll();
+      s.startBrokerAndEndpoint();
+      s.startJobAndAnnounce();
       return s;
     } catch (Exception e) {
       s.close();
@@ -174,7 +193,32 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private void startAll() throws Exception {
+  /**
+   * Starts the broker and the endpoint only; {@link #startJob()} starts the job later. A benchmark
+   * measures the endpoint alone this way, on the very broker and endpoint the pipeline then uses.
+   */
+  public static LocalStack startWithoutJob(Options o, PrintStream out) throws Exception {
+    LocalStack s = new LocalStack(o, out);
+    try {
+      s.startBrokerAndEndpoint();
+      return s;
+    } catch (Exception e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the job of a stack started by {@link #startWithoutJob}, then says {@code upbot ready}.
+   */
+  public synchronized void startJob() throws Exception {
+    if (job != null || closed) {
+      throw new IllegalStateException("the job is already started, or the stack is closed");
+    }
+    startJobAndAnnounce();
+  }
+
+  private void startBrokerAndEndpoint() throws Exception {
     Path data = options.dataDir().toAbsolutePath();
     Files.createDirectories(data);
     lockDataDir(data);
@@ -204,7 +248,11 @@ public final class LocalStack implements AutoCloseable {
           e);
     }
     out.printf("ingest     %s%n", apiUrl());
+  }
 
+  private void startJobAndAnnounce() throws Exception {
+    Path data = options.dataDir().toAbsolutePath();
+    Path tokenFile = options.tokens() != null ? options.tokens() : data.resolve("tokens.json");
     try {
       startJob(data);
     } catch (RuntimeException e) {
@@ -272,14 +320,16 @@ public final class LocalStack implements AutoCloseable {
         options
             .jobTuning()
             .apply(
-                JobSettings.defaults(broker.bootstrapServers())
-                    .withSource(options.topic(), "upbot-local", StartFrom.EARLIEST)
-                    .withJdbc(
-                        options.effectiveJdbcUrl(), options.jdbcUser(), options.jdbcPassword())
-                    .withRuntime(
-                        1,
-                        options.checkpointInterval(),
-                        data.resolve("checkpoints").toUri().toString()));
+                LocalJob.withFlushInterval(
+                    JobSettings.defaults(broker.bootstrapServers())
+                        .withSource(options.topic(), "upbot-local", StartFrom.EARLIEST)
+                        .withJdbc(
+                            options.effectiveJdbcUrl(), options.jdbcUser(), options.jdbcPassword())
+                        .withRuntime(
+                            1,
+                            options.checkpointInterval(),
+                            data.resolve("checkpoints").toUri().toString()),
+                    LOCAL_FLUSH_INTERVAL));
     Optional<Path> restore =
         LatestCheckpoint.find(
             data.resolve("checkpoints").toString(), data.resolve("savepoints").toString());
@@ -469,7 +519,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** Deletes {@code p} and everything under it. */
-  static void deleteRecursively(Path p) throws IOException {
+  public static void deleteRecursively(Path p) throws IOException {
     try (var walk = Files.walk(p)) {
       for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(q);

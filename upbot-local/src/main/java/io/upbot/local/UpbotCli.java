@@ -307,7 +307,7 @@ public final class UpbotCli {
             a.has("tokens") ? Path.of(a.string("tokens", null)) : null,
             Boolean.parseBoolean(a.string("demo", "false")),
             a.string("topic", "upbot.media-events"),
-            a.duration("checkpoint-interval", Duration.ofSeconds(5)));
+            a.duration("checkpoint-interval", LocalStack.DEFAULT_CHECKPOINT_INTERVAL));
     if (o.demo() && o.tokens() != null) {
       a.error("--demo: posts with the generated local token, so it cannot be used with --tokens");
     }

@@ -1,0 +1,53 @@
+package io.upbot.local.bench;
+
+import io.upbot.job.JobSettings;
+import io.upbot.job.StartFrom;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/**
+ * Job settings a pipeline bench run may change from the local stack's, to compare one setting at a
+ * time ({@code null}: the local stack's own). The bench's job always starts at the topic's end, so
+ * the events of the endpoint-alone phase, posted before the job started, are not in its figures.
+ */
+record PipelineTuning(
+    Integer parallelism,
+    Duration flushInterval,
+    Duration jdbcBatchInterval,
+    Duration checkpointInterval) {
+
+  /** No change but the starting offsets. */
+  static final PipelineTuning NONE = new PipelineTuning(null, null, null, null);
+
+  /** The job settings as this bench runs them. */
+  UnaryOperator<JobSettings> apply() {
+    return s ->
+        new JobSettings(
+            s.kafkaBootstrap(),
+            s.topic(),
+            s.groupId(),
+            StartFrom.parse("latest"),
+            s.bounded(),
+            s.allowOverwrite(),
+            s.jdbcUrl(),
+            s.jdbcUser(),
+            s.jdbcPassword(),
+            s.timeZone(),
+            s.jdbcBatchSize(),
+            jdbcBatchInterval != null ? jdbcBatchInterval : s.jdbcBatchInterval(),
+            s.jdbcMaxRetries(),
+            s.sessionGap(),
+            s.allowedLateness(),
+            s.watermarkBound(),
+            s.sourceIdleness(),
+            s.stages(),
+            s.maxJourneyEvents(),
+            flushInterval != null ? flushInterval : s.flushInterval(),
+            parallelism != null ? parallelism : s.parallelism(),
+            s.stateBackend(),
+            checkpointInterval != null ? checkpointInterval : s.checkpointInterval(),
+            s.checkpointDir(),
+            s.maxCodesPerHour(),
+            s.maxEventIdsPerHour());
+  }
+}
