@@ -8,6 +8,7 @@ import io.upbot.job.source.ServerClockWatermarks;
 import io.upbot.job.testing.MiniClusters;
 import io.upbot.job.testing.Reference;
 import io.upbot.job.testing.Scenario;
+import io.upbot.job.testing.Tables;
 import io.upbot.job.testing.TestSinks;
 import io.upbot.job.testing.TestSource;
 import java.time.Duration;
@@ -77,9 +78,13 @@ class AnalyticsJobPropertyITCase {
           sinks.jobSinks());
       env.execute("property " + seed);
 
-      assertThat(sinks.tables())
+      Tables actual = sinks.tables();
+      assertThat(actual)
           .as(s.toString())
           .isEqualTo(Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT));
+      assertThat(actual.breakdownSummed())
+          .as("the breakdown summed over its dimensions is the funnel")
+          .isEqualTo(actual.funnel());
       assertThat(sinks.deadLetters())
           .filteredOn(d -> d.reason().equals(DeadLetter.LATE))
           .hasSize((int) s.lateCount());

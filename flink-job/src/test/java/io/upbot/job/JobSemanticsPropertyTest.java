@@ -51,7 +51,11 @@ class JobSemanticsPropertyTest {
 
       Tables expected =
           Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT);
-      assertThat(p.tables().withoutZeroFunnelRows()).as(s.toString()).isEqualTo(expected);
+      Tables actual = p.tables().withoutZeroFunnelRows();
+      assertThat(actual).as(s.toString()).isEqualTo(expected);
+      assertThat(actual.breakdownSummed())
+          .as("the breakdown summed over its dimensions is the funnel")
+          .isEqualTo(actual.funnel());
       assertThat(p.deadLetters())
           .extracting(DeadLetter::reason)
           .as("only late and malformed records are dead letters")
