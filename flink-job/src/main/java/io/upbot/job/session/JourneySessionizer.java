@@ -276,7 +276,9 @@ public final class JourneySessionizer
       out.collect(
           new FunnelDelta(
               HourBuckets.bucketStart(session.start()), key.appid(), key.code(), 0, 0, 0, 0, -1));
-      ctx.output(SESSION_DELTAS, sessionDelta(key.appid(), key.code(), session, 0, -1));
+      if (session.first() != null) {
+        ctx.output(SESSION_DELTAS, sessionDelta(key.appid(), key.code(), session, 0, -1));
+      }
     }
     if (finished == s.size()) {
       index.clear();
@@ -390,7 +392,7 @@ public final class JourneySessionizer
       LiveSession now,
       Context ctx) {
     SessionDelta plus = sessionDelta(appid, code, now, 1, 1);
-    if (to - from == 1) {
+    if (to - from == 1 && before.session(from).first() != null) {
       SessionDelta minus = sessionDelta(appid, code, before.session(from), -1, -1);
       if (minus.withSigns(1, 1).equals(plus)) {
         return;
@@ -400,7 +402,11 @@ public final class JourneySessionizer
     // must not touch zero between the −1 and the +1 of one session that stays in it.
     ctx.output(SESSION_DELTAS, plus);
     for (int i = from; i < to; i++) {
-      ctx.output(SESSION_DELTAS, sessionDelta(appid, code, before.session(i), -1, -1));
+      // A session restored from state written before sessions kept their earliest event was never
+      // counted in these tables: nothing to take back (docs/tables.md#upgrading-to-these-tables).
+      if (before.session(i).first() != null) {
+        ctx.output(SESSION_DELTAS, sessionDelta(appid, code, before.session(i), -1, -1));
+      }
     }
   }
 

@@ -22,7 +22,9 @@ package io.upbot.job.session;
  * @param m3 the matched stage-3 time ({@code ≥ m2}), or {@link #UNMATCHED}
  * @param pending2 how many stage-2 times wait below {@code m1}
  * @param pending3 how many stage-3 times wait below {@code m2}
- * @param first the session's earliest event (at {@code start}): whose user and dimensions it has
+ * @param first the session's earliest event (at {@code start}): whose user and dimensions it has;
+ *     {@code null} only in a session restored from state written before it was kept, until its next
+ *     event
  */
 public record LiveSession(
     long id,

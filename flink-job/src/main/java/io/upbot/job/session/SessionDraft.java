@@ -89,7 +89,8 @@ final class SessionDraft {
    * matches and its pending times; its heaps are emptied on the way.
    */
   void absorb(LiveSession other) throws Exception {
-    if (other.first().before(other.start(), first, start)) {
+    if (first == null
+        || (other.first() != null && other.first().before(other.start(), first, start))) {
       first = other.first();
     }
     start = Math.min(start, other.start());
