@@ -77,3 +77,58 @@ SELECT
   {{TZ_NAME}} AS time_zone
 FROM code_event_hourly AS h
 GROUP BY 1, h.appid, h.code, h.event_id;
+
+-- Daily funnel per code and the dimensions of the sessions' earliest events: sums of
+-- code_funnel_breakdown_hourly, exact as code_funnel_daily's (a session counts in one hour, one row).
+DROP VIEW IF EXISTS code_funnel_breakdown_daily;
+CREATE VIEW code_funnel_breakdown_daily AS
+SELECT
+  d.day,
+  d.appid,
+  d.code,
+  d.device_type,
+  d.account_type,
+  d.media_type,
+  d.sessions,
+  d.exposed,
+  d.long_pressed,
+  d.joined,
+  -- Conversion rates between 0 and 1; NULL when nothing reached the earlier stage.
+  CAST(d.long_pressed AS REAL) / NULLIF(d.exposed, 0)      AS exposed_to_long_pressed,
+  CAST(d.joined AS REAL)       / NULLIF(d.long_pressed, 0) AS long_pressed_to_joined,
+  CAST(d.joined AS REAL)       / NULLIF(d.exposed, 0)      AS exposed_to_joined,
+  {{TZ_NAME}} AS time_zone
+FROM (
+  SELECT
+    date(h.bucket_start, {{TZ_MODIFIER}}) AS day,
+    h.appid,
+    h.code,
+    h.device_type,
+    h.account_type,
+    h.media_type,
+    SUM(h.sessions)     AS sessions,
+    SUM(h.exposed)      AS exposed,
+    SUM(h.long_pressed) AS long_pressed,
+    SUM(h.joined)       AS joined
+  FROM code_funnel_breakdown_hourly AS h
+  GROUP BY 1, h.appid, h.code, h.device_type, h.account_type, h.media_type
+) AS d;
+
+-- Conversion between users per day: code_users_daily (distinct users cannot be summed over hours, so
+-- the job keeps the day itself, in the zone it runs with) with its rates.
+DROP VIEW IF EXISTS code_users_conversion_daily;
+CREATE VIEW code_users_conversion_daily AS
+SELECT
+  u.day,
+  u.appid,
+  u.code,
+  u.users,
+  u.exposed_users,
+  u.long_pressed_users,
+  u.joined_users,
+  -- Conversion rates between 0 and 1; NULL when no user reached the earlier stage.
+  CAST(u.long_pressed_users AS REAL) / NULLIF(u.exposed_users, 0)      AS exposed_to_long_pressed,
+  CAST(u.joined_users AS REAL)       / NULLIF(u.long_pressed_users, 0) AS long_pressed_to_joined,
+  CAST(u.joined_users AS REAL)       / NULLIF(u.exposed_users, 0)      AS exposed_to_joined,
+  {{TZ_NAME}} AS time_zone
+FROM code_users_daily AS u;

@@ -1,11 +1,21 @@
 package io.upbot.job;
 
+import io.upbot.job.aggregate.BreakdownAggregator;
+import io.upbot.job.aggregate.DailyConvertTimeAggregator;
 import io.upbot.job.aggregate.DroppedRows;
 import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
+import io.upbot.job.aggregate.HourlyConvertTimeAggregator;
 import io.upbot.job.aggregate.RowTiming;
+import io.upbot.job.aggregate.UsersDailyAggregator;
 import io.upbot.job.guard.CardinalityGuard;
+import io.upbot.job.model.BreakdownRow;
+import io.upbot.job.model.BreakdownRowKey;
+import io.upbot.job.model.ConvertTimeDailyRow;
+import io.upbot.job.model.ConvertTimeRow;
+import io.upbot.job.model.DayBuckets;
+import io.upbot.job.model.DayRowKey;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.DwellDelta;
@@ -18,12 +28,15 @@ import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.model.SessionDelta;
+import io.upbot.job.model.UsersDailyRow;
 import io.upbot.job.session.JourneySessionizer;
 import io.upbot.job.source.SplitDecoded;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -37,8 +50,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Builds the job's graph: decode → split dead letters → cap codes and event ids per appid-hour →
- * sessionise per journey → one aggregator per table → sinks. Production passes the Kafka source and
- * JDBC sinks; tests pass their own source and collecting sinks and run the very same graph.
+ * sessionise per journey → one aggregator per table (the per-session tables read the sessionizer's
+ * session deltas) → sinks. Production passes the Kafka source and JDBC sinks; tests pass their own
+ * source and collecting sinks and run the very same graph.
  */
 public final class AnalyticsJob {
 
@@ -58,8 +72,31 @@ public final class AnalyticsJob {
   public static final String UID_EVENT_SINK = "event-sink";
   public static final String UID_DWELL_SINK = "dwell-sink";
   public static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
+  public static final String UID_BREAKDOWN = "funnel-breakdown-aggregator";
+  public static final String UID_USERS_DAILY = "users-daily-aggregator";
+  public static final String UID_CONVERT_TIME = "convert-time-aggregator";
+  public static final String UID_CONVERT_TIME_DAILY = "convert-time-daily-aggregator";
+  public static final String UID_BREAKDOWN_SINK = "funnel-breakdown-sink";
+  public static final String UID_USERS_DAILY_SINK = "users-daily-sink";
+  public static final String UID_CONVERT_TIME_SINK = "convert-time-sink";
+  public static final String UID_CONVERT_TIME_DAILY_SINK = "convert-time-daily-sink";
 
   private AnalyticsJob() {}
+
+  /** Keys a session's change by its day's row: the local day its hour starts in. */
+  static final class DayKey implements KeySelector<SessionDelta, DayRowKey> {
+    private static final long serialVersionUID = 1L;
+    private final DayBuckets days;
+
+    DayKey(DayBuckets days) {
+      this.days = days;
+    }
+
+    @Override
+    public DayRowKey getKey(SessionDelta d) {
+      return days.key(d.bucketStart(), d.appid(), d.code());
+    }
+  }
 
   /**
    * Applies the settings that belong to the environment: no generic types (no Kryo fallback),
@@ -135,6 +172,9 @@ public final class AnalyticsJob {
         funnelDeltas.getSideOutput(JourneySessionizer.EVENT_DELTAS);
     DataStream<DwellDelta> dwellDeltas =
         funnelDeltas.getSideOutput(JourneySessionizer.DWELL_DELTAS);
+    DataStream<SessionDelta> sessionDeltas =
+        funnelDeltas.getSideOutput(JourneySessionizer.SESSION_DELTAS);
+    DayBuckets days = new DayBuckets(s.timeZone());
 
     SingleOutputStreamOperator<FunnelRow> funnelRows =
         funnelDeltas
@@ -155,9 +195,54 @@ public final class AnalyticsJob {
             .name("dwell rows")
             .uid(UID_DWELL);
 
+    SingleOutputStreamOperator<BreakdownRow> breakdownRows =
+        sessionDeltas
+            .keyBy(SessionDelta::breakdownKey, TypeInformation.of(BreakdownRowKey.class))
+            .process(new BreakdownAggregator(timing), TypeInformation.of(BreakdownRow.class))
+            .name("funnel breakdown rows")
+            .uid(UID_BREAKDOWN);
+    SingleOutputStreamOperator<UsersDailyRow> usersDailyRows =
+        sessionDeltas
+            .keyBy(new DayKey(days), TypeInformation.of(DayRowKey.class))
+            .process(
+                new UsersDailyAggregator(timing, days), TypeInformation.of(UsersDailyRow.class))
+            .name("daily user rows")
+            .uid(UID_USERS_DAILY);
+    SingleOutputStreamOperator<ConvertTimeRow> convertTimeRows =
+        sessionDeltas
+            .keyBy(SessionDelta::hourKey, TypeInformation.of(FunnelRowKey.class))
+            .process(
+                new HourlyConvertTimeAggregator(timing), TypeInformation.of(ConvertTimeRow.class))
+            .name("convert time rows")
+            .uid(UID_CONVERT_TIME);
+    SingleOutputStreamOperator<ConvertTimeDailyRow> convertTimeDailyRows =
+        sessionDeltas
+            .keyBy(new DayKey(days), TypeInformation.of(DayRowKey.class))
+            .process(
+                new DailyConvertTimeAggregator(timing, days),
+                TypeInformation.of(ConvertTimeDailyRow.class))
+            .name("daily convert time rows")
+            .uid(UID_CONVERT_TIME_DAILY);
+
     funnelRows.sinkTo(sinks.funnelRows()).name("code_funnel_hourly").uid(UID_FUNNEL_SINK);
     eventRows.sinkTo(sinks.eventRows()).name("code_event_hourly").uid(UID_EVENT_SINK);
     dwellRows.sinkTo(sinks.dwellRows()).name("code_dwell_hourly").uid(UID_DWELL_SINK);
+    breakdownRows
+        .sinkTo(sinks.breakdownRows())
+        .name("code_funnel_breakdown_hourly")
+        .uid(UID_BREAKDOWN_SINK);
+    usersDailyRows
+        .sinkTo(sinks.usersDailyRows())
+        .name("code_users_daily")
+        .uid(UID_USERS_DAILY_SINK);
+    convertTimeRows
+        .sinkTo(sinks.convertTimeRows())
+        .name("code_convert_time_hourly")
+        .uid(UID_CONVERT_TIME_SINK);
+    convertTimeDailyRows
+        .sinkTo(sinks.convertTimeDailyRows())
+        .name("code_convert_time_daily")
+        .uid(UID_CONVERT_TIME_DAILY_SINK);
 
     DataStream<DeadLetter> deadLetters =
         events
@@ -167,7 +252,11 @@ public final class AnalyticsJob {
                 funnelDeltas.getSideOutput(JourneySessionizer.DEAD_LETTERS),
                 funnelRows.getSideOutput(DroppedRows.DEAD_LETTERS),
                 eventRows.getSideOutput(DroppedRows.DEAD_LETTERS),
-                dwellRows.getSideOutput(DroppedRows.DEAD_LETTERS));
+                dwellRows.getSideOutput(DroppedRows.DEAD_LETTERS),
+                breakdownRows.getSideOutput(DroppedRows.DEAD_LETTERS),
+                usersDailyRows.getSideOutput(DroppedRows.DEAD_LETTERS),
+                convertTimeRows.getSideOutput(DroppedRows.DEAD_LETTERS),
+                convertTimeDailyRows.getSideOutput(DroppedRows.DEAD_LETTERS));
     deadLetters.sinkTo(sinks.deadLetters()).name("dead_letter_events").uid(UID_DEAD_LETTER_SINK);
   }
 }

@@ -1,9 +1,13 @@
 package io.upbot.job;
 
+import io.upbot.job.model.BreakdownRow;
+import io.upbot.job.model.ConvertTimeDailyRow;
+import io.upbot.job.model.ConvertTimeRow;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
+import io.upbot.job.model.UsersDailyRow;
 import org.apache.flink.api.connector.sink2.Sink;
 
 /**
@@ -14,4 +18,8 @@ public record JobSinks(
     Sink<FunnelRow> funnelRows,
     Sink<EventRow> eventRows,
     Sink<DwellRow> dwellRows,
+    Sink<BreakdownRow> breakdownRows,
+    Sink<UsersDailyRow> usersDailyRows,
+    Sink<ConvertTimeRow> convertTimeRows,
+    Sink<ConvertTimeDailyRow> convertTimeDailyRows,
     Sink<DeadLetter> deadLetters) {}

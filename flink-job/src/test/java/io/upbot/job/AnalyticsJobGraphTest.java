@@ -2,10 +2,19 @@ package io.upbot.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.upbot.job.aggregate.BreakdownAggregator;
+import io.upbot.job.aggregate.ConvertTimeAggregator;
 import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
+import io.upbot.job.aggregate.UsersDailyAggregator;
 import io.upbot.job.guard.CardinalityGuard;
+import io.upbot.job.model.BreakdownRow;
+import io.upbot.job.model.BreakdownRowKey;
+import io.upbot.job.model.ConvertTimeDailyRow;
+import io.upbot.job.model.ConvertTimeRow;
+import io.upbot.job.model.ConvertTimes;
+import io.upbot.job.model.DayRowKey;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.DwellDelta;
@@ -18,6 +27,9 @@ import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.model.SessionDelta;
+import io.upbot.job.model.UsersDailyRow;
+import io.upbot.job.session.FirstEvent;
 import io.upbot.job.session.JourneyIndex;
 import io.upbot.job.session.LiveSession;
 import io.upbot.job.source.KafkaSources;
@@ -107,7 +119,20 @@ class AnalyticsJobGraphTest {
         FunnelAggregator.Acc.class,
         EventAggregator.Acc.class,
         DwellAggregator.Acc.class,
-        CardinalityGuard.HourCounts.class
+        CardinalityGuard.HourCounts.class,
+        FirstEvent.class,
+        SessionDelta.class,
+        BreakdownRowKey.class,
+        DayRowKey.class,
+        BreakdownRow.class,
+        UsersDailyRow.class,
+        ConvertTimes.class,
+        ConvertTimeRow.class,
+        ConvertTimeDailyRow.class,
+        BreakdownAggregator.Acc.class,
+        UsersDailyAggregator.Acc.class,
+        UsersDailyAggregator.UserSessions.class,
+        ConvertTimeAggregator.Acc.class
       })
   void shouldSerialiseEveryRecordAndStateTypeAsPojoWithoutGenericTypes(Class<?> type) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -137,6 +162,14 @@ class AnalyticsJobGraphTest {
             AnalyticsJob.UID_FUNNEL_SINK,
             AnalyticsJob.UID_EVENT_SINK,
             AnalyticsJob.UID_DWELL_SINK,
+            AnalyticsJob.UID_BREAKDOWN,
+            AnalyticsJob.UID_USERS_DAILY,
+            AnalyticsJob.UID_CONVERT_TIME,
+            AnalyticsJob.UID_CONVERT_TIME_DAILY,
+            AnalyticsJob.UID_BREAKDOWN_SINK,
+            AnalyticsJob.UID_USERS_DAILY_SINK,
+            AnalyticsJob.UID_CONVERT_TIME_SINK,
+            AnalyticsJob.UID_CONVERT_TIME_DAILY_SINK,
             AnalyticsJob.UID_DEAD_LETTER_SINK);
     assertThat(g.getStreamNodes()).allSatisfy(n -> assertThat(n.getOperatorName()).isNotBlank());
   }

@@ -8,9 +8,11 @@ import io.upbot.job.source.ServerClockWatermarks;
 import io.upbot.job.testing.MiniClusters;
 import io.upbot.job.testing.Reference;
 import io.upbot.job.testing.Scenario;
+import io.upbot.job.testing.Tables;
 import io.upbot.job.testing.TestSinks;
 import io.upbot.job.testing.TestSource;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +65,10 @@ class AnalyticsJobPropertyITCase {
     Scenario s = Scenario.generate(seed, 10, 12);
     // Half the tries on RocksDB: its state serialisation and map iteration must give the same
     // tables.
-    JobSettings settings = settings(seed % 2 == 0 ? "hashmap" : "rocksdb");
+    // Daily tables in a zone whose midnight splits the scenarios' hours, or falls inside one.
+    ZoneId zone = JobSemanticsPropertyTest.ZONES.get(Math.floorMod(seed / 2, 3));
+    JobSettings settings =
+        settings(seed % 2 == 0 ? "hashmap" : "rocksdb", "--time-zone", zone.getId());
     TestSource source = new TestSource(s.partitioned(PARALLELISM));
     TestSinks sinks = new TestSinks();
     try {
@@ -77,9 +82,14 @@ class AnalyticsJobPropertyITCase {
           sinks.jobSinks());
       env.execute("property " + seed);
 
-      assertThat(sinks.tables())
+      Tables actual = sinks.tables();
+      assertThat(actual)
           .as(s.toString())
-          .isEqualTo(Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT));
+          .isEqualTo(
+              Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT, zone));
+      assertThat(actual.breakdownSummed())
+          .as("the breakdown summed over its dimensions is the funnel")
+          .isEqualTo(actual.funnel());
       assertThat(sinks.deadLetters())
           .filteredOn(d -> d.reason().equals(DeadLetter.LATE))
           .hasSize((int) s.lateCount());

@@ -51,10 +51,28 @@ class JobMainTest {
           case "code_event_hourly" ->
               "INSERT INTO code_event_hourly (bucket_start, appid, code, event_id, events, updated_at)"
                   + " VALUES ('2026-11-30 10:00:00', 'app', 'c', '1110201', 3, '2026-11-30 10:00:01')";
-          default ->
+          case "code_dwell_hourly" ->
               "INSERT INTO code_dwell_hourly (bucket_start, appid, code, events, total_s, max_s, p50_s,"
                   + " p90_s, p99_s, updated_at) VALUES ('2026-11-30 10:00:00', 'app', 'c', 1, 5, 5, 5, 5,"
                   + " 5, '2026-11-30 10:00:01')";
+          case "code_funnel_breakdown_hourly" ->
+              "INSERT INTO code_funnel_breakdown_hourly (bucket_start, appid, code, device_type,"
+                  + " account_type, media_type, sessions, exposed, long_pressed, joined, updated_at)"
+                  + " VALUES ('2026-11-30 10:00:00', 'app', 'c', 1, 2, 0, 1, 1, 0, 0,"
+                  + " '2026-11-30 10:00:01')";
+          case "code_users_daily" ->
+              "INSERT INTO code_users_daily (day, appid, code, users, exposed_users,"
+                  + " long_pressed_users, joined_users, updated_at) VALUES ('2026-11-30', 'app', 'c',"
+                  + " 1, 1, 0, 0, '2026-11-30 10:00:01')";
+          default ->
+              "INSERT INTO "
+                  + table
+                  + " ("
+                  + (table.endsWith("_daily") ? "day" : "bucket_start")
+                  + ", appid, code, pressed_sessions, press_p50_s, press_p90_s, press_p99_s,"
+                  + " joined_sessions, updated_at) VALUES ("
+                  + (table.endsWith("_daily") ? "'2026-11-30'" : "'2026-11-30 10:00:00'")
+                  + ", 'app', 'c', 1, 1.5, 1.5, 1.5, 0, '2026-11-30 10:00:01')";
         };
     try (Connection c = jdbc.connect();
         Statement s = c.createStatement()) {
@@ -109,7 +127,7 @@ class JobMainTest {
   }
 
   @Test
-  void shouldFindRowsInAnyOfTheThreeRowTables() throws Exception {
+  void shouldFindRowsInAnyOfTheRowTables() throws Exception {
     for (String table : ExistingRows.ROW_TABLES) {
       String url = liveDatabaseWithARowIn(table);
       assertThat(ExistingRows.tablesWithRows(JdbcSettings.defaults(url)))

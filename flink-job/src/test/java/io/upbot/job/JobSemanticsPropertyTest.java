@@ -8,6 +8,7 @@ import io.upbot.job.testing.HarnessPipeline;
 import io.upbot.job.testing.Reference;
 import io.upbot.job.testing.Scenario;
 import io.upbot.job.testing.Tables;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -24,6 +25,11 @@ import net.jqwik.api.statistics.Statistics;
 class JobSemanticsPropertyTest {
 
   static final long BOUND = 30_000;
+  static final List<ZoneId> ZONES =
+      List.of(
+          ZoneId.of("Asia/Shanghai"),
+          ZoneId.of("America/Los_Angeles"),
+          ZoneId.of("Pacific/Marquesas"));
 
   @Property(tries = 300)
   void shouldProduceTheReferenceTablesWhateverTheDeliveryOrder(@ForAll long seed) throws Exception {
@@ -33,8 +39,11 @@ class JobSemanticsPropertyTest {
     Statistics.label("gap of exactly G").collect(s.gapsOfExactlyG() > 0);
     Statistics.label("gap of exactly G").coverage(c -> c.check(true).percentage(p -> p >= 10));
     Random r = new Random(seed);
+    // The scenarios' times are 05:00 to 12:00 UTC: Shanghai's days do not split them, Los Angeles'
+    // midnight (08:00 UTC) does, and Marquesas' (09:30 UTC) falls inside an hour.
+    ZoneId zone = ZONES.get(Math.floorMod(seed, ZONES.size()));
     try (HarnessPipeline p =
-        new HarnessPipeline(FunnelStages.DEFAULT, Scenario.G, Scenario.A, BOUND, 1000)) {
+        new HarnessPipeline(FunnelStages.DEFAULT, Scenario.G, Scenario.A, BOUND, 1000, zone)) {
       int i = 0;
       for (List<byte[]> partition : List.of(s.partitioned(1).get(0))) {
         for (byte[] payload : partition) {
@@ -50,8 +59,12 @@ class JobSemanticsPropertyTest {
       p.finish();
 
       Tables expected =
-          Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT);
-      assertThat(p.tables().withoutZeroFunnelRows()).as(s.toString()).isEqualTo(expected);
+          Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT, zone);
+      Tables actual = p.tables().withoutZeroFunnelRows();
+      assertThat(actual).as(s.toString()).isEqualTo(expected);
+      assertThat(actual.breakdownSummed())
+          .as("the breakdown summed over its dimensions is the funnel")
+          .isEqualTo(actual.funnel());
       assertThat(p.deadLetters())
           .extracting(DeadLetter::reason)
           .as("only late and malformed records are dead letters")

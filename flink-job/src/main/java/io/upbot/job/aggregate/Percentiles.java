@@ -17,13 +17,18 @@ public final class Percentiles {
    * @param percent 1..100
    */
   public static int nearestRank(List<long[]> valueCounts, long n, int percent) {
+    return Math.toIntExact(nearestRankLong(valueCounts, n, percent));
+  }
+
+  /** As {@link #nearestRank}, for values beyond the int range. */
+  public static long nearestRankLong(List<long[]> valueCounts, long n, int percent) {
     long rank = Math.max(1, (percent * n + 99) / 100);
     valueCounts.sort(Comparator.comparingLong(vc -> vc[0]));
     long seen = 0;
     for (long[] vc : valueCounts) {
       seen += vc[1];
       if (seen >= rank) {
-        return (int) vc[0];
+        return vc[0];
       }
     }
     throw new IllegalStateException("counts sum to " + seen + ", below n=" + n);

@@ -39,13 +39,13 @@ import org.apache.flink.util.Collector;
  * holding the table's accumulator record; tables that keep more (dwell's per-duration counts) add
  * their own.
  *
- * @param <K> the row's key, which names its hour
+ * @param <K> the row's key, which names its hour (an {@link HourlyRowKey}) or, for a row that
+ *     overrides {@link #retentionEnd}, its day
  * @param <D> the delta
  * @param <A> the accumulator kept in state
  * @param <R> the row written
  */
-public abstract class RowAggregator<
-        K extends HourlyRowKey, D, A extends RowAggregator.Accumulator<A>, R>
+public abstract class RowAggregator<K, D, A extends RowAggregator.Accumulator<A>, R>
     extends WatermarkGuardedFunction<K, D, R> {
   private static final long serialVersionUID = 1L;
 
@@ -107,6 +107,23 @@ public abstract class RowAggregator<
     return false;
   }
 
+  /**
+   * The event time from which no on-time event can change the row: its hour's retention end ({@link
+   * RowTiming#retentionEnd}). A row whose key is not an {@link HourlyRowKey} overrides it.
+   */
+  protected long retentionEnd(K key) {
+    if (key instanceof HourlyRowKey hourly) {
+      return timing.retentionEnd(hourly.bucketStart());
+    }
+    throw new IllegalStateException(
+        stateName + ": a key without an hour needs its own retentionEnd: " + key);
+  }
+
+  /** The flush and retention settings. */
+  protected RowTiming timing() {
+    return timing;
+  }
+
   /** Clears the state a table keeps beside the accumulator, when the row is dropped. */
   protected void clearExtraState() throws Exception {}
 
@@ -124,7 +141,7 @@ public abstract class RowAggregator<
   public final void processElement(D delta, Context ctx, Collector<R> out) throws Exception {
     A acc = state.value();
     if (acc == null) {
-      long retentionEnd = timing.retentionEnd(ctx.getCurrentKey().bucketStart());
+      long retentionEnd = retentionEnd(ctx.getCurrentKey());
       if (observeWatermark(ctx.timerService()) >= retentionEnd) {
         // Normally impossible: a row is dropped only once no on-time event can reach it (the
         // watermark never passes an unseen record's received_at, and an on-time event of the hour

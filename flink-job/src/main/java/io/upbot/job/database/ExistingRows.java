@@ -15,7 +15,14 @@ public final class ExistingRows {
 
   /** The tables whose rows are totals the job upserts (dead letters are only ever inserted). */
   public static final List<String> ROW_TABLES =
-      List.of("code_funnel_hourly", "code_event_hourly", "code_dwell_hourly");
+      List.of(
+          "code_funnel_hourly",
+          "code_event_hourly",
+          "code_dwell_hourly",
+          "code_funnel_breakdown_hourly",
+          "code_users_daily",
+          "code_convert_time_hourly",
+          "code_convert_time_daily");
 
   private ExistingRows() {}
 

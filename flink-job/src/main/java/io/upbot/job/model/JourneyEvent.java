@@ -12,6 +12,10 @@ package io.upbot.job.model;
  *     epoch ms
  * @param receivedAt the server's receive time, epoch ms
  * @param duration dwell seconds, or {@code null} when the event carries none
+ * @param openid the user's openid
+ * @param accountType the account type as sent (1, 2 or 3)
+ * @param deviceType the device type as sent, {@link #ABSENT} when not sent
+ * @param mediaType the media type as sent, {@link #ABSENT} when not sent
  */
 public record JourneyEvent(
     String appid,
@@ -21,7 +25,50 @@ public record JourneyEvent(
     long eventTime,
     long t,
     long receivedAt,
-    Integer duration) {
+    Integer duration,
+    String openid,
+    int accountType,
+    int deviceType,
+    int mediaType) {
+
+  /**
+   * An optional dimension that was not sent (docs/tables.md#code_funnel_breakdown_hourly): 0, which
+   * no enumerated value uses (device types are 1 and 2, account types 1 to 3).
+   */
+  public static final int ABSENT = 0;
+
+  /**
+   * An event without the user's dimensions (openid {@code ""}, every dimension {@link #ABSENT}):
+   * for callers that only need the journey, time and duration.
+   */
+  public JourneyEvent(
+      String appid,
+      String code,
+      String trace,
+      String eventId,
+      long eventTime,
+      long t,
+      long receivedAt,
+      Integer duration) {
+    this(
+        appid,
+        code,
+        trace,
+        eventId,
+        eventTime,
+        t,
+        receivedAt,
+        duration,
+        "",
+        ABSENT,
+        ABSENT,
+        ABSENT);
+  }
+
+  /** The value stored for an optional dimension: as sent, or {@link #ABSENT}. */
+  public static int dimension(Integer sent) {
+    return sent == null ? ABSENT : sent;
+  }
 
   public JourneyKey journeyKey() {
     return new JourneyKey(appid, code, trace);

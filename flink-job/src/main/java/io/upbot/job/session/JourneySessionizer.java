@@ -8,6 +8,7 @@ import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.model.SessionDelta;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.util.Iterator;
 import java.util.Map;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Sessionises one journey (docs/semantics.md#journey, #duplicates, #sessions, #funnel-depth) and
  * emits signed deltas for exactly what each new distinct event changes: funnel rows on the main
- * output, event and dwell rows on side outputs.
+ * output, event and dwell rows and per-session changes ({@link SessionDelta}: the earliest event's
+ * user and dimensions, the convert times) on side outputs.
  *
  * <p><b>State, sized so that one journey with many events costs each event O(log n).</b> Sessions
  * of a journey only ever merge, never split, so the journey keeps no sorted list of its events,
@@ -52,9 +54,10 @@ import org.slf4j.LoggerFactory;
  * a pending time moves at most log n times, at O(log n) a move), then the event is added. The
  * deltas are −1 for the old version of each touched session and +1 for the new one, as {@code
  * (start hour, depth)}, coalesced per row with zero rows dropped. Every session in state is live,
- * so a row's {@code liveSessions} delta equals its {@code sessions} delta. The index keeps each
- * session's matched stage times and its span, so other per-session figures (time to convert, the
- * earliest event's dimensions) fit in it the same way.
+ * so a row's {@code liveSessions} delta equals its {@code sessions} delta. The index also keeps
+ * each session's earliest event ({@link FirstEvent}: its user and dimensions), so the same −1/+1
+ * per touched session, with the user, dimensions, depth and convert times ({@code m2 − m1}, {@code
+ * m3 − m2}), goes to {@link #SESSION_DELTAS}, uncoalesced (a pair that cancels is not sent).
  *
  * <p><b>Duplicates</b>: an event is named by {@code (event_time as sent, event_id)}; the first
  * received copy wins and its {@code t} is the event's time. A later copy changes nothing, even one
@@ -106,6 +109,13 @@ public final class JourneySessionizer
       new OutputTag<>("dwell-deltas", TypeInformation.of(DwellDelta.class));
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("journey-dead-letters", TypeInformation.of(DeadLetter.class));
+
+  /**
+   * Per-session changes for the tables that need more than a row's counts: the earliest event's
+   * user and dimensions, the convert times ({@link SessionDelta}).
+   */
+  public static final OutputTag<SessionDelta> SESSION_DELTAS =
+      new OutputTag<>("session-deltas", TypeInformation.of(SessionDelta.class));
 
   private final FunnelStages stages;
   private final long gapMs;
@@ -217,12 +227,13 @@ public final class JourneySessionizer
     } else {
       draft = SessionDraft.open(nextId++, t, pending);
     }
-    draft.add(t, stages.stageOf(e.eventId()), copiesUntil(e));
+    draft.add(e, t, stages.stageOf(e.eventId()), copiesUntil(e));
     LiveSession now = draft.build();
     JourneyIndex after = before.replace(from, to, now, nextId);
     index.update(after);
 
     emitFunnelDeltas(e, before, from, to, now, out);
+    emitSessionDeltas(e.appid(), e.code(), before, from, to, now, ctx);
     long bucket = HourBuckets.bucketStart(t);
     ctx.output(EVENT_DELTAS, new EventDelta(bucket, e.appid(), e.code(), e.eventId(), 1));
     if (e.duration() != null) {
@@ -265,6 +276,9 @@ public final class JourneySessionizer
       out.collect(
           new FunnelDelta(
               HourBuckets.bucketStart(session.start()), key.appid(), key.code(), 0, 0, 0, 0, -1));
+      if (session.first() != null) {
+        ctx.output(SESSION_DELTAS, sessionDelta(key.appid(), key.code(), session, 0, -1));
+      }
     }
     if (finished == s.size()) {
       index.clear();
@@ -363,6 +377,55 @@ public final class JourneySessionizer
             new FunnelDelta(row.getKey(), e.appid(), e.code(), d[0], d[1], d[2], d[3], d[0]));
       }
     }
+  }
+
+  /**
+   * +1 for the session a touch made, −1 for each touched session as it was; when one session
+   * changed in nothing these tables see (most events), the pair cancels and neither is sent.
+   */
+  private static void emitSessionDeltas(
+      String appid,
+      String code,
+      JourneyIndex before,
+      int from,
+      int to,
+      LiveSession now,
+      Context ctx) {
+    SessionDelta plus = sessionDelta(appid, code, now, 1, 1);
+    if (to - from == 1 && before.session(from).first() != null) {
+      SessionDelta minus = sessionDelta(appid, code, before.session(from), -1, -1);
+      if (minus.withSigns(1, 1).equals(plus)) {
+        return;
+      }
+    }
+    // The +1 first: a row past its retention is dropped when its live count reaches zero, so it
+    // must not touch zero between the −1 and the +1 of one session that stays in it.
+    ctx.output(SESSION_DELTAS, plus);
+    for (int i = from; i < to; i++) {
+      // A session restored from state written before sessions kept their earliest event was never
+      // counted in these tables: nothing to take back (docs/tables.md#upgrading-to-these-tables).
+      if (before.session(i).first() != null) {
+        ctx.output(SESSION_DELTAS, sessionDelta(appid, code, before.session(i), -1, -1));
+      }
+    }
+  }
+
+  private static SessionDelta sessionDelta(
+      String appid, String code, LiveSession s, int sessions, int live) {
+    FirstEvent f = s.first();
+    return new SessionDelta(
+        HourBuckets.bucketStart(s.start()),
+        appid,
+        code,
+        f.openid(),
+        f.accountType(),
+        f.deviceType(),
+        f.mediaType(),
+        s.depth(),
+        s.pressMs(),
+        s.joinMs(),
+        sessions,
+        live);
   }
 
   private static void add(Map<Long, int[]> byRow, LiveSession s, int sign) {

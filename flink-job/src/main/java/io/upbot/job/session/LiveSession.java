@@ -22,6 +22,9 @@ package io.upbot.job.session;
  * @param m3 the matched stage-3 time ({@code ≥ m2}), or {@link #UNMATCHED}
  * @param pending2 how many stage-2 times wait below {@code m1}
  * @param pending3 how many stage-3 times wait below {@code m2}
+ * @param first the session's earliest event (at {@code start}): whose user and dimensions it has;
+ *     {@code null} only in a session restored from state written before it was kept, until its next
+ *     event
  */
 public record LiveSession(
     long id,
@@ -33,7 +36,8 @@ public record LiveSession(
     long m2,
     long m3,
     int pending2,
-    int pending3) {
+    int pending3,
+    FirstEvent first) {
 
   /**
    * A stage without a match. It is above every time, so "t is earlier than the match" holds for an
@@ -50,6 +54,16 @@ public record LiveSession(
       return 1;
     }
     return m3 == UNMATCHED ? 2 : 3;
+  }
+
+  /** The time from the matched exposure to the matched long-press, ms; −1 below depth 2. */
+  public long pressMs() {
+    return depth() >= 2 ? m2 - m1 : -1;
+  }
+
+  /** The time from the matched long-press to the matched join, ms; −1 below depth 3. */
+  public long joinMs() {
+    return depth() == 3 ? m3 - m2 : -1;
   }
 
   /**

@@ -2,6 +2,8 @@ package io.upbot.job.session;
 
 import static io.upbot.job.session.LiveSession.UNMATCHED;
 
+import io.upbot.job.model.JourneyEvent;
+
 /**
  * A live session while one event changes it: the greedy stage matching of
  * docs/semantics.md#funnel-depth, kept up to date one stage time at a time, without the session's
@@ -41,6 +43,7 @@ final class SessionDraft {
   private long m3;
   private int pending2;
   private int pending3;
+  private FirstEvent first;
 
   /** A draft of an existing session. */
   SessionDraft(LiveSession s, PendingHeaps heaps) {
@@ -55,19 +58,25 @@ final class SessionDraft {
     this.m3 = s.m3();
     this.pending2 = s.pending2();
     this.pending3 = s.pending3();
+    this.first = s.first();
   }
 
   /** A draft of a new, empty session at {@code t}. */
   static SessionDraft open(long id, long t, PendingHeaps heaps) {
     return new SessionDraft(
-        new LiveSession(id, t, t, 0, Long.MIN_VALUE, UNMATCHED, UNMATCHED, UNMATCHED, 0, 0), heaps);
+        new LiveSession(id, t, t, 0, Long.MIN_VALUE, UNMATCHED, UNMATCHED, UNMATCHED, 0, 0, null),
+        heaps);
   }
 
   /**
-   * Adds one new distinct event at {@code t} of funnel stage {@code stage} (0: none), whose copies
-   * may arrive on time until the watermark reaches {@code copiesUntil}.
+   * Adds one new distinct event {@code e}, at {@code t}, of funnel stage {@code stage} (0: none),
+   * whose copies may arrive on time until the watermark reaches {@code copiesUntil}.
    */
-  void add(long t, int stage, long copiesUntil) throws Exception {
+  void add(JourneyEvent e, long t, int stage, long copiesUntil) throws Exception {
+    FirstEvent candidate = FirstEvent.of(e);
+    if (first == null || candidate.before(t, first, start)) {
+      first = candidate;
+    }
     start = Math.min(start, t);
     last = Math.max(last, t);
     events++;
@@ -80,6 +89,10 @@ final class SessionDraft {
    * matches and its pending times; its heaps are emptied on the way.
    */
   void absorb(LiveSession other) throws Exception {
+    if (first == null
+        || (other.first() != null && other.first().before(other.start(), first, start))) {
+      first = other.first();
+    }
     start = Math.min(start, other.start());
     last = Math.max(last, other.last());
     events += other.events();
@@ -96,7 +109,8 @@ final class SessionDraft {
   }
 
   LiveSession build() {
-    return new LiveSession(id, start, last, events, copiesUntil, m1, m2, m3, pending2, pending3);
+    return new LiveSession(
+        id, start, last, events, copiesUntil, m1, m2, m3, pending2, pending3, first);
   }
 
   private void match(int stage, long t) throws Exception {

@@ -1,16 +1,22 @@
 package io.upbot.job.sink;
 
+import io.upbot.job.model.BreakdownRow;
+import io.upbot.job.model.ConvertTimeDailyRow;
+import io.upbot.job.model.ConvertTimeRow;
+import io.upbot.job.model.ConvertTimes;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
+import io.upbot.job.model.UsersDailyRow;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.Objects;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
- * The write statements of the four tables and the builders that bind a row to them. The statement
+ * The write statements of the job's tables and the builders that bind a row to them. The statement
  * text is the same for PostgreSQL and SQLite (both have {@code INSERT … ON CONFLICT … DO UPDATE}
  * with {@code excluded}); only time columns bind differently, which {@link SqlDialect} does. The
  * builders are small serializable classes holding nothing but the dialect, so Flink can ship them.
@@ -49,6 +55,60 @@ public final class RowStatements {
           + " p90_s = excluded.p90_s,"
           + " p99_s = excluded.p99_s,"
           + " updated_at = excluded.updated_at";
+
+  public static final String BREAKDOWN_UPSERT =
+      "INSERT INTO code_funnel_breakdown_hourly"
+          + " (bucket_start, appid, code, device_type, account_type, media_type,"
+          + " sessions, exposed, long_pressed, joined, updated_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (bucket_start, appid, code, device_type, account_type, media_type)"
+          + " DO UPDATE SET"
+          + " sessions = excluded.sessions,"
+          + " exposed = excluded.exposed,"
+          + " long_pressed = excluded.long_pressed,"
+          + " joined = excluded.joined,"
+          + " updated_at = excluded.updated_at";
+
+  public static final String USERS_DAILY_UPSERT =
+      "INSERT INTO code_users_daily"
+          + " (day, appid, code, users, exposed_users, long_pressed_users, joined_users,"
+          + " updated_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (day, appid, code) DO UPDATE SET"
+          + " users = excluded.users,"
+          + " exposed_users = excluded.exposed_users,"
+          + " long_pressed_users = excluded.long_pressed_users,"
+          + " joined_users = excluded.joined_users,"
+          + " updated_at = excluded.updated_at";
+
+  private static final String CONVERT_TIME_COLUMNS =
+      " appid, code, pressed_sessions, press_p50_s, press_p90_s, press_p99_s,"
+          + " joined_sessions, join_p50_s, join_p90_s, join_p99_s, updated_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  private static final String CONVERT_TIME_SET =
+      " DO UPDATE SET"
+          + " pressed_sessions = excluded.pressed_sessions,"
+          + " press_p50_s = excluded.press_p50_s,"
+          + " press_p90_s = excluded.press_p90_s,"
+          + " press_p99_s = excluded.press_p99_s,"
+          + " joined_sessions = excluded.joined_sessions,"
+          + " join_p50_s = excluded.join_p50_s,"
+          + " join_p90_s = excluded.join_p90_s,"
+          + " join_p99_s = excluded.join_p99_s,"
+          + " updated_at = excluded.updated_at";
+
+  public static final String CONVERT_TIME_UPSERT =
+      "INSERT INTO code_convert_time_hourly (bucket_start,"
+          + CONVERT_TIME_COLUMNS
+          + " ON CONFLICT (bucket_start, appid, code)"
+          + CONVERT_TIME_SET;
+
+  public static final String CONVERT_TIME_DAILY_UPSERT =
+      "INSERT INTO code_convert_time_daily (day,"
+          + CONVERT_TIME_COLUMNS
+          + " ON CONFLICT (day, appid, code)"
+          + CONVERT_TIME_SET;
 
   /** A replayed dead letter (same source and reason) is already recorded: the first one stays. */
   public static final String DEAD_LETTER_INSERT =
@@ -121,6 +181,111 @@ public final class RowStatements {
       ps.setInt(8, r.p90S());
       ps.setInt(9, r.p99S());
       dialect.bindTimestamp(ps, 10, r.updatedAt());
+    }
+  }
+
+  /** Binds a {@link BreakdownRow} to {@link #BREAKDOWN_UPSERT}. */
+  public static final class BreakdownBinder implements JdbcStatementBuilder<BreakdownRow> {
+    private static final long serialVersionUID = 1L;
+    private final SqlDialect dialect;
+
+    public BreakdownBinder(SqlDialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+    }
+
+    @Override
+    public void accept(PreparedStatement ps, BreakdownRow r) throws SQLException {
+      dialect.bindTimestamp(ps, 1, r.bucketStart());
+      ps.setString(2, SqlText.clean(r.appid()));
+      ps.setString(3, SqlText.clean(r.code()));
+      ps.setInt(4, r.deviceType());
+      ps.setInt(5, r.accountType());
+      ps.setInt(6, r.mediaType());
+      ps.setLong(7, r.sessions());
+      ps.setLong(8, r.exposed());
+      ps.setLong(9, r.longPressed());
+      ps.setLong(10, r.joined());
+      dialect.bindTimestamp(ps, 11, r.updatedAt());
+    }
+  }
+
+  /** Binds a {@link UsersDailyRow} to {@link #USERS_DAILY_UPSERT}. */
+  public static final class UsersDailyBinder implements JdbcStatementBuilder<UsersDailyRow> {
+    private static final long serialVersionUID = 1L;
+    private final SqlDialect dialect;
+
+    public UsersDailyBinder(SqlDialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+    }
+
+    @Override
+    public void accept(PreparedStatement ps, UsersDailyRow r) throws SQLException {
+      dialect.bindDate(ps, 1, r.day());
+      ps.setString(2, SqlText.clean(r.appid()));
+      ps.setString(3, SqlText.clean(r.code()));
+      ps.setLong(4, r.users());
+      ps.setLong(5, r.exposedUsers());
+      ps.setLong(6, r.longPressedUsers());
+      ps.setLong(7, r.joinedUsers());
+      dialect.bindTimestamp(ps, 8, r.updatedAt());
+    }
+  }
+
+  /** Binds a {@link ConvertTimeRow} to {@link #CONVERT_TIME_UPSERT}. */
+  public static final class ConvertTimeBinder implements JdbcStatementBuilder<ConvertTimeRow> {
+    private static final long serialVersionUID = 1L;
+    private final SqlDialect dialect;
+
+    public ConvertTimeBinder(SqlDialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+    }
+
+    @Override
+    public void accept(PreparedStatement ps, ConvertTimeRow r) throws SQLException {
+      dialect.bindTimestamp(ps, 1, r.bucketStart());
+      bindConvertTimes(ps, r.appid(), r.code(), r.times());
+      dialect.bindTimestamp(ps, 12, r.updatedAt());
+    }
+  }
+
+  /** Binds a {@link ConvertTimeDailyRow} to {@link #CONVERT_TIME_DAILY_UPSERT}. */
+  public static final class ConvertTimeDailyBinder
+      implements JdbcStatementBuilder<ConvertTimeDailyRow> {
+    private static final long serialVersionUID = 1L;
+    private final SqlDialect dialect;
+
+    public ConvertTimeDailyBinder(SqlDialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+    }
+
+    @Override
+    public void accept(PreparedStatement ps, ConvertTimeDailyRow r) throws SQLException {
+      dialect.bindDate(ps, 1, r.day());
+      bindConvertTimes(ps, r.appid(), r.code(), r.times());
+      dialect.bindTimestamp(ps, 12, r.updatedAt());
+    }
+  }
+
+  /** Parameters 2 to 11 of a convert-time upsert: seconds with millisecond precision, or NULL. */
+  private static void bindConvertTimes(
+      PreparedStatement ps, String appid, String code, ConvertTimes t) throws SQLException {
+    ps.setString(2, SqlText.clean(appid));
+    ps.setString(3, SqlText.clean(code));
+    ps.setLong(4, t.pressedSessions());
+    bindSeconds(ps, 5, t.pressP50Ms());
+    bindSeconds(ps, 6, t.pressP90Ms());
+    bindSeconds(ps, 7, t.pressP99Ms());
+    ps.setLong(8, t.joinedSessions());
+    bindSeconds(ps, 9, t.joinP50Ms());
+    bindSeconds(ps, 10, t.joinP90Ms());
+    bindSeconds(ps, 11, t.joinP99Ms());
+  }
+
+  private static void bindSeconds(PreparedStatement ps, int index, Long ms) throws SQLException {
+    if (ms == null) {
+      ps.setNull(index, Types.DOUBLE);
+    } else {
+      ps.setDouble(index, ms / 1000.0);
     }
   }
 

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
@@ -102,6 +103,18 @@ public enum SqlDialect {
       case POSTGRES -> "SELECT 1 WHERE to_regclass(?) IS NOT NULL";
       case SQLITE -> "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?";
     };
+  }
+
+  /**
+   * Binds a local date, as days since 1970-01-01, to a day column: PostgreSQL {@code date} gets a
+   * {@link LocalDate}; SQLite gets {@code YYYY-MM-DD} text.
+   */
+  public void bindDate(PreparedStatement ps, int index, int epochDay) throws SQLException {
+    LocalDate day = LocalDate.ofEpochDay(epochDay);
+    switch (this) {
+      case POSTGRES -> ps.setObject(index, day);
+      case SQLITE -> ps.setString(index, day.toString());
+    }
   }
 
   /**

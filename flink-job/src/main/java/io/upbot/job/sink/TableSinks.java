@@ -28,7 +28,7 @@ public final class TableSinks {
 
   private TableSinks() {}
 
-  /** The four sinks for the database {@code settings} names. The schema must exist. */
+  /** The sinks for the database {@code settings} names. The schema must exist. */
   public static JobSinks create(JdbcSettings settings) {
     return create(settings, ReconnectingConnectionProvider.DEFAULT_MAX_WAIT);
   }
@@ -57,6 +57,30 @@ public final class TableSinks {
         writer(
             RowStatements.DWELL_UPSERT,
             new RowStatements.DwellBinder(dialect),
+            options,
+            execution,
+            outageWait),
+        writer(
+            RowStatements.BREAKDOWN_UPSERT,
+            new RowStatements.BreakdownBinder(dialect),
+            options,
+            execution,
+            outageWait),
+        writer(
+            RowStatements.USERS_DAILY_UPSERT,
+            new RowStatements.UsersDailyBinder(dialect),
+            options,
+            execution,
+            outageWait),
+        writer(
+            RowStatements.CONVERT_TIME_UPSERT,
+            new RowStatements.ConvertTimeBinder(dialect),
+            options,
+            execution,
+            outageWait),
+        writer(
+            RowStatements.CONVERT_TIME_DAILY_UPSERT,
+            new RowStatements.ConvertTimeDailyBinder(dialect),
             options,
             execution,
             outageWait),

@@ -77,7 +77,11 @@ public final class RecordDecoder implements Serializable {
             m.eventTime(),
             t,
             m.receivedAt(),
-            m.duration()));
+            m.duration(),
+            m.openid(),
+            m.accountType(),
+            JourneyEvent.dimension(m.deviceType()),
+            JourneyEvent.dimension(m.mediaType())));
   }
 
   /**

@@ -57,10 +57,10 @@ class SqlScriptTest {
       assertThat(views).doesNotContain("{{");
       assertThat(SqlScript.statements(views))
           .filteredOn(s -> s.startsWith("CREATE VIEW"))
-          .hasSize(3);
+          .hasSize(5);
       assertThat(SqlScript.statements(SchemaInstaller.ddl(d, "tables.sql")))
           .filteredOn(s -> s.startsWith("CREATE TABLE IF NOT EXISTS"))
-          .hasSize(4);
+          .hasSize(8);
     }
   }
 }

@@ -56,16 +56,47 @@ class PostgresTableSinksITCase extends TableSinksScenarios {
                     + " AND table_name NOT LIKE '%daily'"
                     + " ORDER BY table_name, column_name"))
         .containsExactly(
+            "code_convert_time_hourly|bucket_start|timestamp with time zone",
+            "code_convert_time_hourly|updated_at|timestamp with time zone",
             "code_dwell_hourly|bucket_start|timestamp with time zone",
             "code_dwell_hourly|events|bigint",
             "code_dwell_hourly|updated_at|timestamp with time zone",
             "code_event_hourly|bucket_start|timestamp with time zone",
             "code_event_hourly|events|bigint",
             "code_event_hourly|updated_at|timestamp with time zone",
+            "code_funnel_breakdown_hourly|bucket_start|timestamp with time zone",
+            "code_funnel_breakdown_hourly|sessions|bigint",
+            "code_funnel_breakdown_hourly|updated_at|timestamp with time zone",
             "code_funnel_hourly|bucket_start|timestamp with time zone",
             "code_funnel_hourly|sessions|bigint",
             "code_funnel_hourly|updated_at|timestamp with time zone",
             "dead_letter_events|recorded_at|timestamp with time zone");
+  }
+
+  @Test
+  void shouldStoreDaysAsDateAndConvertTimesAsDoublePrecision() throws Exception {
+    SchemaInstaller.install(settings);
+
+    assertThat(
+            query(
+                "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c"
+                    + " JOIN information_schema.tables t USING (table_schema, table_name)"
+                    + " WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'"
+                    + " AND c.column_name IN ('day', 'users', 'press_p50_s', 'join_p99_s',"
+                    + " 'pressed_sessions', 'device_type', 'media_type')"
+                    + " ORDER BY c.table_name, c.column_name"))
+        .containsExactly(
+            "code_convert_time_daily|day|date",
+            "code_convert_time_daily|join_p99_s|double precision",
+            "code_convert_time_daily|press_p50_s|double precision",
+            "code_convert_time_daily|pressed_sessions|bigint",
+            "code_convert_time_hourly|join_p99_s|double precision",
+            "code_convert_time_hourly|press_p50_s|double precision",
+            "code_convert_time_hourly|pressed_sessions|bigint",
+            "code_funnel_breakdown_hourly|device_type|integer",
+            "code_funnel_breakdown_hourly|media_type|integer",
+            "code_users_daily|day|date",
+            "code_users_daily|users|bigint");
   }
 
   @Test

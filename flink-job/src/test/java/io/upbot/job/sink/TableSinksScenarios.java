@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.upbot.job.JobSinks;
 import io.upbot.job.database.SchemaInstaller;
+import io.upbot.job.model.BreakdownRow;
+import io.upbot.job.model.ConvertTimeDailyRow;
+import io.upbot.job.model.ConvertTimeRow;
+import io.upbot.job.model.ConvertTimes;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
+import io.upbot.job.model.UsersDailyRow;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,11 +22,13 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
@@ -197,6 +204,135 @@ abstract class TableSinksScenarios {
     assertThat(payload.startsWith(kept)).as("keeps the payload's beginning").isTrue();
     assertThat(stored.get(0).getBytes(StandardCharsets.UTF_8).length)
         .isBetween(DeadLetter.MAX_PAYLOAD_BYTES - 3, DeadLetter.MAX_PAYLOAD_BYTES);
+  }
+
+  static final int NOV6 = (int) LocalDate.parse("2023-11-06").toEpochDay();
+  static final int NOV7 = (int) LocalDate.parse("2023-11-07").toEpochDay();
+  static final long H15 = ms("2023-11-06T15:00:00Z");
+
+  @Test
+  void shouldUpsertTheGrowthTablesThroughFlinkSinksWithExactSecondsAndNullPercentiles()
+      throws Exception {
+    SchemaInstaller.install(settings());
+    JobSinks sinks = TableSinks.create(settings());
+
+    runRows(
+        "breakdown",
+        List.of(
+            new BreakdownRow(H16, "wx1", "IsFX", 1, 2, 0, 3, 2, 1, 0, FIRST_WRITE),
+            new BreakdownRow(H16, "wx1", "IsFX", 2, 2, 2, 1, 1, 1, 1, FIRST_WRITE)),
+        sinks.breakdownRows());
+    runRows(
+        "users",
+        List.of(new UsersDailyRow(NOV7, "wx1", "IsFX", 3, 2, 1, 0, FIRST_WRITE)),
+        sinks.usersDailyRows());
+    runRows(
+        "convert",
+        List.of(
+            new ConvertTimeRow(
+                H16,
+                "wx1",
+                "IsFX",
+                new ConvertTimes(2, 1234L, 61_001L, 61_001L, 0, null, null, null),
+                FIRST_WRITE)),
+        sinks.convertTimeRows());
+    runRows(
+        "convert-daily",
+        List.of(
+            new ConvertTimeDailyRow(
+                NOV7,
+                "wx1",
+                "IsFX",
+                new ConvertTimes(2, 1234L, 61_001L, 61_001L, 1, 7L, 7L, 7L),
+                FIRST_WRITE)),
+        sinks.convertTimeDailyRows());
+
+    assertThat(
+            query(
+                "SELECT * FROM code_funnel_breakdown_hourly"
+                    + " ORDER BY device_type, account_type, media_type"))
+        .containsExactly(
+            "2023-11-06T16:00:00Z|wx1|IsFX|1|2|0|3|2|1|0|2023-11-06T17:05:00Z",
+            "2023-11-06T16:00:00Z|wx1|IsFX|2|2|2|1|1|1|1|2023-11-06T17:05:00Z");
+    assertThat(query("SELECT * FROM code_users_daily"))
+        .containsExactly("2023-11-07|wx1|IsFX|3|2|1|0|2023-11-06T17:05:00Z");
+    assertThat(query("SELECT * FROM code_convert_time_hourly"))
+        .containsExactly(
+            "2023-11-06T16:00:00Z|wx1|IsFX|2|1.234|61.001|61.001|0|null|null|null"
+                + "|2023-11-06T17:05:00Z");
+    assertThat(query("SELECT * FROM code_convert_time_daily"))
+        .containsExactly(
+            "2023-11-07|wx1|IsFX|2|1.234|61.001|61.001|1|0.007|0.007|0.007|2023-11-06T17:05:00Z");
+
+    // Newer totals overwrite the rows: a session moved away leaves zeros and NULL percentiles.
+    runRows(
+        "convert",
+        List.of(
+            new ConvertTimeRow(
+                H16,
+                "wx1",
+                "IsFX",
+                new ConvertTimes(0, null, null, null, 0, null, null, null),
+                SECOND_WRITE)),
+        sinks.convertTimeRows());
+    runRows(
+        "users",
+        List.of(new UsersDailyRow(NOV7, "wx1", "IsFX", 2, 2, 0, 0, SECOND_WRITE)),
+        sinks.usersDailyRows());
+
+    assertThat(query("SELECT * FROM code_convert_time_hourly"))
+        .containsExactly(
+            "2023-11-06T16:00:00Z|wx1|IsFX|0|null|null|null|0|null|null|null"
+                + "|2023-11-06T18:00:00Z");
+    assertThat(query("SELECT * FROM code_users_daily"))
+        .containsExactly("2023-11-07|wx1|IsFX|2|2|0|0|2023-11-06T18:00:00Z");
+  }
+
+  @Test
+  void shouldSumBreakdownHoursPerShanghaiDayAndRateUsersPerStage() throws Exception {
+    SchemaInstaller.install(settings());
+    insert(
+        RowStatements.BREAKDOWN_UPSERT,
+        new RowStatements.BreakdownBinder(dialect()),
+        // 23:00 on Nov 6 in Shanghai, then midnight and 01:00 of Nov 7
+        new BreakdownRow(H15, "wx1", "IsFX", 1, 2, 0, 1, 1, 0, 0, FIRST_WRITE),
+        new BreakdownRow(H16, "wx1", "IsFX", 1, 2, 0, 4, 4, 2, 1, FIRST_WRITE),
+        new BreakdownRow(H17, "wx1", "IsFX", 1, 2, 0, 1, 1, 1, 0, FIRST_WRITE),
+        new BreakdownRow(H17, "wx1", "IsFX", 2, 2, 0, 2, 0, 0, 0, FIRST_WRITE));
+    insert(
+        RowStatements.USERS_DAILY_UPSERT,
+        new RowStatements.UsersDailyBinder(dialect()),
+        new UsersDailyRow(NOV6, "wx1", "IsFX", 5, 4, 2, 1, FIRST_WRITE),
+        new UsersDailyRow(NOV7, "wx1", "IsFX", 1, 0, 0, 0, FIRST_WRITE));
+
+    assertThat(
+            query(
+                "SELECT day, device_type, account_type, media_type, sessions, exposed,"
+                    + " long_pressed, joined, exposed_to_long_pressed, long_pressed_to_joined,"
+                    + " exposed_to_joined, time_zone FROM code_funnel_breakdown_daily"
+                    + " ORDER BY day, device_type"))
+        .containsExactly(
+            "2023-11-06|1|2|0|1|1|0|0|0.0000|null|0.0000|Asia/Shanghai",
+            "2023-11-07|1|2|0|5|5|3|1|0.6000|0.3333|0.2000|Asia/Shanghai",
+            "2023-11-07|2|2|0|2|0|0|0|null|null|null|Asia/Shanghai");
+    assertThat(
+            query(
+                "SELECT day, users, exposed_users, long_pressed_users, joined_users,"
+                    + " exposed_to_long_pressed, long_pressed_to_joined, exposed_to_joined,"
+                    + " time_zone FROM code_users_conversion_daily ORDER BY day"))
+        .containsExactly(
+            "2023-11-06|5|4|2|1|0.5000|0.5000|0.2500|Asia/Shanghai",
+            "2023-11-07|1|0|0|0|null|null|null|Asia/Shanghai");
+  }
+
+  /** Runs one bounded Flink job writing {@code rows} through {@code sink}, two subtasks. */
+  <T> void runRows(String name, List<T> rows, Sink<T> sink) throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(2);
+    env.fromData(rows).name(name + " rows").uid(name + "-rows").sinkTo(sink).name(name + " sink");
+    env.execute("table sinks " + name + " " + dialect());
   }
 
   static final String DEAD_LETTERS =
@@ -401,6 +537,9 @@ abstract class TableSinksScenarios {
         String name = md.getColumnLabel(i).toLowerCase(Locale.ROOT);
         if (TIME_COLUMNS.contains(name)) {
           cols.add(String.valueOf(dialect().readTimestamp(rs, name)));
+        } else if (name.matches("(press|join)_p\\d\\d_s")) {
+          double v = rs.getDouble(i);
+          cols.add(rs.wasNull() ? "null" : String.format(Locale.ROOT, "%.3f", v));
         } else if (name.endsWith("_to_long_pressed")
             || name.endsWith("_to_joined")
             || name.equals("avg_s")) {

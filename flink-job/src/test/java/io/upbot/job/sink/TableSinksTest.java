@@ -61,6 +61,10 @@ class TableSinksTest {
     assertThat(InstantiationUtil.clone(sinks.funnelRows())).isNotNull();
     assertThat(InstantiationUtil.clone(sinks.eventRows())).isNotNull();
     assertThat(InstantiationUtil.clone(sinks.dwellRows())).isNotNull();
+    assertThat(InstantiationUtil.clone(sinks.breakdownRows())).isNotNull();
+    assertThat(InstantiationUtil.clone(sinks.usersDailyRows())).isNotNull();
+    assertThat(InstantiationUtil.clone(sinks.convertTimeRows())).isNotNull();
+    assertThat(InstantiationUtil.clone(sinks.convertTimeDailyRows())).isNotNull();
     assertThat(InstantiationUtil.clone(sinks.deadLetters())).isNotNull();
   }
 
@@ -70,7 +74,15 @@ class TableSinksTest {
         JobSettings.parse(new String[] {"--kafka-bootstrap", "localhost:9092"}, Map.of());
     JobSinks sinks = TableSinks.create(JdbcSettings.defaults("jdbc:sqlite:/tmp/u.db"));
     assertThat(
-            List.of(sinks.funnelRows(), sinks.eventRows(), sinks.dwellRows(), sinks.deadLetters()))
+            List.of(
+                sinks.funnelRows(),
+                sinks.eventRows(),
+                sinks.dwellRows(),
+                sinks.breakdownRows(),
+                sinks.usersDailyRows(),
+                sinks.convertTimeRows(),
+                sinks.convertTimeDailyRows(),
+                sinks.deadLetters()))
         .noneMatch(sink -> sink instanceof SupportsCommitter);
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -91,6 +103,10 @@ class TableSinksTest {
             "code_funnel_hourly: Writer",
             "code_event_hourly: Writer",
             "code_dwell_hourly: Writer",
+            "code_funnel_breakdown_hourly: Writer",
+            "code_users_daily: Writer",
+            "code_convert_time_hourly: Writer",
+            "code_convert_time_daily: Writer",
             "dead_letter_events: Writer");
   }
 }

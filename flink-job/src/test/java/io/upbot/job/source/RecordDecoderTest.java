@@ -56,7 +56,26 @@ class RecordDecoderTest {
                 RECEIVED - 1000,
                 RECEIVED - 1000,
                 RECEIVED,
-                12));
+                12,
+                "openid-1",
+                2,
+                1,
+                2));
+  }
+
+  @Test
+  void shouldStoreAbsentDeviceAndMediaTypesAsZero() {
+    JourneyEvent e =
+        decode(
+                new MediaEvent(
+                    1, "wxapp", "o-7", 3, null, null, "1110201", RECEIVED, RECEIVED, null, "c",
+                    null, null))
+            .event();
+
+    assertThat(e.openid()).isEqualTo("o-7");
+    assertThat(e.accountType()).isEqualTo(3);
+    assertThat(e.deviceType()).isEqualTo(JourneyEvent.ABSENT).isZero();
+    assertThat(e.mediaType()).isZero();
   }
 
   @Test

@@ -1,10 +1,20 @@
 package io.upbot.job.testing;
 
+import io.upbot.job.aggregate.BreakdownAggregator;
+import io.upbot.job.aggregate.DailyConvertTimeAggregator;
 import io.upbot.job.aggregate.DroppedRows;
 import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
+import io.upbot.job.aggregate.HourlyConvertTimeAggregator;
 import io.upbot.job.aggregate.RowTiming;
+import io.upbot.job.aggregate.UsersDailyAggregator;
+import io.upbot.job.model.BreakdownRow;
+import io.upbot.job.model.BreakdownRowKey;
+import io.upbot.job.model.ConvertTimeDailyRow;
+import io.upbot.job.model.ConvertTimeRow;
+import io.upbot.job.model.DayBuckets;
+import io.upbot.job.model.DayRowKey;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.DwellDelta;
@@ -18,9 +28,12 @@ import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.model.SessionDelta;
+import io.upbot.job.model.UsersDailyRow;
 import io.upbot.job.session.JourneySessionizer;
 import io.upbot.job.source.RecordDecoder;
 import io.upbot.job.source.ServerClockWatermarks;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -47,6 +60,15 @@ public final class HarnessPipeline implements AutoCloseable {
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, FunnelDelta, FunnelRow> funnel;
   private final KeyedOneInputStreamOperatorTestHarness<EventRowKey, EventDelta, EventRow> events;
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, DwellDelta, DwellRow> dwell;
+  private final KeyedOneInputStreamOperatorTestHarness<BreakdownRowKey, SessionDelta, BreakdownRow>
+      breakdown;
+  private final KeyedOneInputStreamOperatorTestHarness<DayRowKey, SessionDelta, UsersDailyRow>
+      usersDaily;
+  private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, SessionDelta, ConvertTimeRow>
+      convertTime;
+  private final KeyedOneInputStreamOperatorTestHarness<DayRowKey, SessionDelta, ConvertTimeDailyRow>
+      convertTimeDaily;
+  private final List<KeyedOneInputStreamOperatorTestHarness<?, ?, ?>> rowHarnesses;
   private final Tables tables = Tables.empty();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private long watermark = Long.MIN_VALUE;
@@ -59,6 +81,13 @@ public final class HarnessPipeline implements AutoCloseable {
 
   public HarnessPipeline(
       FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs)
+      throws Exception {
+    this(stages, gapMs, latenessMs, boundMs, flushMs, Reference.DEFAULT_ZONE);
+  }
+
+  /** As above, the daily tables' days in {@code zone}. */
+  public HarnessPipeline(
+      FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs, ZoneId zone)
       throws Exception {
     this.decoder = new RecordDecoder(latenessMs);
     this.watermarks = new ServerClockWatermarks(boundMs, () -> wallClock);
@@ -82,6 +111,29 @@ public final class HarnessPipeline implements AutoCloseable {
             new DwellAggregator(timing),
             DwellDelta::rowKey,
             TypeInformation.of(FunnelRowKey.class));
+    DayBuckets days = new DayBuckets(zone);
+    breakdown =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new BreakdownAggregator(timing),
+            SessionDelta::breakdownKey,
+            TypeInformation.of(BreakdownRowKey.class));
+    usersDaily =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new UsersDailyAggregator(timing, days),
+            d -> days.key(d.bucketStart(), d.appid(), d.code()),
+            TypeInformation.of(DayRowKey.class));
+    convertTime =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new HourlyConvertTimeAggregator(timing),
+            SessionDelta::hourKey,
+            TypeInformation.of(FunnelRowKey.class));
+    convertTimeDaily =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new DailyConvertTimeAggregator(timing, days),
+            d -> days.key(d.bucketStart(), d.appid(), d.code()),
+            TypeInformation.of(DayRowKey.class));
+    rowHarnesses =
+        List.of(funnel, events, dwell, breakdown, usersDaily, convertTime, convertTimeDaily);
     setProcessingTime(now);
   }
 
@@ -136,27 +188,28 @@ public final class HarnessPipeline implements AutoCloseable {
 
   /** Keyed state entries left in every function. */
   public int stateEntries() {
-    return sessions.numKeyedStateEntries()
-        + funnel.numKeyedStateEntries()
-        + events.numKeyedStateEntries()
-        + dwell.numKeyedStateEntries();
+    int n = sessions.numKeyedStateEntries();
+    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
+      n += h.numKeyedStateEntries();
+    }
+    return n;
   }
 
   private void advanceWatermark(long w) throws Exception {
     watermark = w;
     sessions.processWatermark(w);
     forwardDeltas();
-    funnel.processWatermark(w);
-    events.processWatermark(w);
-    dwell.processWatermark(w);
+    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
+      h.processWatermark(w);
+    }
     collectRows();
   }
 
   private void setProcessingTime(long t) throws Exception {
     sessions.setProcessingTime(t);
-    funnel.setProcessingTime(t);
-    events.setProcessingTime(t);
-    dwell.setProcessingTime(t);
+    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
+      h.setProcessingTime(t);
+    }
   }
 
   private void forwardDeltas() throws Exception {
@@ -173,12 +226,19 @@ public final class HarnessPipeline implements AutoCloseable {
         drain(sessions.getSideOutput(JourneySessionizer.DWELL_DELTAS))) {
       dwell.processElement(r);
     }
+    for (StreamRecord<SessionDelta> r :
+        drain(sessions.getSideOutput(JourneySessionizer.SESSION_DELTAS))) {
+      breakdown.processElement(r);
+      usersDaily.processElement(r);
+      convertTime.processElement(r);
+      convertTimeDaily.processElement(r);
+    }
     drainDeadLetters(sessions, JourneySessionizer.DEAD_LETTERS);
     collectRows();
   }
 
   private void collectRows() {
-    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : List.of(funnel, events, dwell)) {
+    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
       for (Object o; (o = h.getOutput().poll()) != null; ) {
         if (o instanceof StreamRecord<?> r) {
           tables.upsert(r.getValue());
@@ -208,8 +268,8 @@ public final class HarnessPipeline implements AutoCloseable {
   @Override
   public void close() throws Exception {
     sessions.close();
-    funnel.close();
-    events.close();
-    dwell.close();
+    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
+      h.close();
+    }
   }
 }

@@ -1,11 +1,18 @@
 package io.upbot.job.testing;
 
+import io.upbot.job.model.BreakdownRowKey;
+import io.upbot.job.model.DayRowKey;
 import io.upbot.job.model.EventRowKey;
 import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.FunnelStages;
 import io.upbot.schema.MediaEvent;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +20,8 @@ import java.util.Map;
 /**
  * docs/semantics.md computed the plain way, over the whole input at once, independently of the
  * job's code: time, journey, late filter, dedup by (event_id, event_time as sent) with the first
- * received copy's time, sort, split by gap, brute-force depth, buckets.
+ * received copy's time, sort, split by gap, brute-force depth, buckets; per session its earliest
+ * event's user and dimensions, and its matched stage times for the convert times.
  */
 public final class Reference {
 
@@ -22,13 +30,34 @@ public final class Reference {
 
   private Reference() {}
 
-  private record Ev(String eventId, long t, Integer duration) {}
+  /** The job's default time zone (--time-zone), for the daily tables. */
+  public static final ZoneId DEFAULT_ZONE = ZoneId.of("Asia/Shanghai");
+
+  private record Ev(
+      String eventId,
+      long eventTime,
+      long t,
+      Integer duration,
+      String openid,
+      int accountType,
+      int deviceType,
+      int mediaType) {}
+
+  /** The session's earliest event: by t, then event_id, then event_time as sent. */
+  private static final Comparator<Ev> EARLIEST =
+      Comparator.comparingLong(Ev::t).thenComparing(Ev::eventId).thenComparingLong(Ev::eventTime);
 
   private record Journey(String appid, String code, String trace) {}
 
-  /** The tables for these records, in the order they were received. */
+  /** The tables for these records, in the order they were received, days in Asia/Shanghai. */
   public static Tables compute(
       List<MediaEvent> received, long gapMs, long latenessMs, FunnelStages st) {
+    return compute(received, gapMs, latenessMs, st, DEFAULT_ZONE);
+  }
+
+  /** The tables for these records, in the order they were received, days in {@code zone}. */
+  public static Tables compute(
+      List<MediaEvent> received, long gapMs, long latenessMs, FunnelStages st, ZoneId zone) {
     Map<Journey, Map<String, Ev>> journeys = new LinkedHashMap<>();
     for (MediaEvent m : received) {
       long t = Math.min(m.eventTime(), m.receivedAt() + FUTURE_CAP);
@@ -45,10 +74,24 @@ public final class Reference {
           // One event per (event_id, event_time as sent): a later copy, even one whose receipt
           // gives it
           // another capped t, changes nothing.
-          .putIfAbsent(m.eventId() + "@" + m.eventTime(), new Ev(m.eventId(), t, m.duration()));
+          .putIfAbsent(
+              m.eventId() + "@" + m.eventTime(),
+              new Ev(
+                  m.eventId(),
+                  m.eventTime(),
+                  t,
+                  m.duration(),
+                  m.openid(),
+                  m.accountType(),
+                  m.deviceType() == null ? 0 : m.deviceType(),
+                  m.mediaType() == null ? 0 : m.mediaType()));
     }
     Tables out = Tables.empty();
     Map<FunnelRowKey, List<Integer>> dwellValues = new LinkedHashMap<>();
+    // Per day row: each user's deepest session; per convert row: press and join times, ms.
+    Map<DayRowKey, Map<String, Integer>> userDepths = new LinkedHashMap<>();
+    Map<FunnelRowKey, List<List<Long>>> convertHourly = new LinkedHashMap<>();
+    Map<DayRowKey, List<List<Long>>> convertDaily = new LinkedHashMap<>();
     for (Map.Entry<Journey, Map<String, Ev>> je : journeys.entrySet()) {
       Journey j = je.getKey();
       List<Ev> evs = new ArrayList<>(je.getValue().values());
@@ -77,6 +120,38 @@ public final class Reference {
                     v.get(1) + (depth >= 1 ? 1 : 0),
                     v.get(2) + (depth >= 2 ? 1 : 0),
                     v.get(3) + (depth >= 3 ? 1 : 0)));
+
+        Ev first = s.stream().min(EARLIEST).orElseThrow();
+        out.breakdown()
+            .merge(
+                new BreakdownRowKey(
+                    bucket,
+                    j.appid(),
+                    j.code(),
+                    first.deviceType(),
+                    first.accountType(),
+                    first.mediaType()),
+                List.of(1L, depth >= 1 ? 1L : 0L, depth >= 2 ? 1L : 0L, depth >= 3 ? 1L : 0L),
+                Reference::sum);
+        DayRowKey day =
+            new DayRowKey(
+                (int) LocalDate.ofInstant(Instant.ofEpochMilli(bucket), zone).toEpochDay(),
+                j.appid(),
+                j.code());
+        userDepths
+            .computeIfAbsent(day, x -> new HashMap<>())
+            .merge(first.openid(), depth, Math::max);
+        long[] m = matches(s, st);
+        if (depth >= 2) {
+          List<List<Long>> hour = convertHourly.computeIfAbsent(k, x -> newTimes());
+          List<List<Long>> d = convertDaily.computeIfAbsent(day, x -> newTimes());
+          for (List<List<Long>> times : List.of(hour, d)) {
+            times.get(0).add(m[1] - m[0]);
+            if (depth == 3) {
+              times.get(1).add(m[2] - m[1]);
+            }
+          }
+        }
       }
       for (Ev e : evs) {
         long bucket = floorHour(e.t());
@@ -106,7 +181,65 @@ public final class Reference {
                       (long) values.get(rank(n, 90) - 1),
                       (long) values.get(rank(n, 99) - 1)));
         });
+    userDepths.forEach(
+        (k, depths) ->
+            out.usersDaily()
+                .put(
+                    k,
+                    List.of(
+                        (long) depths.size(),
+                        depths.values().stream().filter(d -> d >= 1).count(),
+                        depths.values().stream().filter(d -> d >= 2).count(),
+                        depths.values().stream().filter(d -> d >= 3).count())));
+    convertHourly.forEach((k, times) -> out.convertTime().put(k, convertValues(times)));
+    convertDaily.forEach((k, times) -> out.convertTimeDaily().put(k, convertValues(times)));
     return out;
+  }
+
+  private static List<Long> sum(List<Long> a, List<Long> b) {
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      out.add(a.get(i) + b.get(i));
+    }
+    return out;
+  }
+
+  private static List<List<Long>> newTimes() {
+    return List.of(new ArrayList<>(), new ArrayList<>());
+  }
+
+  /** [count, p50, p90, p99] of the press times, then the same of the join times; null for none. */
+  private static List<Long> convertValues(List<List<Long>> times) {
+    List<Long> out = new ArrayList<>();
+    for (List<Long> values : times) {
+      Collections.sort(values);
+      int n = values.size();
+      out.add((long) n);
+      for (int p : new int[] {50, 90, 99}) {
+        out.add(n == 0 ? null : values.get(rank(n, p) - 1));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The matched stage times (docs/semantics.md#convert-times): the earliest exposure, the earliest
+   * long-press at or after it, the earliest join at or after that; {@code Long.MAX_VALUE} for none.
+   */
+  private static long[] matches(List<Ev> s, FunnelStages st) {
+    long[] m = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+    for (int stage = 1; stage <= 3; stage++) {
+      long after = stage == 1 ? Long.MIN_VALUE : m[stage - 2];
+      if (after == Long.MAX_VALUE) {
+        break;
+      }
+      for (Ev e : s) {
+        if (st.stageOf(e.eventId()) == stage && e.t() >= after) {
+          m[stage - 1] = Math.min(m[stage - 1], e.t());
+        }
+      }
+    }
+    return m;
   }
 
   private static int rank(int n, int percent) {

@@ -38,6 +38,9 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
 
   public static Scenario generate(long seed, int maxJourneys, int maxEvents) {
     Random r = new Random(seed);
+    // The users and dimensions of events come from their own generator, so the journeys, times and
+    // orders a seed gave before these were varied stay the same.
+    Random dims = new Random(seed * 31 + 7);
     List<MediaEvent> sent = new ArrayList<>();
     int journeys = 1 + r.nextInt(maxJourneys);
     for (int j = 0; j < journeys; j++) {
@@ -64,22 +67,29 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
         String id = IDS[r.nextInt(IDS.length)];
         Integer duration = r.nextBoolean() ? null : r.nextInt(20);
         long receivedAt = eventTime + delay(r);
-        sent.add(event(appid, openid, code, traceId, id, eventTime, receivedAt, duration));
+        sent.add(
+            varied(
+                dims,
+                traceId,
+                event(appid, openid, code, traceId, id, eventTime, receivedAt, duration)));
         // A clock in the future: each copy's t is its own receipt + 5 min, so copies differ in t.
         boolean fastClock = receivedAt + FUTURE_CAP < eventTime;
         if (r.nextInt(fastClock ? 2 : 5) == 0) {
           // A resend: same id and time as sent, received later, maybe with another duration.
           Integer d2 = r.nextBoolean() ? duration : Integer.valueOf(r.nextInt(20));
           sent.add(
-              event(
-                  appid,
-                  openid,
-                  code,
+              varied(
+                  dims,
                   traceId,
-                  id,
-                  eventTime,
-                  receivedAt + r.nextInt((int) (30 * MIN)),
-                  d2));
+                  event(
+                      appid,
+                      openid,
+                      code,
+                      traceId,
+                      id,
+                      eventTime,
+                      receivedAt + r.nextInt((int) (30 * MIN)),
+                      d2)));
         }
       }
     }
@@ -102,6 +112,29 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
       garbage.add(pick(r, "{not json", "{\"v\":2}", "[]").getBytes(StandardCharsets.UTF_8));
     }
     return new Scenario(seed, List.copyOf(sent), garbage);
+  }
+
+  /**
+   * {@code m} with random dimensions (absent ones too) and, where a trace_id keeps the journey
+   * apart from the openid, maybe another user: a session takes its earliest event's, so events of
+   * one session must differ in them for the rule to be tested.
+   */
+  private static MediaEvent varied(Random r, String traceId, MediaEvent m) {
+    String openid = traceId != null && r.nextInt(3) == 0 ? "o" + r.nextInt(3) : m.openid();
+    return new MediaEvent(
+        m.v(),
+        m.appid(),
+        openid,
+        1 + r.nextInt(3),
+        pick(r, null, 1, 2),
+        m.uuid(),
+        m.eventId(),
+        m.eventTime(),
+        m.receivedAt(),
+        pick(r, null, 0, 2, 5),
+        m.code(),
+        m.traceId(),
+        m.duration());
   }
 
   private static long delay(Random r) {

@@ -1,28 +1,49 @@
 package io.upbot.job.testing;
 
+import io.upbot.job.model.BreakdownRow;
+import io.upbot.job.model.BreakdownRowKey;
+import io.upbot.job.model.ConvertTimeDailyRow;
+import io.upbot.job.model.ConvertTimeRow;
+import io.upbot.job.model.ConvertTimes;
+import io.upbot.job.model.DayRowKey;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.EventRowKey;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
+import io.upbot.job.model.UsersDailyRow;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The content of the three output tables, without {@code updated_at}: funnel values are {@code
- * [sessions, exposed, long_pressed, joined]}, dwell values {@code [events, total_s, max_s, p50_s,
- * p90_s, p99_s]}. Sorted maps, so a failing comparison reads well.
+ * The content of the output tables, without {@code updated_at}: funnel and breakdown values are
+ * {@code [sessions, exposed, long_pressed, joined]}, dwell values {@code [events, total_s, max_s,
+ * p50_s, p90_s, p99_s]}, daily users {@code [users, exposed_users, long_pressed_users,
+ * joined_users]}, convert times {@code [pressed_sessions, press_p50, press_p90, press_p99,
+ * joined_sessions, join_p50, join_p90, join_p99]} with times in ms and {@code null} for NULL.
+ * Sorted maps, so a failing comparison reads well.
  */
 public record Tables(
     Map<FunnelRowKey, List<Long>> funnel,
     Map<EventRowKey, Long> events,
-    Map<FunnelRowKey, List<Long>> dwell) {
+    Map<FunnelRowKey, List<Long>> dwell,
+    Map<BreakdownRowKey, List<Long>> breakdown,
+    Map<DayRowKey, List<Long>> usersDaily,
+    Map<FunnelRowKey, List<Long>> convertTime,
+    Map<DayRowKey, List<Long>> convertTimeDaily) {
 
   public static Tables empty() {
     return new Tables(
-        new TreeMap<>(FUNNEL_ORDER), new TreeMap<>(EVENT_ORDER), new TreeMap<>(FUNNEL_ORDER));
+        new TreeMap<>(FUNNEL_ORDER),
+        new TreeMap<>(EVENT_ORDER),
+        new TreeMap<>(FUNNEL_ORDER),
+        new TreeMap<>(BREAKDOWN_ORDER),
+        new TreeMap<>(DAY_ORDER),
+        new TreeMap<>(FUNNEL_ORDER),
+        new TreeMap<>(DAY_ORDER));
   }
 
   public static final Comparator<FunnelRowKey> FUNNEL_ORDER =
@@ -34,6 +55,30 @@ public record Tables(
           .thenComparing(EventRowKey::appid)
           .thenComparing(EventRowKey::code)
           .thenComparing(EventRowKey::eventId);
+  public static final Comparator<BreakdownRowKey> BREAKDOWN_ORDER =
+      Comparator.comparingLong(BreakdownRowKey::bucketStart)
+          .thenComparing(BreakdownRowKey::appid)
+          .thenComparing(BreakdownRowKey::code)
+          .thenComparingInt(BreakdownRowKey::deviceType)
+          .thenComparingInt(BreakdownRowKey::accountType)
+          .thenComparingInt(BreakdownRowKey::mediaType);
+  public static final Comparator<DayRowKey> DAY_ORDER =
+      Comparator.comparingInt(DayRowKey::day)
+          .thenComparing(DayRowKey::appid)
+          .thenComparing(DayRowKey::code);
+
+  /** Convert-time values as this class holds them: nulls allowed. */
+  public static List<Long> convertValues(ConvertTimes t) {
+    return Arrays.asList(
+        t.pressedSessions(),
+        t.pressP50Ms(),
+        t.pressP90Ms(),
+        t.pressP99Ms(),
+        t.joinedSessions(),
+        t.joinP50Ms(),
+        t.joinP90Ms(),
+        t.joinP99Ms());
+  }
 
   /** Applies one upserted row: the last one per key wins, as in the database. */
   public void upsert(Object row) {
@@ -53,24 +98,68 @@ public record Tables(
               (long) r.p50S(),
               (long) r.p90S(),
               (long) r.p99S()));
+    } else if (row instanceof BreakdownRow r) {
+      breakdown.put(
+          new BreakdownRowKey(
+              r.bucketStart(), r.appid(), r.code(), r.deviceType(), r.accountType(), r.mediaType()),
+          List.of(r.sessions(), r.exposed(), r.longPressed(), r.joined()));
+    } else if (row instanceof UsersDailyRow r) {
+      usersDaily.put(
+          new DayRowKey(r.day(), r.appid(), r.code()),
+          List.of(r.users(), r.exposedUsers(), r.longPressedUsers(), r.joinedUsers()));
+    } else if (row instanceof ConvertTimeRow r) {
+      convertTime.put(
+          new FunnelRowKey(r.bucketStart(), r.appid(), r.code()), convertValues(r.times()));
+    } else if (row instanceof ConvertTimeDailyRow r) {
+      convertTimeDaily.put(new DayRowKey(r.day(), r.appid(), r.code()), convertValues(r.times()));
     } else {
       throw new IllegalArgumentException("not a row: " + row);
     }
   }
 
   /**
-   * Funnel rows whose counts are all zero say nothing a missing row does not; they compare equal.
+   * Rows whose counts are all zero (rows that can go down: funnel, breakdown, users, convert times)
+   * say nothing a missing row does not; they compare equal.
    */
   public Tables withoutZeroFunnelRows() {
     Tables t = empty();
-    funnel.forEach(
-        (k, v) -> {
-          if (v.stream().anyMatch(x -> x != 0)) {
-            t.funnel.put(k, v);
-          }
-        });
+    copyNonZero(funnel, t.funnel, List.of(0, 1, 2, 3));
     t.events.putAll(events);
     t.dwell.putAll(dwell);
+    copyNonZero(breakdown, t.breakdown, List.of(0, 1, 2, 3));
+    copyNonZero(usersDaily, t.usersDaily, List.of(0, 1, 2, 3));
+    copyNonZero(convertTime, t.convertTime, List.of(0, 4));
+    copyNonZero(convertTimeDaily, t.convertTimeDaily, List.of(0, 4));
     return t;
+  }
+
+  private static <K> void copyNonZero(
+      Map<K, List<Long>> from, Map<K, List<Long>> to, List<Integer> counts) {
+    from.forEach(
+        (k, v) -> {
+          if (counts.stream().anyMatch(i -> v.get(i) != 0)) {
+            to.put(k, v);
+          }
+        });
+  }
+
+  /**
+   * The breakdown rows summed over device_type, account_type and media_type, per hour, appid and
+   * code: what code_funnel_hourly must hold.
+   */
+  public Map<FunnelRowKey, List<Long>> breakdownSummed() {
+    Map<FunnelRowKey, List<Long>> out = new TreeMap<>(FUNNEL_ORDER);
+    breakdown.forEach(
+        (k, v) ->
+            out.merge(
+                new FunnelRowKey(k.bucketStart(), k.appid(), k.code()),
+                v,
+                (a, b) ->
+                    List.of(
+                        a.get(0) + b.get(0),
+                        a.get(1) + b.get(1),
+                        a.get(2) + b.get(2),
+                        a.get(3) + b.get(3))));
+    return out;
   }
 }

@@ -40,6 +40,10 @@ public final class TestSinks {
         new Collecting<>(id, id),
         new Collecting<>(id, id),
         new Collecting<>(id, id),
+        new Collecting<>(id, id),
+        new Collecting<>(id, id),
+        new Collecting<>(id, id),
+        new Collecting<>(id, id),
         new Collecting<>(id, id + "/dead"));
   }
 
