@@ -10,7 +10,9 @@ COPY testkit/pom.xml testkit/
 COPY ingest-endpoint/pom.xml ingest-endpoint/
 COPY wecom/pom.xml wecom/
 COPY flink-job/pom.xml flink-job/
+COPY upbot-console/pom.xml upbot-console/
 COPY upbot-local/pom.xml upbot-local/
+COPY benchmarks/pom.xml benchmarks/
 RUN mvn -B -q -pl flink-job -am dependency:go-offline -DexcludeReactor=true || true
 COPY . .
 RUN mvn -B -q -DskipTests -pl flink-job -am package
