@@ -38,13 +38,13 @@ class KafkaRecordWriterTest {
       } catch (RuntimeException thrown) {
         outcome.complete(thrown);
       }
-      Exception e = outcome.get(5, TimeUnit.SECONDS);
+      Exception e = outcome.get(30, TimeUnit.SECONDS);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       assertThat(e).isNotNull();
-      // Blocking for metadata would take max.block.ms (60 s by Kafka's default); the bound that
-      // matters
-      // is the request's 2 s deadline, so the margin below it absorbs a loaded machine.
-      assertThat(ms).as("max.block.ms=0: no wait for metadata").isLessThan(1_500);
+      // Blocking for metadata would take max.block.ms, 60 s by Kafka's default. Without that wait
+      // the answer comes within milliseconds on a quiet machine; the bound is far from both so that
+      // a machine loaded many times over (seen: 2.4 s) cannot fail it, while a 60 s wait would.
+      assertThat(ms).as("max.block.ms=0: no wait for metadata").isLessThan(20_000);
       assertThat(writer.isReady()).isFalse();
     } finally {
       writer.close(Duration.ofSeconds(1));
