@@ -22,8 +22,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class CeilingProducer {
 
-  /** Records acknowledged per second in the window, and the first error seen (or null). */
-  record Result(double recordsPerSecond, long errors, String firstError) {}
+  /**
+   * Records acknowledged per second in the window, all records acknowledged, and the first error
+   * seen (or null).
+   */
+  record Result(double recordsPerSecond, long ackedTotal, long errors, String firstError) {}
 
   private CeilingProducer() {}
 
@@ -78,6 +81,7 @@ final class CeilingProducer {
       producer.flush();
       producer.close(Duration.ofSeconds(30));
     }
-    return new Result(seconds > 0 ? windowAcked / seconds : 0, errors.get(), firstError.get());
+    return new Result(
+        seconds > 0 ? windowAcked / seconds : 0, acked.get(), errors.get(), firstError.get());
   }
 }

@@ -59,7 +59,9 @@ final class IngestBench {
       String.join(
           "\n",
           "usage: ./upbot bench ingest [--seconds 30] [--batch 20] [--connections 32]",
-          "                            [--data-dir DIR (default .upbot)]",
+          "                            [--data-dir DIR (default .upbot)] [--kafka-linger 5ms",
+          "                            (default: the endpoint's; applies to the endpoint and P)]",
+          "                            [--ours-only (to profile the endpoint: no U, P or ratios)]",
           "  Starts a Kafka broker and the endpoint (production settings), then measures for",
           "  --seconds each (after a warm-up): U, a bare Undertow handler parsing the same bodies;",
           "  P, Kafka's producer with the endpoint's settings; ours at its maximum rate; ours at half",
@@ -69,7 +71,8 @@ final class IngestBench {
   private IngestBench() {}
 
   /** What one run is asked for. */
-  record Options(int seconds, int batch, int connections, Path dataDir) {
+  record Options(
+      int seconds, int batch, int connections, Path dataDir, String kafkaLinger, boolean oursOnly) {
     Duration measure() {
       return Duration.ofSeconds(seconds);
     }
@@ -86,13 +89,18 @@ final class IngestBench {
       return 0;
     }
     CliArgs a =
-        CliArgs.parse(args, Set.of("seconds", "batch", "connections", "data-dir"), Set.of());
+        CliArgs.parse(
+            args,
+            Set.of("seconds", "batch", "connections", "data-dir", "kafka-linger"),
+            Set.of("ours-only"));
     Options o =
         new Options(
             a.integer("seconds", 30, 1, 3600),
             a.integer("batch", 20, 1, 500),
             a.integer("connections", 32, 1, 1000),
-            Path.of(a.string("data-dir", defaultDataDir())));
+            Path.of(a.string("data-dir", defaultDataDir())),
+            a.string("kafka-linger", null),
+            a.has("ours-only"));
     a.failOnErrors("bench ingest");
     BenchReport report = measure(o, out);
     report.print(out);
@@ -122,10 +130,7 @@ final class IngestBench {
           tokens,
           "{\"tokens\":[{\"name\":\"bench\",\"token\":\"" + token + "\",\"appids\":\"*\"}]}",
           StandardCharsets.UTF_8);
-      IngestConfig config =
-          IngestConfig.defaults(broker.bootstrapServers(), tokens)
-              .withListen("127.0.0.1", 0)
-              .withTopic(TOPIC);
+      IngestConfig config = endpointConfig(o, broker.bootstrapServers(), tokens);
       List<byte[]> bodies = bodies(o.batch());
       out.printf(
           Locale.ROOT,
@@ -138,33 +143,93 @@ final class IngestBench {
           o.warmup().toSeconds(),
           broker.bootstrapServers());
 
-      LoadDriver.Result u;
-      try (CeilingHandler bare = CeilingHandler.start()) {
-        out.println("U: a bare Undertow handler parsing the bodies…");
-        u = driver(bare.address(), token, bodies, o).maxRate(o.warmup(), o.measure());
+      CpuMeter cpu = new CpuMeter(brokerProcess(broker));
+      LoadDriver.Result u = LoadDriver.Result.NONE;
+      CpuMeter.Use uCpu = new CpuMeter.Use(0, 0);
+      CeilingProducer.Result p = new CeilingProducer.Result(0, 0, 0, null);
+      CpuMeter.Use pCpu = new CpuMeter.Use(0, 0);
+      if (!o.oursOnly()) {
+        try (CeilingHandler bare = CeilingHandler.start()) {
+          out.println("U: a bare Undertow handler parsing the bodies…");
+          cpu.start();
+          u = driver(bare.address(), token, bodies, o).maxRate(o.warmup(), o.measure());
+        }
+        uCpu = cpu.stop(u.generatorCpuSeconds());
+        out.println("P: Kafka's producer with the endpoint's settings…");
+        cpu.start();
+        p = CeilingProducer.run(config, CEILING_TOPIC, records(bodies), o.warmup(), o.measure());
+        pCpu = cpu.stop(0);
       }
-      out.println("P: Kafka's producer with the endpoint's settings…");
-      CeilingProducer.Result p =
-          CeilingProducer.run(config, CEILING_TOPIC, records(bodies), o.warmup(), o.measure());
 
       LoadDriver.Result ours;
       LoadDriver.Result half;
       long inKafka;
+      Map<String, Double> producerAtMax;
+      CpuMeter.Use oursCpu;
       try (IngestServer server = IngestServer.start(config)) {
         InetSocketAddress at = new InetSocketAddress("127.0.0.1", server.port());
         awaitReady(at);
         LoadDriver driver = driver(at, token, bodies, o);
         out.println("ours: the endpoint at its maximum rate…");
+        cpu.start();
         ours = driver.maxRate(o.warmup(), o.measure());
+        oursCpu = cpu.stop(ours.generatorCpuSeconds());
+        producerAtMax = producerMetrics("upbot-ingest");
         double halfRate = Math.max(1, ours.requestsPerSecond() / 2);
         out.printf(Locale.ROOT, "ours: the endpoint at half that, %.0f requests/s…%n", halfRate);
         half = driver.constantRate(halfRate, o.warmup(), o.measure());
       }
       inKafka = recordsIn(broker.bootstrapServers(), TOPIC);
-      return report(o, started, u, p, ours, half, inKafka);
+      BenchReport r = report(o, config, started, u, p, ours, half, inKafka, producerAtMax);
+      r.put(
+              "u_cpu_us_per_event",
+              "U: CPU per event, this JVM less the generator (us)",
+              uCpu.jvmMicrosPer(u.okTotal() * o.batch()))
+          .put(
+              "p_cpu_us_per_event",
+              "P: CPU per record, this JVM (us)",
+              pCpu.jvmMicrosPer(p.ackedTotal()))
+          .put(
+              "p_broker_cpu_us_per_event",
+              "P: broker CPU per record (us)",
+              pCpu.brokerMicrosPer(p.ackedTotal()))
+          .put(
+              "ours_cpu_us_per_event",
+              "ours at max: CPU per event, this JVM less the generator (us)",
+              oursCpu.jvmMicrosPer(ours.okTotal() * o.batch()))
+          .put(
+              "ours_broker_cpu_us_per_event",
+              "ours at max: broker CPU per event (us)",
+              oursCpu.brokerMicrosPer(ours.okTotal() * o.batch()));
+      return r;
     } finally {
       deleteRecursively(work);
     }
+  }
+
+  /**
+   * The endpoint's configuration: its defaults (the production settings), on a free port, with the
+   * producer's linger changed only when asked.
+   */
+  static IngestConfig endpointConfig(Options o, String bootstrap, Path tokens)
+      throws IngestConfig.ConfigException {
+    List<String> flags =
+        new ArrayList<>(
+            List.of(
+                "--kafka-bootstrap",
+                bootstrap,
+                "--tokens-file",
+                tokens.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--topic",
+                TOPIC));
+    if (o.kafkaLinger() != null) {
+      flags.addAll(List.of("--kafka-linger", o.kafkaLinger()));
+    }
+    return IngestConfig.parse(flags.toArray(String[]::new), Map.of());
   }
 
   private static LoadDriver driver(
@@ -176,12 +241,14 @@ final class IngestBench {
 
   static BenchReport report(
       Options o,
+      IngestConfig config,
       Instant started,
       LoadDriver.Result u,
       CeilingProducer.Result p,
       LoadDriver.Result ours,
       LoadDriver.Result half,
-      long inKafka) {
+      long inKafka,
+      Map<String, Double> producer) {
     double uEvents = u.requestsPerSecond() * o.batch();
     double pRecords = p.recordsPerSecond();
     double limit = uEvents > 0 && pRecords > 0 ? 1 / (1 / uEvents + 1 / pRecords) : 0;
@@ -191,6 +258,7 @@ final class IngestBench {
     boolean allOk = u.clean() && ours.clean() && half.clean() && p.errors() == 0;
     BenchReport r = new BenchReport("ingest", started);
     r.put("batch", "events per request", o.batch())
+        .put("kafka_linger_ms", "producer linger.ms (endpoint and P)", config.kafkaLingerMs())
         .put("connections", "connections", o.connections())
         .put("seconds", "seconds per phase", o.seconds())
         .put("ours_events_per_s", "ours: events/s at the maximum rate", oursEvents)
@@ -245,6 +313,12 @@ final class IngestBench {
             allOk && inKafka == okEvents)
         .put("goal_ratio_met", "goal ours >= 0.7 L met", limit > 0 && oursEvents / limit >= 0.7)
         .put("goal_p99_met", "goal p99 <= 10 ms at half rate met", half.latencyMillis(99) <= 10);
+    producer.forEach(
+        (k, v) ->
+            r.put(
+                "ours_producer_" + k.replace('-', '_'),
+                "ours at max: producer " + k + " (Kafka's metric)",
+                v));
     String problem =
         List.of(u, ours, half).stream()
             .map(LoadDriver.Result::firstProblem)
@@ -295,6 +369,95 @@ final class IngestBench {
               e.kafkaKey().getBytes(StandardCharsets.UTF_8), MediaEventCodec.encode(e)
             });
       }
+    }
+    return out;
+  }
+
+  /** The broker's process, from the pid file its owner writes, or null. */
+  private static ProcessHandle brokerProcess(KafkaBrokerProcess broker) {
+    try {
+      long pid =
+          Long.parseLong(
+              Files.readString(broker.dataDir().resolve("broker.pid"), StandardCharsets.UTF_8)
+                  .trim());
+      return ProcessHandle.of(pid).orElse(null);
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /**
+   * CPU time spent during a phase: this JVM's (less the load generator's own thread) and the
+   * broker's. Per event, these figures hold up better than rates on a machine shared with other
+   * work, since they count only the work done.
+   */
+  static final class CpuMeter {
+    private final ProcessHandle broker;
+    private long jvmAtStart;
+    private long brokerAtStart;
+
+    CpuMeter(ProcessHandle broker) {
+      this.broker = broker;
+    }
+
+    /** CPU seconds of one phase. */
+    record Use(double jvmSeconds, double brokerSeconds) {
+      double jvmMicrosPer(long events) {
+        return events <= 0 ? 0 : jvmSeconds * 1e6 / events;
+      }
+
+      double brokerMicrosPer(long events) {
+        return events <= 0 ? 0 : brokerSeconds * 1e6 / events;
+      }
+    }
+
+    void start() {
+      jvmAtStart = jvmNanos();
+      brokerAtStart = brokerNanos();
+    }
+
+    /** The phase's use, less {@code generatorSeconds} of this JVM's. */
+    Use stop(double generatorSeconds) {
+      return new Use(
+          Math.max(0, (jvmNanos() - jvmAtStart) / 1e9 - generatorSeconds),
+          (brokerNanos() - brokerAtStart) / 1e9);
+    }
+
+    private static long jvmNanos() {
+      return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    private long brokerNanos() {
+      return broker == null
+          ? 0
+          : broker.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+  }
+
+  /** A few of the producer's own metrics (JMX, this JVM): how well it batched. */
+  static Map<String, Double> producerMetrics(String clientId) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    try {
+      javax.management.MBeanServer mbs =
+          java.lang.management.ManagementFactory.getPlatformMBeanServer();
+      javax.management.ObjectName name =
+          new javax.management.ObjectName(
+              "kafka.producer:type=producer-metrics,client-id=" + clientId);
+      for (String m :
+          List.of(
+              "batch-size-avg",
+              "records-per-request-avg",
+              "record-queue-time-avg",
+              "request-latency-avg",
+              "compression-rate-avg",
+              "request-rate")) {
+        Object v = mbs.getAttribute(name, m);
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+          out.put(m, n.doubleValue());
+        }
+      }
+    } catch (javax.management.JMException | RuntimeException e) {
+      // Metrics are a diagnosis, not a figure the bench needs.
     }
     return out;
   }

@@ -72,6 +72,7 @@ final class LoadDriver {
    * @param errors connections that failed (refused, reset, closed, unparseable answer)
    * @param firstProblem the first not-ok answer or error, for the report ({@code null} if none)
    * @param generatorCores the generator thread's CPU time over the run's wall time
+   * @param generatorCpuSeconds the generator thread's CPU time over the run
    * @param unanswered requests still unanswered when the drain after the window gave up
    */
   record Result(
@@ -83,7 +84,11 @@ final class LoadDriver {
       long errors,
       String firstProblem,
       double generatorCores,
+      double generatorCpuSeconds,
       long unanswered) {
+
+    /** A phase that did not run. */
+    static final Result NONE = new Result(0, 0, 0, new Histogram(3), 0, 0, null, 0, 0, 0);
 
     /** Answers per second in the window. */
     double requestsPerSecond() {
@@ -209,6 +214,7 @@ final class LoadDriver {
               tally.errors,
               tally.firstProblem,
               wall > 0 ? cpu / wall : 0,
+              cpu,
               unanswered);
         }
         if (conns.stream().allMatch(c -> c.dead)) {
