@@ -3,8 +3,8 @@ package io.upbot.local.bench;
 import io.upbot.ingest.IngestConfig;
 import io.upbot.ingest.KafkaRecordWriter;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,10 +15,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The Kafka ceiling P: what Kafka's own producer reaches against the same broker with the
  * endpoint's producer settings ({@link KafkaRecordWriter#producerProperties}: acks=all,
- * idempotence, the same compression, linger and batch size), sending the very records the endpoint
- * writes, as fast as the producer takes them, like Kafka's {@code ProducerPerformance}. The only
- * difference: a full buffer blocks this loop instead of failing the send, since here there is no
- * client to answer.
+ * idempotence, the same compression, linger and batch size), as fast as the producer takes them.
+ * The loop is Kafka's {@code ProducerPerformance} (whose tool jar is not on this classpath): no
+ * key, each value {@code recordSize} random upper-case letters drawn afresh per record, the one
+ * array refilled (the producer copies it into its batch within {@code send}). The only difference:
+ * a full buffer blocks this loop instead of failing the send, since here there is no client to
+ * answer.
  */
 final class CeilingProducer {
 
@@ -31,15 +33,13 @@ final class CeilingProducer {
   private CeilingProducer() {}
 
   /**
-   * Sends {@code records} (key, value pairs) in turn to {@code topic} for {@code warmup + measure};
-   * counts the acknowledgements that arrive in the measured window.
+   * Sends records of {@code recordSize} bytes to {@code topic} for {@code warmup + measure}; counts
+   * the acknowledgements that arrive in the measured window.
    */
   static Result run(
-      IngestConfig config,
-      String topic,
-      List<byte[][]> records,
-      Duration warmup,
-      Duration measure) {
+      IngestConfig config, String topic, int recordSize, Duration warmup, Duration measure) {
+    SplittableRandom random = new SplittableRandom(42);
+    byte[] payload = new byte[recordSize];
     Properties p = KafkaRecordWriter.producerProperties(config);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "upbot-bench-ceiling");
@@ -56,17 +56,17 @@ final class CeilingProducer {
       long end = measureFrom + measure.toNanos();
       windowStart = -1;
       long atStart = 0;
-      int i = 0;
       long now;
       while ((now = System.nanoTime()) < end) {
         if (windowStart < 0 && now >= measureFrom) {
           windowStart = now;
           atStart = acked.get();
         }
-        byte[][] kv = records.get(i);
-        i = (i + 1) % records.size();
+        for (int j = 0; j < payload.length; j++) {
+          payload[j] = (byte) (random.nextInt(26) + 65);
+        }
         producer.send(
-            new ProducerRecord<>(topic, null, System.currentTimeMillis(), kv[0], kv[1]),
+            new ProducerRecord<>(topic, null, System.currentTimeMillis(), null, payload),
             (metadata, e) -> {
               if (e == null) {
                 acked.incrementAndGet();

@@ -132,12 +132,14 @@ final class IngestBench {
           StandardCharsets.UTF_8);
       IngestConfig config = endpointConfig(o, broker.bootstrapServers(), tokens);
       List<byte[]> bodies = bodies(o.batch());
+      int recordSize = meanSize(records(bodies));
       out.printf(
           Locale.ROOT,
-          "bench ingest: %d events per request (%d bytes), %d connections, %d s per phase after"
-              + " %d s of warm-up; broker %s%n",
+          "bench ingest: %d events per request (%d bytes; records of %d bytes), %d connections,"
+              + " %d s per phase after %d s of warm-up; broker %s%n",
           o.batch(),
           bodies.get(0).length,
+          recordSize,
           o.connections(),
           o.seconds(),
           o.warmup().toSeconds(),
@@ -157,7 +159,7 @@ final class IngestBench {
         uCpu = cpu.stop(u.generatorCpuSeconds());
         out.println("P: Kafka's producer with the endpoint's settings…");
         cpu.start();
-        p = CeilingProducer.run(config, CEILING_TOPIC, records(bodies), o.warmup(), o.measure());
+        p = CeilingProducer.run(config, CEILING_TOPIC, recordSize, o.warmup(), o.measure());
         pCpu = cpu.stop(0);
       }
 
@@ -181,7 +183,8 @@ final class IngestBench {
       }
       inKafka = recordsIn(broker.bootstrapServers(), TOPIC);
       BenchReport r = report(o, config, started, u, p, ours, half, inKafka, producerAtMax);
-      r.put(
+      r.put("p_record_bytes", "P: record size (bytes, the mean of ours)", recordSize)
+          .put(
               "u_cpu_us_per_event",
               "U: CPU per event, this JVM less the generator (us)",
               uCpu.jvmMicrosPer(u.okTotal() * o.batch()))
@@ -352,6 +355,11 @@ final class IngestBench {
       bodies.add(new ReportBody("wx-bench-app", "openid-bench-" + b, 1 + b % 2, items).toJson());
     }
     return bodies;
+  }
+
+  /** The mean size of the records' values: P's record size. */
+  static int meanSize(List<byte[][]> records) {
+    return (int) Math.round(records.stream().mapToInt(r -> r[1].length).average().orElse(330));
   }
 
   /** The records the endpoint writes for {@code bodies}: key and value, as it encodes them. */
