@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
@@ -11,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The one codec of the stream record (docs/stream.md), used by the endpoint to write and by the job
@@ -41,28 +43,55 @@ public final class MediaEventCodec {
   public static byte[] encode(MediaEvent e) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeNumberField("v", e.v());
-      g.writeStringField("appid", e.appid());
-      g.writeStringField("openid", e.openid());
-      g.writeNumberField("account_type", e.accountType());
-      writeNullableInt(g, "device_type", e.deviceType());
-      g.writeStringField("uuid", e.uuid());
-      g.writeStringField("event_id", e.eventId());
-      g.writeNumberField("event_time", e.eventTime());
-      g.writeNumberField("received_at", e.receivedAt());
-      writeNullableInt(g, "media_type", e.mediaType());
-      g.writeStringField("code", e.code());
-      g.writeStringField("trace_id", e.traceId());
-      writeNullableInt(g, "duration", e.duration());
-      g.writeStringField("unionid", e.unionid());
-      g.writeStringField("source", e.source());
-      g.writeEndObject();
+      write(g, e);
     } catch (IOException ex) {
       // Writing to memory cannot fail for I/O reasons; anything here is a programming error.
       throw new UncheckedIOException(ex);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * Encodes records, each exactly as {@link #encode} would, with one generator for all of them: a
+   * batch of records costs one generator's set-up instead of one per record (the endpoint's hot
+   * path).
+   */
+  public static byte[][] encodeAll(List<MediaEvent> events) {
+    byte[][] out = new byte[events.size()][];
+    ByteArrayBuilder buf = new ByteArrayBuilder(256);
+    try (JsonGenerator g = FACTORY.createGenerator(buf)) {
+      // No separator between root values: each record is cut out of the buffer on its own.
+      g.setRootValueSeparator(null);
+      for (int i = 0; i < out.length; i++) {
+        write(g, events.get(i));
+        g.flush();
+        out[i] = buf.toByteArray();
+        buf.reset();
+      }
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+    return out;
+  }
+
+  private static void write(JsonGenerator g, MediaEvent e) throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("v", e.v());
+    g.writeStringField("appid", e.appid());
+    g.writeStringField("openid", e.openid());
+    g.writeNumberField("account_type", e.accountType());
+    writeNullableInt(g, "device_type", e.deviceType());
+    g.writeStringField("uuid", e.uuid());
+    g.writeStringField("event_id", e.eventId());
+    g.writeNumberField("event_time", e.eventTime());
+    g.writeNumberField("received_at", e.receivedAt());
+    writeNullableInt(g, "media_type", e.mediaType());
+    g.writeStringField("code", e.code());
+    g.writeStringField("trace_id", e.traceId());
+    writeNullableInt(g, "duration", e.duration());
+    g.writeStringField("unionid", e.unionid());
+    g.writeStringField("source", e.source());
+    g.writeEndObject();
   }
 
   /** Encodes one record as a JSON string. */

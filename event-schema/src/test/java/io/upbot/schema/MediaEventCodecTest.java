@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,6 +35,29 @@ class MediaEventCodecTest {
   void shouldEncodeExactlyTheGoldenRecord() throws Exception {
     assertThat(MediaEventCodec.encodeToString(API_EXAMPLE))
         .isEqualTo(Fixtures.text("stream/api-example.record.json").strip());
+  }
+
+  @Test
+  void shouldEncodeEachRecordOfABatchExactlyAsAloneWhenEncodingThemTogether() throws Exception {
+    List<MediaEvent> events = new ArrayList<>();
+    for (String name : List.of("api-example", "full", "minimal", "wecom-join")) {
+      events.add(MediaEventCodec.decode(Fixtures.bytes("stream/" + name + ".record.json")));
+    }
+    MediaEvent first = events.get(0);
+    // Absent optional fields, escapes and non-ASCII text next to each other in one batch.
+    events.add(
+        new MediaEvent(
+            1, "app\"é", "open\nid", 2, null, null, "e1", 1L, 2L, null, null, null, null));
+    events.add(first);
+
+    byte[][] together = MediaEventCodec.encodeAll(events);
+
+    assertThat(together.length).isEqualTo(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(new String(together[i], StandardCharsets.UTF_8))
+          .isEqualTo(MediaEventCodec.encodeToString(events.get(i)));
+    }
+    assertThat(MediaEventCodec.encodeAll(List.of()).length).isZero();
   }
 
   @Test

@@ -80,7 +80,10 @@ public record IngestConfig(
           .value("max-body-bytes", "1048576", "body limit after gzip decompression")
           .value("max-items", "500", "items per batch")
           .value("kafka-compression", "lz4", "none | gzip | snappy | lz4 | zstd")
-          .value("kafka-linger", "5ms", "producer linger.ms")
+          .value(
+              "kafka-linger",
+              "0ms",
+              "producer linger.ms (0: batches form while requests are in flight)")
           .value("kafka-batch-size", "131072", "producer batch.size")
           .value("kafka-buffer-memory", "33554432", "producer buffer.memory")
           .value("kafka-delivery-timeout", "30s", "producer delivery.timeout.ms")

@@ -40,25 +40,7 @@ public final class KafkaRecordWriter implements RecordWriter {
 
   public KafkaRecordWriter(IngestConfig config) {
     this.topic = config.topic();
-    Properties p = new Properties();
-    p.putAll(config.kafkaProperties());
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "0");
-    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.kafkaCompression());
-    p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(config.kafkaLingerMs()));
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(config.kafkaBatchSize()));
-    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(config.kafkaBufferMemory()));
-    p.put(
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-        String.valueOf(config.kafkaDeliveryTimeout().toMillis()));
-    p.put(
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-        String.valueOf(config.kafkaRequestTimeout().toMillis()));
-    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "upbot-ingest");
-    // Reconnect quickly after a broker restart so the endpoint recovers within seconds.
-    p.putIfAbsent(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+    Properties p = producerProperties(config);
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
 
     Properties a = new Properties();
@@ -86,6 +68,34 @@ public final class KafkaRecordWriter implements RecordWriter {
               return t;
             });
     probe.scheduleWithFixedDelay(this::probeOnce, 0, PROBE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The producer's settings: the configured extras, then what the endpoint's promise needs
+   * (acks=all, idempotence, never blocking the caller) and the tuning flags. Public so a benchmark
+   * can measure Kafka's own producer with exactly these settings.
+   */
+  public static Properties producerProperties(IngestConfig config) {
+    Properties p = new Properties();
+    p.putAll(config.kafkaProperties());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "0");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.kafkaCompression());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(config.kafkaLingerMs()));
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(config.kafkaBatchSize()));
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(config.kafkaBufferMemory()));
+    p.put(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        String.valueOf(config.kafkaDeliveryTimeout().toMillis()));
+    p.put(
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+        String.valueOf(config.kafkaRequestTimeout().toMillis()));
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "upbot-ingest");
+    // Reconnect quickly after a broker restart so the endpoint recovers within seconds.
+    p.putIfAbsent(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+    return p;
   }
 
   private void probeOnce() {

@@ -8,6 +8,8 @@ import io.undertow.util.SameThreadExecutor;
 import io.upbot.schema.MediaEvent;
 import io.upbot.schema.MediaEventCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,23 +179,31 @@ final class ReportHandler implements HttpHandler {
 
   /**
    * Hands each record to the writer; the batch's acknowledgement answers, and releases the drain
-   * count.
+   * count. The records are encoded together (one generator per batch), and a key is built once per
+   * run of items on the same trace (a batch is usually one user's journey).
    */
   private void write(HttpServerExchange ex, BatchValidator.Accepted batch, long receivedAt) {
+    List<MediaEvent> events = batch.events();
     BatchAcknowledgement ack =
         BatchAcknowledgement.start(
-            ex, batch.events().size(), config.deadline().toMillis(), answers, metrics, drain);
-    for (MediaEvent e : batch.events()) {
+            ex, events.size(), config.deadline().toMillis(), answers, metrics, drain);
+    byte[][] values = MediaEventCodec.encodeAll(events);
+    Consumer<Exception> acked = ack::acked;
+    String topic = config.topic();
+    String lastTrace = null;
+    byte[] key = null;
+    for (int i = 0; i < values.length; i++) {
       if (ack.isAnswered()) {
         break;
       }
+      MediaEvent e = events.get(i);
+      String trace = e.trace();
+      if (key == null || !trace.equals(lastTrace)) {
+        key = e.kafkaKey().getBytes(StandardCharsets.UTF_8);
+        lastTrace = trace;
+      }
       try {
-        writer.send(
-            config.topic(),
-            e.kafkaKey().getBytes(StandardCharsets.UTF_8),
-            MediaEventCodec.encode(e),
-            receivedAt,
-            ack::acked);
+        writer.send(topic, key, values[i], receivedAt, acked);
       } catch (RuntimeException refused) {
         // Buffer full, metadata unknown, producer closing: answer at once, never block.
         ack.fail(refused.getClass().getSimpleName());

@@ -30,8 +30,17 @@ final class Utf8 {
    * The offset of the first byte that is not part of well-formed UTF-8, or -1 when all of it is.
    */
   static int firstInvalidByte(byte[] bytes) {
+    // ASCII is valid and self-synchronising: only the bytes from the first non-ASCII one need the
+    // decoder, and a body that is all ASCII (the usual one) needs no decoder and no buffer at all.
+    int from = 0;
+    while (from < bytes.length && bytes[from] >= 0) {
+      from++;
+    }
+    if (from == bytes.length) {
+      return -1;
+    }
     CharsetDecoder d = decoder();
-    ByteBuffer in = ByteBuffer.wrap(bytes);
+    ByteBuffer in = ByteBuffer.wrap(bytes, from, bytes.length - from);
     // One pass into a small reused buffer: the decoded text itself is not needed.
     CharBuffer out = CharBuffer.allocate(CHUNK);
     while (true) {

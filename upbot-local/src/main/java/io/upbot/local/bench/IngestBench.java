@@ -1,13 +1,536 @@
 package io.upbot.local.bench;
 
+import io.upbot.ingest.BatchValidator;
+import io.upbot.ingest.IngestConfig;
+import io.upbot.ingest.IngestServer;
+import io.upbot.local.CliArgs;
+import io.upbot.local.ReportBody;
+import io.upbot.localkafka.KafkaBrokerProcess;
+import io.upbot.schema.MediaEvent;
+import io.upbot.schema.MediaEventCodec;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
-/** {@code ./upbot bench ingest}: not written yet. */
+/**
+ * {@code ./upbot bench ingest}: the endpoint's events/s against its two ceilings, measured in one
+ * run on the same machine. U is a bare Undertow handler that reads and parses the same bodies; P is
+ * Kafka's producer with the endpoint's settings against the same broker; their combination L =
+ * 1/(1/U + 1/P) is what an endpoint doing both jobs, and nothing else, could reach. Then the
+ * latency at half the endpoint's maximum rate, open loop.
+ *
+ * <p>Real processes where they matter: the broker runs in its own JVM (as {@code ./upbot local}
+ * runs it), the endpoint is the production {@link IngestServer} with its default settings
+ * (acks=all, idempotence, lz4, linger 5 ms), and every request is an HTTP request over loopback.
+ * Any answer other than {@code ret 0} fails the bench, and so does a count of records in Kafka
+ * other than the events answered {@code ret 0}.
+ */
 final class IngestBench {
+  static final String TOPIC = "upbot.media-events";
+  static final String CEILING_TOPIC = "upbot-bench-ceiling";
+  static final int PARTITIONS = 3;
+  static final int DISTINCT_BODIES = 64;
+  static final String HELP =
+      String.join(
+          "\n",
+          "usage: ./upbot bench ingest [--seconds 30] [--batch 20] [--connections 32]",
+          "                            [--data-dir DIR (default .upbot)] [--kafka-linger 5ms",
+          "                            (default: the endpoint's; applies to the endpoint and P)]",
+          "                            [--ours-only (to profile the endpoint: no U, P or ratios)]",
+          "  Starts a Kafka broker and the endpoint (production settings), then measures for",
+          "  --seconds each (after a warm-up): U, a bare Undertow handler parsing the same bodies;",
+          "  P, Kafka's producer with the endpoint's settings; ours at its maximum rate; ours at half",
+          "  that rate (open loop). Prints the figures and writes them to <data-dir>/bench/.",
+          "");
+
   private IngestBench() {}
 
-  static int run(String[] args, PrintStream out) {
-    out.println("upbot bench ingest: not written yet");
-    return 1;
+  /** What one run is asked for. */
+  record Options(
+      int seconds, int batch, int connections, Path dataDir, String kafkaLinger, boolean oursOnly) {
+    Duration measure() {
+      return Duration.ofSeconds(seconds);
+    }
+
+    /** A fifth of the measured time, 1 to 5 s: the JIT and the producer's batches settle. */
+    Duration warmup() {
+      return Duration.ofSeconds(Math.max(1, Math.min(5, seconds / 5)));
+    }
+  }
+
+  static int run(String[] args, PrintStream out) throws Exception {
+    if (args.length > 0 && (args[0].equals("help") || args[0].equals("--help"))) {
+      out.print(HELP);
+      return 0;
+    }
+    CliArgs a =
+        CliArgs.parse(
+            args,
+            Set.of("seconds", "batch", "connections", "data-dir", "kafka-linger"),
+            Set.of("ours-only"));
+    Options o =
+        new Options(
+            a.integer("seconds", 30, 1, 3600),
+            a.integer("batch", 20, 1, 500),
+            a.integer("connections", 32, 1, 1000),
+            Path.of(a.string("data-dir", defaultDataDir())),
+            a.string("kafka-linger", null),
+            a.has("ours-only"));
+    a.failOnErrors("bench ingest");
+    BenchReport report = measure(o, out);
+    report.print(out);
+    Path file = report.write(o.dataDir());
+    out.println("written to " + file);
+    Map<String, Object> f = report.figures();
+    return Boolean.TRUE.equals(f.get("all_answers_ok")) ? 0 : 1;
+  }
+
+  /** {@code .upbot} under the repository root, as {@code ./upbot local} uses. */
+  static String defaultDataDir() {
+    String root = System.getProperty("upbot.root");
+    return root == null ? ".upbot" : Path.of(root, ".upbot").toString();
+  }
+
+  /** Runs every phase and returns the figures. */
+  static BenchReport measure(Options o, PrintStream out) throws Exception {
+    Instant started = Instant.now();
+    Path work = Files.createTempDirectory("upbot-bench-ingest-");
+    try (KafkaBrokerProcess broker =
+        KafkaBrokerProcess.start(
+            KafkaBrokerProcess.libsFromSystemProperty(), work.resolve("kafka"), 0, 0)) {
+      createTopics(broker.bootstrapServers());
+      String token = "bench-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+      Path tokens = work.resolve("tokens.json");
+      Files.writeString(
+          tokens,
+          "{\"tokens\":[{\"name\":\"bench\",\"token\":\"" + token + "\",\"appids\":\"*\"}]}",
+          StandardCharsets.UTF_8);
+      IngestConfig config = endpointConfig(o, broker.bootstrapServers(), tokens);
+      List<byte[]> bodies = bodies(o.batch());
+      int recordSize = meanSize(records(bodies));
+      out.printf(
+          Locale.ROOT,
+          "bench ingest: %d events per request (%d bytes; records of %d bytes), %d connections,"
+              + " %d s per phase after %d s of warm-up; broker %s%n",
+          o.batch(),
+          bodies.get(0).length,
+          recordSize,
+          o.connections(),
+          o.seconds(),
+          o.warmup().toSeconds(),
+          broker.bootstrapServers());
+
+      CpuMeter cpu = new CpuMeter(brokerProcess(broker));
+      LoadDriver.Result u = LoadDriver.Result.NONE;
+      CpuMeter.Use uCpu = new CpuMeter.Use(0, 0);
+      CeilingProducer.Result p = new CeilingProducer.Result(0, 0, 0, null);
+      CpuMeter.Use pCpu = new CpuMeter.Use(0, 0);
+      if (!o.oursOnly()) {
+        try (CeilingHandler bare = CeilingHandler.start()) {
+          out.println("U: a bare Undertow handler parsing the bodies…");
+          cpu.start();
+          u = driver(bare.address(), token, bodies, o).maxRate(o.warmup(), o.measure());
+        }
+        uCpu = cpu.stop(u.generatorCpuSeconds());
+        out.println("P: Kafka's producer with the endpoint's settings…");
+        cpu.start();
+        p = CeilingProducer.run(config, CEILING_TOPIC, recordSize, o.warmup(), o.measure());
+        pCpu = cpu.stop(0);
+      }
+
+      LoadDriver.Result ours;
+      LoadDriver.Result half;
+      long inKafka;
+      Map<String, Double> producerAtMax;
+      CpuMeter.Use oursCpu;
+      try (IngestServer server = IngestServer.start(config)) {
+        InetSocketAddress at = new InetSocketAddress("127.0.0.1", server.port());
+        awaitReady(at);
+        LoadDriver driver = driver(at, token, bodies, o);
+        out.println("ours: the endpoint at its maximum rate…");
+        cpu.start();
+        ours = driver.maxRate(o.warmup(), o.measure());
+        oursCpu = cpu.stop(ours.generatorCpuSeconds());
+        producerAtMax = producerMetrics("upbot-ingest");
+        double halfRate = Math.max(1, ours.requestsPerSecond() / 2);
+        out.printf(Locale.ROOT, "ours: the endpoint at half that, %.0f requests/s…%n", halfRate);
+        half = driver.constantRate(halfRate, o.warmup(), o.measure());
+      }
+      inKafka = recordsIn(broker.bootstrapServers(), TOPIC);
+      BenchReport r = report(o, config, started, u, p, ours, half, inKafka, producerAtMax);
+      r.put("p_record_bytes", "P: record size (bytes, the mean of ours)", recordSize)
+          .put(
+              "u_cpu_us_per_event",
+              "U: CPU per event, this JVM less the generator (us)",
+              uCpu.jvmMicrosPer(u.okTotal() * o.batch()))
+          .put(
+              "p_cpu_us_per_event",
+              "P: CPU per record, this JVM (us)",
+              pCpu.jvmMicrosPer(p.ackedTotal()))
+          .put(
+              "p_broker_cpu_us_per_event",
+              "P: broker CPU per record (us)",
+              pCpu.brokerMicrosPer(p.ackedTotal()))
+          .put(
+              "ours_cpu_us_per_event",
+              "ours at max: CPU per event, this JVM less the generator (us)",
+              oursCpu.jvmMicrosPer(ours.okTotal() * o.batch()))
+          .put(
+              "ours_broker_cpu_us_per_event",
+              "ours at max: broker CPU per event (us)",
+              oursCpu.brokerMicrosPer(ours.okTotal() * o.batch()));
+      return r;
+    } finally {
+      deleteRecursively(work);
+    }
+  }
+
+  /**
+   * The endpoint's configuration: its defaults (the production settings), on a free port, with the
+   * producer's linger changed only when asked.
+   */
+  static IngestConfig endpointConfig(Options o, String bootstrap, Path tokens)
+      throws IngestConfig.ConfigException {
+    List<String> flags =
+        new ArrayList<>(
+            List.of(
+                "--kafka-bootstrap",
+                bootstrap,
+                "--tokens-file",
+                tokens.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--topic",
+                TOPIC));
+    if (o.kafkaLinger() != null) {
+      flags.addAll(List.of("--kafka-linger", o.kafkaLinger()));
+    }
+    return IngestConfig.parse(flags.toArray(String[]::new), Map.of());
+  }
+
+  private static LoadDriver driver(
+      InetSocketAddress at, String token, List<byte[]> bodies, Options o) {
+    List<byte[]> requests =
+        bodies.stream().map(b -> LoadDriver.post(at, IngestServer.API_PATH, token, b)).toList();
+    return new LoadDriver(at, requests, o.connections());
+  }
+
+  static BenchReport report(
+      Options o,
+      IngestConfig config,
+      Instant started,
+      LoadDriver.Result u,
+      CeilingProducer.Result p,
+      LoadDriver.Result ours,
+      LoadDriver.Result half,
+      long inKafka,
+      Map<String, Double> producer) {
+    double uEvents = u.requestsPerSecond() * o.batch();
+    double pRecords = p.recordsPerSecond();
+    double limit = uEvents > 0 && pRecords > 0 ? 1 / (1 / uEvents + 1 / pRecords) : 0;
+    double oursEvents = ours.requestsPerSecond() * o.batch();
+    double halfEvents = half.requestsPerSecond() * o.batch();
+    long okEvents = (ours.okTotal() + half.okTotal()) * o.batch();
+    boolean allOk = u.clean() && ours.clean() && half.clean() && p.errors() == 0;
+    BenchReport r = new BenchReport("ingest", started);
+    r.put("batch", "events per request", o.batch())
+        .put("kafka_linger_ms", "producer linger.ms (endpoint and P)", config.kafkaLingerMs())
+        .put("connections", "connections", o.connections())
+        .put("seconds", "seconds per phase", o.seconds())
+        .put("ours_events_per_s", "ours: events/s at the maximum rate", oursEvents)
+        .put("u_events_per_s", "U: bare Undertow + Jackson, events/s", uEvents)
+        .put("p_records_per_s", "P: Kafka producer, records/s", pRecords)
+        .put("limit_events_per_s", "L = 1/(1/U + 1/P), events/s", limit)
+        .ratio("ours_to_limit", "ours / L (goal >= 0.7)", oursEvents, limit)
+        .ratio("ours_to_u", "ours / U", oursEvents, uEvents)
+        .ratio("ours_to_p", "ours / P", oursEvents, pRecords)
+        .put("ours_p50_ms", "ours at max: p50 latency (ms)", ours.latencyMillis(50))
+        .put("ours_p99_ms", "ours at max: p99 latency (ms)", ours.latencyMillis(99))
+        .put("ours_p999_ms", "ours at max: p99.9 latency (ms)", ours.latencyMillis(99.9))
+        .put("half_events_per_s", "ours at half rate: events/s", halfEvents)
+        .put("half_p50_ms", "ours at half rate: p50 latency (ms)", half.latencyMillis(50))
+        .put(
+            "half_p99_ms",
+            "ours at half rate: p99 latency (ms, goal <= 10)",
+            half.latencyMillis(99))
+        .put("half_p999_ms", "ours at half rate: p99.9 latency (ms)", half.latencyMillis(99.9))
+        .put(
+            "generator_max_events_per_s",
+            "load generator's own ceiling (its rate against U), events/s",
+            uEvents)
+        .ratio(
+            "generator_to_ours",
+            "generator ceiling / ours",
+            u.requestsPerSecond(),
+            ours.requestsPerSecond())
+        .put(
+            "generator_cores_ours",
+            "generator CPU while driving ours (cores)",
+            ours.generatorCores())
+        .put("generator_cores_u", "generator CPU while driving U (cores)", u.generatorCores())
+        .put("events_answered_ok", "events answered ret 0 (both runs of ours)", okEvents)
+        .put("events_in_kafka", "records in Kafka afterwards", inKafka)
+        .put(
+            "not_ok_answers",
+            "answers other than ret 0, failed connections, unanswered",
+            u.notOk()
+                + u.errors()
+                + u.unanswered()
+                + ours.notOk()
+                + ours.errors()
+                + ours.unanswered()
+                + half.notOk()
+                + half.errors()
+                + half.unanswered()
+                + p.errors())
+        .put(
+            "all_answers_ok",
+            "every answer ret 0 and every event in Kafka",
+            allOk && inKafka == okEvents)
+        .put("goal_ratio_met", "goal ours >= 0.7 L met", limit > 0 && oursEvents / limit >= 0.7)
+        .put("goal_p99_met", "goal p99 <= 10 ms at half rate met", half.latencyMillis(99) <= 10);
+    producer.forEach(
+        (k, v) ->
+            r.put(
+                "ours_producer_" + k.replace('-', '_'),
+                "ours at max: producer " + k + " (Kafka's metric)",
+                v));
+    String problem =
+        List.of(u, ours, half).stream()
+            .map(LoadDriver.Result::firstProblem)
+            .filter(s -> s != null)
+            .findFirst()
+            .orElse(p.firstError());
+    if (problem != null) {
+      r.put("first_problem", "first problem seen", problem);
+    }
+    return r;
+  }
+
+  /**
+   * {@value #DISTINCT_BODIES} bodies of {@code batch} events each, one user and one trace per body,
+   * so the records spread over the partitions as many users' would.
+   */
+  static List<byte[]> bodies(int batch) {
+    long now = System.currentTimeMillis();
+    List<byte[]> bodies = new ArrayList<>(DISTINCT_BODIES);
+    for (int b = 0; b < DISTINCT_BODIES; b++) {
+      List<ReportBody.Item> items = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++) {
+        items.add(
+            new ReportBody.Item(
+                String.valueOf(1001 + i % 4),
+                now + i,
+                "bench-code-" + (b % 8),
+                String.format(Locale.ROOT, "tr-bench-%04d-%s", b, "x".repeat(16)),
+                i % 4 == 3 ? 30 : null));
+      }
+      bodies.add(new ReportBody("wx-bench-app", "openid-bench-" + b, 1 + b % 2, items).toJson());
+    }
+    return bodies;
+  }
+
+  /** The mean size of the records' values: P's record size. */
+  static int meanSize(List<byte[][]> records) {
+    return (int) Math.round(records.stream().mapToInt(r -> r[1].length).average().orElse(330));
+  }
+
+  /** The records the endpoint writes for {@code bodies}: key and value, as it encodes them. */
+  static List<byte[][]> records(List<byte[]> bodies) {
+    BatchValidator validator = new BatchValidator(500, 1 << 20);
+    List<byte[][]> out = new ArrayList<>();
+    for (byte[] body : bodies) {
+      BatchValidator.Result r = validator.validate(body, System.currentTimeMillis());
+      if (!(r instanceof BatchValidator.Accepted accepted)) {
+        throw new IllegalStateException("the bench's own body is refused: " + r);
+      }
+      for (MediaEvent e : accepted.events()) {
+        out.add(
+            new byte[][] {
+              e.kafkaKey().getBytes(StandardCharsets.UTF_8), MediaEventCodec.encode(e)
+            });
+      }
+    }
+    return out;
+  }
+
+  /** The broker's process, from the pid file its owner writes, or null. */
+  private static ProcessHandle brokerProcess(KafkaBrokerProcess broker) {
+    try {
+      long pid =
+          Long.parseLong(
+              Files.readString(broker.dataDir().resolve("broker.pid"), StandardCharsets.UTF_8)
+                  .trim());
+      return ProcessHandle.of(pid).orElse(null);
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /**
+   * CPU time spent during a phase: this JVM's (less the load generator's own thread) and the
+   * broker's. Per event, these figures hold up better than rates on a machine shared with other
+   * work, since they count only the work done.
+   */
+  static final class CpuMeter {
+    private final ProcessHandle broker;
+    private long jvmAtStart;
+    private long brokerAtStart;
+
+    CpuMeter(ProcessHandle broker) {
+      this.broker = broker;
+    }
+
+    /** CPU seconds of one phase. */
+    record Use(double jvmSeconds, double brokerSeconds) {
+      double jvmMicrosPer(long events) {
+        return events <= 0 ? 0 : jvmSeconds * 1e6 / events;
+      }
+
+      double brokerMicrosPer(long events) {
+        return events <= 0 ? 0 : brokerSeconds * 1e6 / events;
+      }
+    }
+
+    void start() {
+      jvmAtStart = jvmNanos();
+      brokerAtStart = brokerNanos();
+    }
+
+    /** The phase's use, less {@code generatorSeconds} of this JVM's. */
+    Use stop(double generatorSeconds) {
+      return new Use(
+          Math.max(0, (jvmNanos() - jvmAtStart) / 1e9 - generatorSeconds),
+          (brokerNanos() - brokerAtStart) / 1e9);
+    }
+
+    private static long jvmNanos() {
+      return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
+    private long brokerNanos() {
+      return broker == null
+          ? 0
+          : broker.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+  }
+
+  /** A few of the producer's own metrics (JMX, this JVM): how well it batched. */
+  static Map<String, Double> producerMetrics(String clientId) {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    try {
+      javax.management.MBeanServer mbs =
+          java.lang.management.ManagementFactory.getPlatformMBeanServer();
+      javax.management.ObjectName name =
+          new javax.management.ObjectName(
+              "kafka.producer:type=producer-metrics,client-id=" + clientId);
+      for (String m :
+          List.of(
+              "batch-size-avg",
+              "records-per-request-avg",
+              "record-queue-time-avg",
+              "request-latency-avg",
+              "compression-rate-avg",
+              "request-rate")) {
+        Object v = mbs.getAttribute(name, m);
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+          out.put(m, n.doubleValue());
+        }
+      }
+    } catch (javax.management.JMException | RuntimeException e) {
+      // Metrics are a diagnosis, not a figure the bench needs.
+    }
+    return out;
+  }
+
+  private static Admin admin(String bootstrap) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    return Admin.create(p);
+  }
+
+  private static void createTopics(String bootstrap) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(TOPIC, PARTITIONS, (short) 1),
+                  new NewTopic(CEILING_TOPIC, PARTITIONS, (short) 1)))
+          .all()
+          .get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The records in {@code topic}: the sum of its partitions' end offsets. */
+  private static long recordsIn(String bootstrap, String topic) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      Map<TopicPartition, OffsetSpec> ask =
+          java.util.stream.IntStream.range(0, PARTITIONS)
+              .boxed()
+              .collect(
+                  Collectors.toMap(i -> new TopicPartition(topic, i), i -> OffsetSpec.latest()));
+      return admin.listOffsets(ask).all().get(60, TimeUnit.SECONDS).values().stream()
+          .mapToLong(r -> r.offset())
+          .sum();
+    }
+  }
+
+  /** Waits until {@code /readyz} answers 200: the producer knows the topic. */
+  private static void awaitReady(InetSocketAddress at) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest ready =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/readyz"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try {
+        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // Still starting.
+      }
+      Thread.sleep(100);
+    }
+    throw new IOException("the endpoint was not ready within 60 s");
+  }
+
+  private static void deleteRecursively(Path p) {
+    try (var walk = Files.walk(p)) {
+      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    } catch (IOException ignored) {
+      // A temporary directory: the system cleans what is left.
+    }
   }
 }

@@ -1,0 +1,86 @@
+package io.upbot.local.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./upbot bench ingest} end to end, for a few seconds per phase: a real broker, the real
+ * endpoint, the ceilings; the JSON file under the data dir has every figure, and the ratios are
+ * positive. The goals themselves are not asserted: timings on a shared machine are not a test.
+ */
+class IngestBenchITCase {
+
+  @Test
+  void shouldWriteEveryFigureWithPositiveRatiosWhenRunForAFewSeconds(@TempDir Path dataDir)
+      throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    int code =
+        BenchCli.run(
+            new String[] {
+              "ingest",
+              "--seconds",
+              "2",
+              "--batch",
+              "10",
+              "--connections",
+              "8",
+              "--data-dir",
+              dataDir.toString()
+            },
+            out,
+            out);
+
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(printed).isZero();
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dataDir.resolve("bench"))) {
+      files = list.toList();
+    }
+    assertThat(files)
+        .singleElement()
+        .satisfies(
+            f -> assertThat(f.getFileName().toString()).startsWith("ingest-").endsWith(".json"));
+    JsonNode json = new ObjectMapper().readTree(files.get(0).toFile());
+    for (String figure :
+        List.of(
+            "ours_events_per_s",
+            "u_events_per_s",
+            "p_records_per_s",
+            "limit_events_per_s",
+            "ratio_ours_to_limit",
+            "ratio_ours_to_u",
+            "ratio_ours_to_p",
+            "ratio_generator_to_ours",
+            "ours_p50_ms",
+            "ours_p99_ms",
+            "ours_p999_ms",
+            "half_p50_ms",
+            "half_p99_ms",
+            "half_p999_ms")) {
+      assertThat(json.path(figure).isNumber()).as(figure).isTrue();
+      assertThat(json.path(figure).asDouble()).as(figure).isPositive();
+    }
+    assertThat(json.path("ours_p99_ms").asDouble())
+        .isGreaterThanOrEqualTo(json.path("ours_p50_ms").asDouble());
+    assertThat(json.path("batch").asInt()).isEqualTo(10);
+    assertThat(json.path("not_ok_answers").asLong()).isZero();
+    assertThat(json.path("all_answers_ok").asBoolean()).isTrue();
+    assertThat(json.path("events_in_kafka").asLong())
+        .isPositive()
+        .isEqualTo(json.path("events_answered_ok").asLong());
+    assertThat(printed).contains("ours / L").contains(files.get(0).toString());
+  }
+}
