@@ -2,16 +2,13 @@ package io.upbot.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -26,22 +23,13 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The console in a real browser (headless Chromium): every page opened, the numbers shown checked
@@ -50,8 +38,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleBrowserITCase {
 
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final ZoneId ZONE = ZoneId.of("Asia/Shanghai");
   static final Path SHOTS = Path.of("target", "console-screenshots");
   static final DateTimeFormatter SQLITE_TIME =
@@ -61,15 +47,13 @@ class ConsoleBrowserITCase {
   static String jdbcUrl;
   static ConsoleServer server;
   static ConsoleToken token;
+  static ConsoleBrowser browser;
   static ChromeDriver driver;
   static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "ConsoleBrowserITCase skipped: needs /usr/bin/chromium and /usr/bin/chromedriver"
-            + " (apt-get install -y chromium chromium-driver)");
+    ConsoleBrowser.assumeAvailable("ConsoleBrowserITCase");
     dir = Files.createTempDirectory("console-browser-");
     jdbcUrl = loadRows(dir);
     token = ConsoleToken.ensure(dir);
@@ -77,35 +61,14 @@ class ConsoleBrowserITCase {
         ConsoleServer.start(
             new ConsoleSettings(jdbcUrl, null, null, "127.0.0.1", 0, dir, ZONE), token);
     base = "http://127.0.0.1:" + server.port();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1000",
-        "--user-data-dir=" + Files.createTempDirectory(dir, "chrome-profile"));
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    driver = new ChromeDriver(service, options);
-    Files.createDirectories(SHOTS);
+    browser = ConsoleBrowser.start(base, SHOTS, dir);
+    driver = browser.driver();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (driver != null) {
-      driver.quit();
+    if (browser != null) {
+      browser.close();
     }
     if (server != null) {
       server.close();
@@ -288,60 +251,31 @@ class ConsoleBrowserITCase {
   // ---------------------------------------------------------------- page helpers
 
   void open(String name, String path) throws Exception {
-    driver.get(base + path);
-    awaitCharts();
-    assertThat(driver.findElements(By.cssSelector("p.error"))).as(name + " error").isEmpty();
-    screenshot(name);
-    assertNoBrowserErrors(name);
+    browser.open(name, path);
   }
 
   void awaitCharts() {
-    new WebDriverWait(driver, Duration.ofSeconds(30))
-        .until(
-            d ->
-                d.findElements(By.cssSelector(".chart[data-chart]:not([data-rendered])")).isEmpty()
-                    && d.findElements(By.cssSelector(".spark:not([data-rendered])")).isEmpty());
+    browser.awaitCharts();
   }
 
   void screenshot(String name) throws Exception {
-    Object height =
-        ((JavascriptExecutor) driver).executeScript("return document.documentElement.scrollHeight");
-    driver
-        .manage()
-        .window()
-        .setSize(new Dimension(1400, Math.min(8000, ((Number) height).intValue() + 200)));
-    File f = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    driver.manage().window().setSize(new Dimension(1400, 1000));
+    browser.screenshot(name);
   }
 
   void assertNoBrowserErrors(String page) {
-    List<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll();
-    assertThat(entries)
-        .as("browser console on " + page)
-        .noneMatch(e -> e.getLevel().intValue() >= Level.WARNING.intValue());
+    browser.assertNoBrowserErrors(page);
   }
 
   List<WebElement> rows(String section) {
-    return driver.findElements(By.cssSelector("#" + section + " tbody tr"));
+    return browser.rows(section);
   }
 
   WebElement cell(String section, String key, String column) {
-    for (WebElement r : rows(section)) {
-      if (key.equals(r.getDomAttribute("data-key"))) {
-        return r.findElement(By.cssSelector("td[data-col='" + column + "']"));
-      }
-    }
-    throw new AssertionError("no row " + key + " in " + section);
+    return browser.cell(section, key, column);
   }
 
   void assertRow(String section, String key, Map<String, Long> expected) {
-    String id = section.startsWith("fig-") ? section : "fig-" + section;
-    expected.forEach(
-        (col, v) ->
-            assertThat(cell(id, key, col).getText())
-                .as(id + " " + key + " " + col)
-                .isEqualTo(v.toString()));
+    browser.assertRow(section, key, expected);
   }
 
   void assertCodesRow(String code, Map<String, Long> expected) {
@@ -349,19 +283,11 @@ class ConsoleBrowserITCase {
   }
 
   void assertStages(String section, String key, long[] f) {
-    assertRow(
-        section,
-        key,
-        Map.of("sessions", f[0], "exposed", f[1], "long_pressed", f[2], "joined", f[3]));
+    browser.assertStages(section, key, f);
   }
 
   List<Long> columnValues(String section, String column) {
-    return rows(section).stream()
-        .map(
-            r ->
-                Long.parseLong(
-                    r.findElement(By.cssSelector("td[data-col='" + column + "']")).getText()))
-        .toList();
+    return browser.columnValues(section, column);
   }
 
   // ---------------------------------------------------------------- the tables, read plainly
