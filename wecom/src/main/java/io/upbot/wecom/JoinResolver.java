@@ -23,6 +23,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -260,6 +261,11 @@ public final class JoinResolver implements AutoCloseable {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ProducerFencedException fenced) {
         throw fenced;
+      }
+      // A fenced producer's sends can fail with this abortable error first; aborting and trying
+      // again would meet it again for ever, a resolver that looks healthy and writes nothing.
+      if (t instanceof InvalidProducerEpochException epoch) {
+        throw new ProducerFencedException(epoch.getMessage());
       }
     }
   }
