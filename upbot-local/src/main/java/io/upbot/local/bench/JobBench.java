@@ -35,6 +35,7 @@ final class JobBench {
           "\n",
           "usage: ./upbot bench job [--events 5000000] [--state-journeys 100000] [--parallelism 2]",
           "                         [--data-dir .upbot] [--postgres on|off|auto] [--seed 1]",
+          "                         [--only full,passthrough,sql,state]  (a part, for profiling)",
           "");
 
   private static final int PARTITIONS = 2;
@@ -54,7 +55,8 @@ final class JobBench {
     CliArgs a =
         CliArgs.parse(
             args,
-            Set.of("events", "state-journeys", "parallelism", "data-dir", "postgres", "seed"),
+            Set.of(
+                "events", "state-journeys", "parallelism", "data-dir", "postgres", "seed", "only"),
             Set.of());
     long events = a.integer("events", 5_000_000, 1_000, 100_000_000);
     int stateJourneys = a.integer("state-journeys", 100_000, 100, 10_000_000);
@@ -63,6 +65,10 @@ final class JobBench {
     long seed = a.integer("seed", 1, 0, Integer.MAX_VALUE);
     if (!Set.of("on", "off", "auto").contains(postgres)) {
       a.error("--postgres: on, off or auto");
+    }
+    Set<String> only = Set.of(a.string("only", "full,passthrough,sql,state").split(",", -1));
+    if (!Set.of("full", "passthrough", "sql", "state").containsAll(only)) {
+      a.error("--only: a comma list of full, passthrough, sql, state");
     }
     a.failOnErrors("bench job");
     Path dataDir = Path.of(a.string("data-dir", ".upbot")).toAbsolutePath();
@@ -81,6 +87,7 @@ final class JobBench {
           parallelism,
           postgres,
           seed,
+          only,
           report,
           out);
     } finally {
@@ -99,6 +106,7 @@ final class JobBench {
       int parallelism,
       String postgres,
       long seed,
+      Set<String> only,
       BenchReport report,
       PrintStream out)
       throws Exception {
@@ -124,44 +132,71 @@ final class JobBench {
 
     String topic = fill.topic();
     String sqlite = "jdbc:sqlite:" + work.resolve("bench.db");
-    JobBenchJobs.Run full =
-        JobBenchJobs.full(
-            "full job (sqlite)",
-            JobBenchJobs.settings(
-                bootstrap, topic, "bench-full", sqlite, "", parallelism, true, "hashmap"),
-            fill.records());
-    print(out, full);
-    long jobSessions = sessions(sqlite, "", "");
-    JobBenchJobs.Run pass =
-        JobBenchJobs.passThrough(
-            JobBenchJobs.settings(
-                bootstrap, topic, "bench-pass", sqlite, "", parallelism, true, "hashmap"),
-            fill.records());
-    print(out, pass);
-    JobBenchJobs.Run sql =
-        JobBenchJobs.sql(
-            JobBenchJobs.settings(
-                bootstrap, topic, "bench-sql", sqlite, "", parallelism, true, "hashmap"),
-            fill.records());
-    print(out, sql);
+    JobBenchJobs.Run full = null;
+    JobBenchJobs.Run pass = null;
+    JobBenchJobs.Run sql = null;
+    if (only.contains("full")) {
+      full =
+          JobBenchJobs.full(
+              "full job (sqlite)",
+              JobBenchJobs.settings(
+                  bootstrap, topic, "bench-full", sqlite, "", parallelism, true, "hashmap"),
+              fill.records());
+      print(out, full);
+      report.put("full_events_per_s", "full job, SQLite (events/s)", full.eventsPerSecond());
+      report.put(
+          "full_events_per_cpu_s", "full job, SQLite (events/CPU-s)", full.eventsPerCpuSecond());
+      report.put("full_sessions", "sessions counted by the job", sessions(sqlite, "", ""));
+    }
+    if (only.contains("passthrough")) {
+      pass =
+          JobBenchJobs.passThrough(
+              JobBenchJobs.settings(
+                  bootstrap, topic, "bench-pass", sqlite, "", parallelism, true, "hashmap"),
+              fill.records());
+      print(out, pass);
+      report.put("passthrough_events_per_s", "pass-through (events/s)", pass.eventsPerSecond());
+      report.put(
+          "passthrough_events_per_cpu_s", "pass-through (events/CPU-s)", pass.eventsPerCpuSecond());
+    }
+    if (only.contains("sql")) {
+      sql =
+          JobBenchJobs.sql(
+              JobBenchJobs.settings(
+                  bootstrap, topic, "bench-sql", sqlite, "", parallelism, true, "hashmap"),
+              fill.records());
+      print(out, sql);
+      report.put("sql_events_per_s", "Flink SQL (events/s)", sql.eventsPerSecond());
+      report.put("sql_events_per_cpu_s", "Flink SQL (events/CPU-s)", sql.eventsPerCpuSecond());
+      report.put("sql_sessions", "sessions counted by the SQL", sql.sessions());
+    }
+    if (full != null && pass != null) {
+      report.ratio(
+          "full_to_passthrough",
+          "full / pass-through (goal ≥ 0.5)",
+          full.eventsPerSecond(),
+          pass.eventsPerSecond());
+      report.ratio(
+          "full_to_passthrough_cpu",
+          "full / pass-through, per CPU-s",
+          full.eventsPerCpuSecond(),
+          pass.eventsPerCpuSecond());
+    }
+    if (full != null && sql != null) {
+      report.ratio(
+          "full_to_sql",
+          "full / Flink SQL (goal ≥ 1.5)",
+          full.eventsPerSecond(),
+          sql.eventsPerSecond());
+      report.ratio(
+          "full_to_sql_cpu",
+          "full / Flink SQL, per CPU-s",
+          full.eventsPerCpuSecond(),
+          sql.eventsPerCpuSecond());
+    }
 
-    report.put("full_events_per_s", "full job, SQLite (events/s)", full.eventsPerSecond());
-    report.put("passthrough_events_per_s", "pass-through (events/s)", pass.eventsPerSecond());
-    report.put("sql_events_per_s", "Flink SQL (events/s)", sql.eventsPerSecond());
-    report.put("full_sessions", "sessions counted by the job", jobSessions);
-    report.put("sql_sessions", "sessions counted by the SQL", sql.sessions());
-    report.ratio(
-        "full_to_passthrough",
-        "full / pass-through (goal ≥ 0.5)",
-        full.eventsPerSecond(),
-        pass.eventsPerSecond());
-    report.ratio(
-        "full_to_sql",
-        "full / Flink SQL (goal ≥ 1.5)",
-        full.eventsPerSecond(),
-        sql.eventsPerSecond());
-
-    if (postgres.equals("on") || (postgres.equals("auto") && postgresAnswers())) {
+    if (only.contains("full")
+        && (postgres.equals("on") || (postgres.equals("auto") && postgresAnswers()))) {
       String db = "upbot_bench_" + System.currentTimeMillis();
       createDatabase(db);
       try {
@@ -180,30 +215,32 @@ final class JobBench {
                 fill.records());
         print(out, pg);
         report.put("full_pg_events_per_s", "full job, PostgreSQL (events/s)", pg.eventsPerSecond());
-        report.ratio(
-            "full_pg_to_passthrough",
-            "full (PostgreSQL) / pass-through",
-            pg.eventsPerSecond(),
-            pass.eventsPerSecond());
-        report.ratio(
-            "full_pg_to_sql",
-            "full (PostgreSQL) / Flink SQL",
-            pg.eventsPerSecond(),
-            sql.eventsPerSecond());
+        if (pass != null) {
+          report.ratio(
+              "full_pg_to_passthrough",
+              "full (PostgreSQL) / pass-through",
+              pg.eventsPerSecond(),
+              pass.eventsPerSecond());
+        }
+        if (sql != null) {
+          report.ratio(
+              "full_pg_to_sql",
+              "full (PostgreSQL) / Flink SQL",
+              pg.eventsPerSecond(),
+              sql.eventsPerSecond());
+        }
       } finally {
         dropDatabase(db);
       }
     }
+    if (!only.contains("state")) {
+      return;
+    }
 
     out.printf(Locale.ROOT, "filling the state topic with %,d journeys…%n", stateJourneys);
     JourneyFillRecords stateRecords =
-        new JourneyFillRecords(
-            seed + 1,
-            Math.round(stateJourneys * JourneyFillRecords.RECORDS_PER_JOURNEY),
-            now - STATE_SPAN_MS - TAIL_MS,
-            STATE_SPAN_MS,
-            4,
-            100);
+        JourneyFillRecords.ofJourneys(
+            seed + 1, stateJourneys, now - STATE_SPAN_MS - TAIL_MS, STATE_SPAN_MS, 4, 100);
     JourneyFill.Filled state =
         JourneyFill.fill(bootstrap, "bench.state-events", PARTITIONS, stateRecords);
     report.put("state_journeys", "active journeys in the state run", state.journeys());
@@ -235,11 +272,13 @@ final class JobBench {
   private static void print(PrintStream out, JobBenchJobs.Run r) {
     out.printf(
         Locale.ROOT,
-        "  %-24s %,12.0f events/s  (%,d events in %.1f s)%n",
+        "  %-24s %,10.0f events/s %,10.0f events/CPU-s  (%,d events in %.1f s, %.1f CPU-s)%n",
         r.name(),
         r.eventsPerSecond(),
+        r.eventsPerCpuSecond(),
         r.records(),
-        r.millis() / 1000.0);
+        r.millis() / 1000.0,
+        r.cpuMillis() / 1000.0);
   }
 
   /** The job's total of sessions over every funnel row. */

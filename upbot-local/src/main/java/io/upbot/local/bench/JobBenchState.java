@@ -18,12 +18,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -51,6 +54,11 @@ final class JobBenchState {
     AtomicLong read = READ.computeIfAbsent(run, k -> new AtomicLong());
     StreamExecutionEnvironment env = JobBenchJobs.environment(s.parallelism());
     AnalyticsJob.configure(env, s);
+    // Files, not the JobManager's memory, which refuses a snapshot above 5 MB.
+    Configuration storage = new Configuration();
+    storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, savepoints.toUri().toString());
+    env.configure(storage);
     env.fromSource(
             KafkaSources.create(s.kafkaSettings()),
             ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()),
@@ -88,13 +96,28 @@ final class JobBenchState {
         }
         Thread.sleep(100);
       }
-      String path =
-          job.triggerSavepoint(savepoints.toUri().toString(), SavepointFormatType.NATIVE)
-              .get(10, TimeUnit.MINUTES);
-      return directorySize(Path.of(URI.create(path)));
+      return directorySize(Path.of(URI.create(savepoint(job, savepoints, deadline))));
     } finally {
       job.cancel().get(1, TimeUnit.MINUTES);
       READ.remove(run);
+    }
+  }
+
+  /**
+   * Takes the savepoint. A small topic can be read before every task of the job runs, and a
+   * savepoint is refused until they all do: it is tried again until the deadline.
+   */
+  private static String savepoint(JobClient job, Path savepoints, long deadline) throws Exception {
+    while (true) {
+      try {
+        return job.triggerSavepoint(savepoints.toUri().toString(), SavepointFormatType.NATIVE)
+            .get(10, TimeUnit.MINUTES);
+      } catch (ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(500);
+      }
     }
   }
 

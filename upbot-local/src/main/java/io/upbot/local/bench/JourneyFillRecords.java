@@ -4,6 +4,7 @@ import io.upbot.local.JourneyGenerator;
 import io.upbot.local.ReportBody;
 import io.upbot.schema.MediaEvent;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -32,10 +33,13 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
   public static final long SESSION_GAP_MIN_MS = 35 * 60_000L;
 
   /** Average stream records per journey, duplicates included (measured on the seeded mix). */
-  static final double RECORDS_PER_JOURNEY = 4.6;
+  static final double RECORDS_PER_JOURNEY = 4.06;
 
-  /** One stream record: its key, its value's fields, and when it is written. */
-  public record FillRecord(long sendAt, MediaEvent event) {
+  /**
+   * One stream record: its key, its value's fields, when it is written and, among records written
+   * at the same time, in which order.
+   */
+  public record FillRecord(long sendAt, long seq, MediaEvent event) {
     public String key() {
       return event.kafkaKey();
     }
@@ -46,9 +50,11 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
   private final List<String> appids;
   private final List<List<String>> codes;
   private final long target;
+  private final long maxJourneys;
   private final double meanArrivalMs;
   private final PriorityQueue<FillRecord> queue =
-      new PriorityQueue<>((a, b) -> Long.compare(a.sendAt(), b.sendAt()));
+      new PriorityQueue<>(
+          Comparator.comparingLong(FillRecord::sendAt).thenComparingLong(FillRecord::seq));
   private long nextStart;
   private long generated;
   private long emitted;
@@ -65,8 +71,42 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
    */
   public JourneyFillRecords(
       long seed, long events, long startMs, long spanMs, int appids, int codesPerAppid) {
-    if (events < 1 || spanMs < 1 || appids < 1 || codesPerAppid < 1) {
-      throw new IllegalArgumentException("events, span, appids and codes must be positive");
+    this(
+        seed,
+        events,
+        Long.MAX_VALUE,
+        startMs,
+        positive(spanMs) / Math.max(1.0, events / RECORDS_PER_JOURNEY),
+        appids,
+        codesPerAppid);
+  }
+
+  /**
+   * The records of exactly {@code journeys} whole journeys, however many records they make, their
+   * starts spread over {@code spanMs}.
+   */
+  public static JourneyFillRecords ofJourneys(
+      long seed, long journeys, long startMs, long spanMs, int appids, int codesPerAppid) {
+    return new JourneyFillRecords(
+        seed,
+        Long.MAX_VALUE,
+        journeys,
+        startMs,
+        positive(spanMs) / (double) Math.max(1, journeys),
+        appids,
+        codesPerAppid);
+  }
+
+  private JourneyFillRecords(
+      long seed,
+      long events,
+      long maxJourneys,
+      long startMs,
+      double meanArrivalMs,
+      int appids,
+      int codesPerAppid) {
+    if (events < 1 || maxJourneys < 1 || appids < 1 || codesPerAppid < 1) {
+      throw new IllegalArgumentException("events, journeys, appids and codes must be positive");
     }
     this.random = new SplittableRandom(seed);
     this.sessions = new JourneyGenerator(seed ^ 0x5DEECE66DL, "unused", List.of("unused"));
@@ -83,8 +123,16 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
     this.appids = List.copyOf(ids);
     this.codes = List.copyOf(c);
     this.target = events;
-    this.meanArrivalMs = spanMs / Math.max(1.0, events / RECORDS_PER_JOURNEY);
+    this.maxJourneys = maxJourneys;
+    this.meanArrivalMs = meanArrivalMs;
     this.nextStart = startMs;
+  }
+
+  private static long positive(long spanMs) {
+    if (spanMs < 1) {
+      throw new IllegalArgumentException("the span must be positive");
+    }
+    return spanMs;
   }
 
   /** Journeys started so far. */
@@ -99,7 +147,11 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
 
   @Override
   public boolean hasNext() {
-    return emitted < target;
+    return emitted < target && (!queue.isEmpty() || moreJourneys());
+  }
+
+  private boolean moreJourneys() {
+    return generated < target && journeys < maxJourneys;
   }
 
   @Override
@@ -109,7 +161,7 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
     }
     // A journey's records are all written at or after its start, and journeys start in order: once
     // the queue's head is due before the next start, no journey still to come can precede it.
-    while (generated < target && (queue.isEmpty() || queue.peek().sendAt() > nextStart)) {
+    while (moreJourneys() && (queue.isEmpty() || queue.peek().sendAt() > nextStart)) {
       addJourney(nextStart);
       nextStart += Math.max(1, Math.round(-meanArrivalMs * Math.log(1 - random.nextDouble())));
     }
@@ -152,10 +204,11 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
       last = Math.max(last, i.eventTimeMs());
     }
     long receivedAt = last + delay();
-    queueBatch(appid, openid, device, code, trace, clockAhead, batch, receivedAt);
+    long sentAt =
+        queueBatch(appid, openid, device, code, trace, clockAhead, batch, receivedAt, 0, false);
     if (random.nextInt(100) < 3) {
-      // The answer was lost and the client sent the batch again.
-      duplicates += batch.items().size();
+      // The answer was lost and the client sent the batch again; the copy reaches the topic after
+      // the first one, which the endpoint had already written when it failed to answer.
       queueBatch(
           appid,
           openid,
@@ -164,12 +217,15 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
           trace,
           clockAhead,
           batch,
-          receivedAt + 1_000 + random.nextInt(29_000));
+          receivedAt + 1_000 + random.nextInt(29_000),
+          sentAt,
+          true);
     }
     return last;
   }
 
-  private void queueBatch(
+  /** Queues a batch's records, written at or after {@code notBefore}; returns when. */
+  private long queueBatch(
       String appid,
       String openid,
       int device,
@@ -177,16 +233,20 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
       String trace,
       long clockAhead,
       ReportBody batch,
-      long receivedAt) {
-    long sendAt = receivedAt + random.nextLong(SHUFFLE_MS);
+      long receivedAt,
+      long notBefore,
+      boolean copy) {
+    long sendAt = Math.max(notBefore, receivedAt + random.nextLong(SHUFFLE_MS));
     for (ReportBody.Item i : batch.items()) {
       if (generated >= target) {
-        return;
+        break;
       }
       generated++;
+      duplicates += copy ? 1 : 0;
       queue.add(
           new FillRecord(
               sendAt,
+              generated,
               new MediaEvent(
                   MediaEvent.VERSION,
                   appid,
@@ -202,6 +262,7 @@ public final class JourneyFillRecords implements Iterator<JourneyFillRecords.Fil
                   trace,
                   i.duration())));
     }
+    return sendAt;
   }
 
   /** From the last event of a batch until the endpoint has it: mostly quick, sometimes offline. */
