@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -27,10 +28,13 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.rocksdb.CompressionType;
 
 /**
  * State bytes per active journey: the job's sessionizer (decode → key by journey → {@link
@@ -42,6 +46,9 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * a checkpoint (the live heap objects take more).
  */
 final class JobBenchState {
+
+  /** Set to {@code true} to measure RocksDB with Snappy over 4 KiB blocks instead of the job's. */
+  static final String ROCKSDB_DEFAULTS_PROPERTY = "upbot.bench.rocksdb-defaults";
 
   private static final Map<String, AtomicLong> READ = new ConcurrentHashMap<>();
   private static final Duration READ_TIMEOUT = Duration.ofMinutes(20);
@@ -58,6 +65,13 @@ final class JobBenchState {
     Configuration storage = new Configuration();
     storage.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     storage.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, savepoints.toUri().toString());
+    if (Boolean.getBoolean(ROCKSDB_DEFAULTS_PROPERTY)) {
+      // RocksDB's own block format (Snappy, 4 KiB blocks), to set the job's settings against.
+      storage.set(
+          RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
+          List.of(CompressionType.SNAPPY_COMPRESSION));
+      storage.set(RocksDBConfigurableOptions.BLOCK_SIZE, MemorySize.parse("4kb"));
+    }
     env.configure(storage);
     env.fromSource(
             KafkaSources.create(s.kafkaSettings()),
