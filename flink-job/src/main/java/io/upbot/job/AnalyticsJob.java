@@ -32,6 +32,7 @@ import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.UsersDailyRow;
 import io.upbot.job.session.JourneySessionizer;
 import io.upbot.job.source.SplitDecoded;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -40,6 +41,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -47,6 +49,7 @@ import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rocksdb.CompressionType;
 
 /**
  * Builds the job's graph: decode → split dead letters → cap codes and event ids per appid-hour →
@@ -106,12 +109,21 @@ public final class AnalyticsJob {
   public static void configure(StreamExecutionEnvironment env, JobSettings s) {
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);
+    // Every record the operators pass on is an immutable record, never changed nor kept by the
+    // function that received it, so a chained operator may take it as is: no deep copy per hop.
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(StateBackendOptions.STATE_BACKEND, s.stateBackend());
     if (s.stateBackend().equals("rocksdb")) {
       // Most lookups of a journey's event names miss (a new event): bloom filters answer those
       // without
       // reading every level, which keeps a journey's per-event cost flat as it grows.
       conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+      // A journey's keys repeat its appid, code and trace in every entry: ZSTD over 16 KiB blocks
+      // stores them about a third smaller than the default Snappy over 4 KiB (./upbot bench job).
+      conf.set(
+          RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL,
+          List.of(CompressionType.ZSTD_COMPRESSION));
+      conf.set(RocksDBConfigurableOptions.BLOCK_SIZE, MemorySize.parse("16kb"));
     }
     if (!s.checkpointInterval().isZero()) {
       conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, s.checkpointInterval());

@@ -58,6 +58,12 @@ public record JobSettings(
 
   private static final Logger LOG = LoggerFactory.getLogger(JobSettings.class);
 
+  /** How often a changed row is written by default. */
+  public static final Duration LIVE_FLUSH_INTERVAL = Duration.ofSeconds(1);
+
+  /** How often a changed row is written by default in a {@code --bounded} run (a backfill). */
+  public static final Duration BOUNDED_FLUSH_INTERVAL = Duration.ofSeconds(30);
+
   static {
     FLAGS.value("kafka-bootstrap", null, "Kafka bootstrap servers (required)");
     FLAGS.value("topic", "upbot.media-events", "topic of the media events");
@@ -112,8 +118,14 @@ public record JobSettings(
         "10000",
         "distinct live events one journey may hold; its further new ones are dead-lettered as"
             + " journey_too_large");
+    // A backfill writes into a fresh database that is swapped in once it is done, so nobody reads
+    // its rows while they change, and over a backfill's pace (hours of events a second) a 1 s tick
+    // rewrote every row of the hours being read, again and again (./upbot bench job).
     FLAGS.value(
-        "flush-interval", "1s", "a changed row is written at most this long after the change");
+        "flush-interval",
+        null,
+        "a changed row is written at most this long after the change (default: 1s; 30s with"
+            + " --bounded)");
     FLAGS.value("parallelism", null, "job parallelism (default: the cluster's)");
     FLAGS.value("state-backend", "hashmap", "hashmap | rocksdb");
     FLAGS.value(
@@ -378,7 +390,10 @@ public record JobSettings(
       }
     }
     Integer maxJourneyEvents = p.parsed("max-journey-events", v -> positiveInt(v, 1));
-    Duration flush = p.parsed("flush-interval", JobSettings::positiveDuration);
+    Duration flush =
+        p.has("flush-interval")
+            ? p.parsed("flush-interval", JobSettings::positiveDuration)
+            : Boolean.TRUE.equals(bounded) ? BOUNDED_FLUSH_INTERVAL : LIVE_FLUSH_INTERVAL;
     Integer parallelism =
         !p.has("parallelism") ? null : p.parsed("parallelism", v -> positiveInt(v, 1));
     String backend =

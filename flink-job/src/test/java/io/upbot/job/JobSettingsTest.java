@@ -221,4 +221,19 @@ class JobSettingsTest {
         .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(2));
     assertThat(s.flushInterval()).as("untouched defaults").isEqualTo(Duration.ofSeconds(1));
   }
+
+  @Test
+  void shouldWriteChangedRowsEvery30sByDefaultWhenBounded() {
+    JobSettings backfill =
+        JobSettings.parse(new String[] {"--kafka-bootstrap", "k:9092", "--bounded"}, Map.of());
+    JobSettings live = JobSettings.parse(new String[] {"--kafka-bootstrap", "k:9092"}, Map.of());
+    JobSettings chosen =
+        JobSettings.parse(
+            new String[] {"--kafka-bootstrap", "k:9092", "--bounded", "--flush-interval", "2s"},
+            Map.of());
+
+    assertThat(backfill.flushInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(live.flushInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(chosen.flushInterval()).isEqualTo(Duration.ofSeconds(2));
+  }
 }
