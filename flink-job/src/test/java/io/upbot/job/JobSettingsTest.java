@@ -221,4 +221,26 @@ class JobSettingsTest {
         .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(2));
     assertThat(s.flushInterval()).as("untouched defaults").isEqualTo(Duration.ofSeconds(1));
   }
+
+  @Test
+  void shouldCountJoinsFromClientsAndWeComByDefaultAndFromWeComOnlyWhenAsked() {
+    assertThat(
+            JobSettings.parse(new String[] {"--kafka-bootstrap", "k:9092"}, Map.of())
+                .stages()
+                .wecomJoinsOnly())
+        .isFalse();
+    assertThat(
+            JobSettings.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092"},
+                    Map.of("UPBOT_JOINS_FROM", "wecom"))
+                .stages()
+                .wecomJoinsOnly())
+        .isTrue();
+    assertThatThrownBy(
+            () ->
+                JobSettings.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092", "--joins-from", "crm"}, Map.of()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("--joins-from");
+  }
 }
