@@ -225,6 +225,17 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
         .count();
   }
 
+  /**
+   * This scenario without its WeCom join records: for tests of the sessionizer alone, which sees
+   * joins only once the attribution has moved them to a journey.
+   */
+  public Scenario withoutWeComJoins() {
+    return new Scenario(
+        seed,
+        received.stream().filter(m -> !MediaEvent.SOURCE_WECOM.equals(m.source())).toList(),
+        garbage);
+  }
+
   /** Distinct on-time WeCom joins. */
   public long weComJoinCount() {
     return received.stream()
