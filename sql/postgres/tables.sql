@@ -127,6 +127,21 @@ CREATE TABLE IF NOT EXISTS code_convert_time_daily (
 CREATE INDEX IF NOT EXISTS code_convert_time_daily_code_idx
   ON code_convert_time_daily (appid, code, day);
 
+-- WeCom joins per code and hour of the join (docs/tables.md#code_join_hourly).
+CREATE TABLE IF NOT EXISTS code_join_hourly (
+  bucket_start       timestamptz NOT NULL,
+  appid              text        NOT NULL,
+  code               text        NOT NULL,
+  wecom_joins        bigint      NOT NULL CHECK (wecom_joins >= 0),  -- distinct joins WeCom confirmed
+  attributed_joins   bigint      NOT NULL CHECK (attributed_joins >= 0),
+  unattributed_joins bigint      NOT NULL CHECK (unattributed_joins >= 0),
+  updated_at         timestamptz NOT NULL,
+  CONSTRAINT code_join_hourly_pkey PRIMARY KEY (bucket_start, appid, code),
+  CONSTRAINT code_join_hourly_bucket_hour CHECK (extract(epoch FROM bucket_start) % 3600 = 0)
+);
+CREATE INDEX IF NOT EXISTS code_join_hourly_code_idx
+  ON code_join_hourly (appid, code, bucket_start);
+
 CREATE TABLE IF NOT EXISTS dead_letter_events (
   id          bigint GENERATED ALWAYS AS IDENTITY,
   reason      text        NOT NULL,  -- late, malformed, …

@@ -127,6 +127,21 @@ CREATE TABLE IF NOT EXISTS code_convert_time_daily (
 CREATE INDEX IF NOT EXISTS code_convert_time_daily_code_idx
   ON code_convert_time_daily (appid, code, day);
 
+-- WeCom joins per code and hour of the join (docs/tables.md#code_join_hourly).
+CREATE TABLE IF NOT EXISTS code_join_hourly (
+  bucket_start       TEXT    NOT NULL
+    CHECK (bucket_start GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9] [0-2][0-9]:00:00'),
+  appid              TEXT    NOT NULL,
+  code               TEXT    NOT NULL,
+  wecom_joins        INTEGER NOT NULL CHECK (wecom_joins >= 0),  -- distinct joins WeCom confirmed
+  attributed_joins   INTEGER NOT NULL CHECK (attributed_joins >= 0),
+  unattributed_joins INTEGER NOT NULL CHECK (unattributed_joins >= 0),
+  updated_at         TEXT    NOT NULL,
+  PRIMARY KEY (bucket_start, appid, code)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS code_join_hourly_code_idx
+  ON code_join_hourly (appid, code, bucket_start);
+
 CREATE TABLE IF NOT EXISTS dead_letter_events (
   id          INTEGER PRIMARY KEY,  -- generated (the rowid)
   reason      TEXT    NOT NULL,     -- late, malformed, …

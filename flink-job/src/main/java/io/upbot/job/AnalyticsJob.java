@@ -7,9 +7,13 @@ import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
 import io.upbot.job.aggregate.HourlyConvertTimeAggregator;
+import io.upbot.job.aggregate.JoinAggregator;
 import io.upbot.job.aggregate.RowTiming;
 import io.upbot.job.aggregate.UsersDailyAggregator;
+import io.upbot.job.attribution.AttributionRoute;
+import io.upbot.job.attribution.JoinAttributor;
 import io.upbot.job.guard.CardinalityGuard;
+import io.upbot.job.model.AttributionKey;
 import io.upbot.job.model.BreakdownRow;
 import io.upbot.job.model.BreakdownRowKey;
 import io.upbot.job.model.ConvertTimeDailyRow;
@@ -26,6 +30,8 @@ import io.upbot.job.model.EventRowKey;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
+import io.upbot.job.model.JoinDelta;
+import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
@@ -53,9 +59,10 @@ import org.rocksdb.CompressionType;
 
 /**
  * Builds the job's graph: decode → split dead letters → cap codes and event ids per appid-hour →
- * sessionise per journey → one aggregator per table (the per-session tables read the sessionizer's
- * session deltas) → sinks. Production passes the Kafka source and JDBC sinks; tests pass their own
- * source and collecting sinks and run the very same graph.
+ * attribute WeCom joins to journeys → sessionise per journey → one aggregator per table (the
+ * per-session tables read the sessionizer's session deltas) → sinks. Production passes the Kafka
+ * source and JDBC sinks; tests pass their own source and collecting sinks and run the very same
+ * graph.
  */
 public final class AnalyticsJob {
 
@@ -68,6 +75,11 @@ public final class AnalyticsJob {
   public static final String UID_SPLIT = "split-decoded";
   public static final String UID_CARDINALITY = "cardinality-guard";
   public static final String UID_SESSIONIZER = "journey-sessionizer";
+  public static final String UID_TO_ATTRIBUTION = "route-to-join-attribution";
+  public static final String UID_PAST_ATTRIBUTION = "route-past-join-attribution";
+  public static final String UID_JOIN_ATTRIBUTOR = "join-attributor";
+  public static final String UID_JOIN = "join-aggregator";
+  public static final String UID_JOIN_SINK = "join-sink";
   public static final String UID_FUNNEL = "funnel-aggregator";
   public static final String UID_EVENT = "event-aggregator";
   public static final String UID_DWELL = "dwell-aggregator";
@@ -172,8 +184,28 @@ public final class AnalyticsJob {
             .name("cap codes and event ids per appid-hour")
             .uid(UID_CARDINALITY);
 
-    SingleOutputStreamOperator<FunnelDelta> funnelDeltas =
+    // WeCom joins move to the journey of the user's long-press (docs/semantics.md#wecom-joins);
+    // events that need no attribution bypass its exchange.
+    SingleOutputStreamOperator<JourneyEvent> attributed =
         admitted
+            .filter(new AttributionRoute(s.stages(), true))
+            .name("route to join attribution")
+            .uid(UID_TO_ATTRIBUTION)
+            .keyBy(AttributionKey::of, TypeInformation.of(AttributionKey.class))
+            .process(
+                new JoinAttributor(s.stages(), gapMs, latenessMs),
+                TypeInformation.of(JourneyEvent.class))
+            .name("attribute wecom joins")
+            .uid(UID_JOIN_ATTRIBUTOR);
+    DataStream<JourneyEvent> journeyEvents =
+        admitted
+            .filter(new AttributionRoute(s.stages(), false))
+            .name("route past join attribution")
+            .uid(UID_PAST_ATTRIBUTION)
+            .union(attributed);
+
+    SingleOutputStreamOperator<FunnelDelta> funnelDeltas =
+        journeyEvents
             .keyBy(JourneyEvent::journeyKey, TypeInformation.of(JourneyKey.class))
             .process(
                 new JourneySessionizer(s.stages(), gapMs, latenessMs, s.maxJourneyEvents()),
@@ -256,6 +288,15 @@ public final class AnalyticsJob {
         .name("code_convert_time_daily")
         .uid(UID_CONVERT_TIME_DAILY_SINK);
 
+    SingleOutputStreamOperator<JoinRow> joinRows =
+        attributed
+            .getSideOutput(JoinAttributor.JOIN_DELTAS)
+            .keyBy(JoinDelta::rowKey, TypeInformation.of(FunnelRowKey.class))
+            .process(new JoinAggregator(timing), TypeInformation.of(JoinRow.class))
+            .name("join rows")
+            .uid(UID_JOIN);
+    joinRows.sinkTo(sinks.joinRows()).name("code_join_hourly").uid(UID_JOIN_SINK);
+
     DataStream<DeadLetter> deadLetters =
         events
             .getSideOutput(SplitDecoded.DEAD_LETTERS)
@@ -268,7 +309,8 @@ public final class AnalyticsJob {
                 breakdownRows.getSideOutput(DroppedRows.DEAD_LETTERS),
                 usersDailyRows.getSideOutput(DroppedRows.DEAD_LETTERS),
                 convertTimeRows.getSideOutput(DroppedRows.DEAD_LETTERS),
-                convertTimeDailyRows.getSideOutput(DroppedRows.DEAD_LETTERS));
+                convertTimeDailyRows.getSideOutput(DroppedRows.DEAD_LETTERS),
+                joinRows.getSideOutput(DroppedRows.DEAD_LETTERS));
     deadLetters.sinkTo(sinks.deadLetters()).name("dead_letter_events").uid(UID_DEAD_LETTER_SINK);
   }
 }

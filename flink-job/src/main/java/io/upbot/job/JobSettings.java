@@ -114,6 +114,10 @@ public record JobSettings(
     FLAGS.value("long-press-events", "1110204", "event ids of funnel stage 2 (comma list)");
     FLAGS.value("join-events", "1110205", "event ids of funnel stage 3 (comma list)");
     FLAGS.value(
+        "joins-from",
+        "all",
+        "which joins make stage 3: all (client reports and WeCom) or wecom (WeCom's only)");
+    FLAGS.value(
         "max-journey-events",
         "10000",
         "distinct live events one journey may hold; its further new ones are dead-lettered as"
@@ -389,6 +393,10 @@ public record JobSettings(
         problems.add("--exposed-events/--long-press-events/--join-events: " + e.getMessage());
       }
     }
+    Boolean wecomJoinsOnly = p.parsed("joins-from", JobSettings::wecomJoinsOnly);
+    if (stages != null && wecomJoinsOnly != null) {
+      stages = stages.withWeComJoinsOnly(wecomJoinsOnly);
+    }
     Integer maxJourneyEvents = p.parsed("max-journey-events", v -> positiveInt(v, 1));
     Duration flush =
         p.has("flush-interval")
@@ -456,6 +464,14 @@ public record JobSettings(
       throw new IllegalArgumentException("must be above zero");
     }
     return d;
+  }
+
+  /** {@code --joins-from}: {@code all} or {@code wecom}. */
+  private static Boolean wecomJoinsOnly(String v) {
+    if (v.equals("all") || v.equals("wecom")) {
+      return v.equals("wecom");
+    }
+    throw new IllegalArgumentException("must be all or wecom");
   }
 
   private static Boolean bool(String v) {

@@ -7,6 +7,7 @@ import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
+import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.UsersDailyRow;
 import org.apache.flink.api.connector.sink2.Sink;
 
@@ -22,4 +23,5 @@ public record JobSinks(
     Sink<UsersDailyRow> usersDailyRows,
     Sink<ConvertTimeRow> convertTimeRows,
     Sink<ConvertTimeDailyRow> convertTimeDailyRows,
-    Sink<DeadLetter> deadLetters) {}
+    Sink<DeadLetter> deadLetters,
+    Sink<JoinRow> joinRows) {}

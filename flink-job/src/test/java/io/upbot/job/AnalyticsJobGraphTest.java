@@ -7,8 +7,11 @@ import io.upbot.job.aggregate.ConvertTimeAggregator;
 import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
+import io.upbot.job.aggregate.JoinAggregator;
 import io.upbot.job.aggregate.UsersDailyAggregator;
+import io.upbot.job.attribution.JoinAttributor;
 import io.upbot.job.guard.CardinalityGuard;
+import io.upbot.job.model.AttributionKey;
 import io.upbot.job.model.BreakdownRow;
 import io.upbot.job.model.BreakdownRowKey;
 import io.upbot.job.model.ConvertTimeDailyRow;
@@ -25,6 +28,8 @@ import io.upbot.job.model.EventRowKey;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
+import io.upbot.job.model.JoinDelta;
+import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
@@ -132,7 +137,12 @@ class AnalyticsJobGraphTest {
         BreakdownAggregator.Acc.class,
         UsersDailyAggregator.Acc.class,
         UsersDailyAggregator.UserSessions.class,
-        ConvertTimeAggregator.Acc.class
+        ConvertTimeAggregator.Acc.class,
+        AttributionKey.class,
+        JoinDelta.class,
+        JoinAttributor.SeenJoin.class,
+        JoinRow.class,
+        JoinAggregator.Acc.class
       })
   void shouldSerialiseEveryRecordAndStateTypeAsPojoWithoutGenericTypes(Class<?> type) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -155,6 +165,11 @@ class AnalyticsJobGraphTest {
             AnalyticsJob.UID_SOURCE,
             AnalyticsJob.UID_SPLIT,
             AnalyticsJob.UID_CARDINALITY,
+            AnalyticsJob.UID_TO_ATTRIBUTION,
+            AnalyticsJob.UID_JOIN_ATTRIBUTOR,
+            AnalyticsJob.UID_JOIN,
+            AnalyticsJob.UID_JOIN_SINK,
+            AnalyticsJob.UID_PAST_ATTRIBUTION,
             AnalyticsJob.UID_SESSIONIZER,
             AnalyticsJob.UID_FUNNEL,
             AnalyticsJob.UID_EVENT,

@@ -163,7 +163,10 @@ class FlinkClusterITCase {
     await()
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> assertThat(tables()).isEqualTo(reference(firstHalf())));
+        .untilAsserted(
+            () ->
+                assertThat(tables().withoutUnattributedJoins())
+                    .isEqualTo(reference(firstHalf()).withoutUnattributedJoins()));
   }
 
   @Test
@@ -208,7 +211,9 @@ class FlinkClusterITCase {
   void shouldChangeNoTotalWhenStoppedWithASavepointAndResumedFromIt() throws Exception {
     String savepoint = cluster.stopWithSavepoint(jobId, checkpoints.resolve("savepoints"));
     await().atMost(Duration.ofSeconds(60)).until(() -> cluster.jobState(jobId).equals("FINISHED"));
-    assertThat(tables()).as("totals after the stop").isEqualTo(reference(firstHalf()));
+    assertThat(tables().withoutUnattributedJoins())
+        .as("totals after the stop")
+        .isEqualTo(reference(firstHalf()).withoutUnattributedJoins());
 
     try (TopicWriter w = new TopicWriter(broker.bootstrapServers(), TOPIC)) {
       w.write(secondHalf());
@@ -220,7 +225,10 @@ class FlinkClusterITCase {
     await()
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> assertThat(tables()).isEqualTo(reference(scenario.received())));
+        .untilAsserted(
+            () ->
+                assertThat(tables().withoutUnattributedJoins())
+                    .isEqualTo(reference(scenario.received()).withoutUnattributedJoins()));
     assertClusterAndJobUp();
   }
 

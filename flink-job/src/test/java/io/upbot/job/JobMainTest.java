@@ -64,6 +64,10 @@ class JobMainTest {
               "INSERT INTO code_users_daily (day, appid, code, users, exposed_users,"
                   + " long_pressed_users, joined_users, updated_at) VALUES ('2026-11-30', 'app', 'c',"
                   + " 1, 1, 0, 0, '2026-11-30 10:00:01')";
+          case "code_join_hourly" ->
+              "INSERT INTO code_join_hourly (bucket_start, appid, code, wecom_joins,"
+                  + " attributed_joins, unattributed_joins, updated_at) VALUES"
+                  + " ('2026-11-30 10:00:00', 'app', 'c', 2, 1, 0, '2026-11-30 10:00:01')";
           default ->
               "INSERT INTO "
                   + table

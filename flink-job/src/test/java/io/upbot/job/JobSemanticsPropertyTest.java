@@ -38,6 +38,8 @@ class JobSemanticsPropertyTest {
     Statistics.label("fast-clock resend").coverage(c -> c.check(true).percentage(p -> p >= 10));
     Statistics.label("gap of exactly G").collect(s.gapsOfExactlyG() > 0);
     Statistics.label("gap of exactly G").coverage(c -> c.check(true).percentage(p -> p >= 10));
+    Statistics.label("wecom joins").collect(s.weComJoinCount() > 0);
+    Statistics.label("wecom joins").coverage(c -> c.check(true).percentage(p -> p >= 30));
     Random r = new Random(seed);
     // The scenarios' times are 05:00 to 12:00 UTC: Shanghai's days do not split them, Los Angeles'
     // midnight (08:00 UTC) does, and Marquesas' (09:30 UTC) falls inside an hour.
@@ -61,6 +63,15 @@ class JobSemanticsPropertyTest {
       Tables expected =
           Reference.compute(s.received(), Scenario.G, Scenario.A, FunnelStages.DEFAULT, zone);
       Tables actual = p.tables().withoutZeroFunnelRows();
+      Statistics.label("attributed join")
+          .collect(expected.joins().values().stream().anyMatch(v -> v.get(1) > 0));
+      Statistics.label("attributed join").coverage(c -> c.check(true).percentage(x -> x >= 10));
+      Statistics.label("unattributed join")
+          .collect(expected.joins().values().stream().anyMatch(v -> v.get(2) > 0));
+      Statistics.label("unattributed join").coverage(c -> c.check(true).percentage(x -> x >= 10));
+      Statistics.label("join before its long-press").collect(s.earlyJoins() > 0);
+      Statistics.label("join before its long-press")
+          .coverage(c -> c.check(true).percentage(x -> x >= 5));
       assertThat(actual).as(s.toString()).isEqualTo(expected);
       assertThat(actual.breakdownSummed())
           .as("the breakdown summed over its dimensions is the funnel")
@@ -75,6 +86,12 @@ class JobSemanticsPropertyTest {
       assertThat(p.deadLetters())
           .filteredOn(d -> d.reason().equals(DeadLetter.MALFORMED))
           .hasSize(s.garbage().size());
+      assertThat(actual.joins().values().stream().mapToLong(v -> v.get(0)).sum())
+          .as("every distinct on-time WeCom join counts once in wecom_joins")
+          .isEqualTo(s.weComJoinCount());
+      assertThat(actual.joins().values())
+          .as("after the final watermark every join is decided")
+          .allSatisfy(v -> assertThat(v.get(0)).isEqualTo(v.get(1) + v.get(2)));
       assertThat(p.stateEntries()).as("all state cleared after the final watermark").isZero();
     }
   }

@@ -236,4 +236,26 @@ class JobSettingsTest {
     assertThat(live.flushInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(chosen.flushInterval()).isEqualTo(Duration.ofSeconds(2));
   }
+
+  @Test
+  void shouldCountJoinsFromClientsAndWeComByDefaultAndFromWeComOnlyWhenAsked() {
+    assertThat(
+            JobSettings.parse(new String[] {"--kafka-bootstrap", "k:9092"}, Map.of())
+                .stages()
+                .wecomJoinsOnly())
+        .isFalse();
+    assertThat(
+            JobSettings.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092"},
+                    Map.of("UPBOT_JOINS_FROM", "wecom"))
+                .stages()
+                .wecomJoinsOnly())
+        .isTrue();
+    assertThatThrownBy(
+            () ->
+                JobSettings.parse(
+                    new String[] {"--kafka-bootstrap", "k:9092", "--joins-from", "crm"}, Map.of()))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining("--joins-from");
+  }
 }

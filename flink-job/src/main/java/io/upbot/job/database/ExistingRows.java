@@ -22,7 +22,8 @@ public final class ExistingRows {
           "code_funnel_breakdown_hourly",
           "code_users_daily",
           "code_convert_time_hourly",
-          "code_convert_time_daily");
+          "code_convert_time_daily",
+          "code_join_hourly");
 
   private ExistingRows() {}
 

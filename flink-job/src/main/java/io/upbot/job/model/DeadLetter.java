@@ -22,6 +22,12 @@ public record DeadLetter(String reason, String payload, String source, long reco
   public static final String LATE = "late";
   public static final String MALFORMED = "malformed";
 
+  /** A unionid over 128 characters, or holding U+0000 or an unpaired surrogate. */
+  public static final String INVALID_UNIONID = "invalid_unionid";
+
+  /** A {@code source} other than {@code client} and {@code wecom}. */
+  public static final String UNKNOWN_SOURCE = "unknown_source";
+
   /** The most UTF-8 bytes a stored payload holds, the cut marker included: 64 KiB. */
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 

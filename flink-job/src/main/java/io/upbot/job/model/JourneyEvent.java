@@ -16,6 +16,10 @@ package io.upbot.job.model;
  * @param accountType the account type as sent (1, 2 or 3)
  * @param deviceType the device type as sent, {@link #ABSENT} when not sent
  * @param mediaType the media type as sent, {@link #ABSENT} when not sent
+ * @param unionid the user's WeChat unionid as sent ({@code head.account_info.unionid}), or in a
+ *     WeCom join the member's; {@code null} when absent
+ * @param source who wrote the record: {@link #SOURCE_CLIENT} or {@link #SOURCE_WECOM}
+ *     (docs/stream.md#value)
  */
 public record JourneyEvent(
     String appid,
@@ -29,13 +33,52 @@ public record JourneyEvent(
     String openid,
     int accountType,
     int deviceType,
-    int mediaType) {
+    int mediaType,
+    String unionid,
+    String source) {
+
+  /** {@code source} of a client's report, written by the ingest endpoint. */
+  public static final String SOURCE_CLIENT = "client";
+
+  /** {@code source} of a join record written by the WeCom receiver (docs/wecom.md). */
+  public static final String SOURCE_WECOM = "wecom";
 
   /**
    * An optional dimension that was not sent (docs/tables.md#code_funnel_breakdown_hourly): 0, which
    * no enumerated value uses (device types are 1 and 2, account types 1 to 3).
    */
   public static final int ABSENT = 0;
+
+  /** A client's event without a unionid: the form every event had before unionids were sent. */
+  public JourneyEvent(
+      String appid,
+      String code,
+      String trace,
+      String eventId,
+      long eventTime,
+      long t,
+      long receivedAt,
+      Integer duration,
+      String openid,
+      int accountType,
+      int deviceType,
+      int mediaType) {
+    this(
+        appid,
+        code,
+        trace,
+        eventId,
+        eventTime,
+        t,
+        receivedAt,
+        duration,
+        openid,
+        accountType,
+        deviceType,
+        mediaType,
+        null,
+        SOURCE_CLIENT);
+  }
 
   /**
    * An event without the user's dimensions (openid {@code ""}, every dimension {@link #ABSENT}):
@@ -68,6 +111,30 @@ public record JourneyEvent(
   /** The value stored for an optional dimension: as sent, or {@link #ABSENT}. */
   public static int dimension(Integer sent) {
     return sent == null ? ABSENT : sent;
+  }
+
+  /** Whether WeCom wrote this record (a confirmed join), rather than a client. */
+  public boolean fromWeCom() {
+    return SOURCE_WECOM.equals(source);
+  }
+
+  /** This event moved to another trace of its appid and code (an attributed WeCom join). */
+  public JourneyEvent inTrace(String otherTrace, String otherEventId) {
+    return new JourneyEvent(
+        appid,
+        code,
+        otherTrace,
+        otherEventId,
+        eventTime,
+        t,
+        receivedAt,
+        duration,
+        openid,
+        accountType,
+        deviceType,
+        mediaType,
+        unionid,
+        source);
   }
 
   public JourneyKey journeyKey() {

@@ -227,7 +227,7 @@ public final class JourneySessionizer
     } else {
       draft = SessionDraft.open(nextId++, t, pending);
     }
-    draft.add(e, t, stages.stageOf(e.eventId()), copiesUntil(e));
+    draft.add(e, t, stages.stageOf(e), copiesUntil(e));
     LiveSession now = draft.build();
     JourneyIndex after = before.replace(from, to, now, nextId);
     index.update(after);

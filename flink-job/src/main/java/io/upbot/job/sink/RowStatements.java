@@ -8,6 +8,7 @@ import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
+import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.UsersDailyRow;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -109,6 +110,17 @@ public final class RowStatements {
           + CONVERT_TIME_COLUMNS
           + " ON CONFLICT (day, appid, code)"
           + CONVERT_TIME_SET;
+
+  public static final String JOIN_UPSERT =
+      "INSERT INTO code_join_hourly"
+          + " (bucket_start, appid, code, wecom_joins, attributed_joins, unattributed_joins,"
+          + " updated_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (bucket_start, appid, code) DO UPDATE SET"
+          + " wecom_joins = excluded.wecom_joins,"
+          + " attributed_joins = excluded.attributed_joins,"
+          + " unattributed_joins = excluded.unattributed_joins,"
+          + " updated_at = excluded.updated_at";
 
   /** A replayed dead letter (same source and reason) is already recorded: the first one stays. */
   public static final String DEAD_LETTER_INSERT =
@@ -286,6 +298,27 @@ public final class RowStatements {
       ps.setNull(index, Types.DOUBLE);
     } else {
       ps.setDouble(index, ms / 1000.0);
+    }
+  }
+
+  /** Binds a {@link JoinRow} to {@link #JOIN_UPSERT}. */
+  public static final class JoinBinder implements JdbcStatementBuilder<JoinRow> {
+    private static final long serialVersionUID = 1L;
+    private final SqlDialect dialect;
+
+    public JoinBinder(SqlDialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+    }
+
+    @Override
+    public void accept(PreparedStatement ps, JoinRow r) throws SQLException {
+      dialect.bindTimestamp(ps, 1, r.bucketStart());
+      ps.setString(2, SqlText.clean(r.appid()));
+      ps.setString(3, SqlText.clean(r.code()));
+      ps.setLong(4, r.wecomJoins());
+      ps.setLong(5, r.attributedJoins());
+      ps.setLong(6, r.unattributedJoins());
+      dialect.bindTimestamp(ps, 7, r.updatedAt());
     }
   }
 

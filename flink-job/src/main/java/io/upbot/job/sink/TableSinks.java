@@ -89,6 +89,12 @@ public final class TableSinks {
             new RowStatements.DeadLetterBinder(dialect),
             options,
             execution,
+            outageWait),
+        writer(
+            RowStatements.JOIN_UPSERT,
+            new RowStatements.JoinBinder(dialect),
+            options,
+            execution,
             outageWait));
   }
 

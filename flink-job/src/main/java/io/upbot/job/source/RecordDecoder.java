@@ -34,6 +34,7 @@ public final class RecordDecoder implements Serializable {
   private static final int MAX_CODE = 64;
   private static final int MAX_EVENT_ID = 32;
   private static final int MAX_DURATION_S = 86_400;
+  private static final int MAX_UNIONID = 128;
 
   private final long allowedLatenessMs;
 
@@ -62,6 +63,11 @@ public final class RecordDecoder implements Serializable {
       return DecodedRecord.ofDeadLetter(
           m.receivedAt(), new DeadLetter(DeadLetter.MALFORMED, payloadText(value), source, nowMs));
     }
+    String identityProblem = identityViolation(m);
+    if (identityProblem != null) {
+      return DecodedRecord.ofDeadLetter(
+          m.receivedAt(), new DeadLetter(identityProblem, payloadText(value), source, nowMs));
+    }
     long t = Math.min(m.eventTime(), m.receivedAt() + MAX_FUTURE_MS);
     if (m.receivedAt() - t > allowedLatenessMs) {
       return DecodedRecord.ofDeadLetter(
@@ -81,7 +87,30 @@ public final class RecordDecoder implements Serializable {
             m.openid(),
             m.accountType(),
             JourneyEvent.dimension(m.deviceType()),
-            JourneyEvent.dimension(m.mediaType())));
+            JourneyEvent.dimension(m.mediaType()),
+            m.unionid(),
+            m.source()));
+  }
+
+  /**
+   * The dead-letter reason of a record whose {@code unionid} or {@code source} the job cannot use,
+   * or null: {@link DeadLetter#INVALID_UNIONID} for a unionid empty, longer than 128 characters or
+   * holding U+0000 or an unpaired surrogate (it keys the join attribution's state,
+   * docs/semantics.md#wecom- joins), {@link DeadLetter#UNKNOWN_SOURCE} for a source other than
+   * {@code client} and {@code wecom} (a writer this job does not know: its records must not be
+   * counted as either).
+   */
+  static String identityViolation(MediaEvent m) {
+    String u = m.unionid();
+    if (u != null
+        && (u.isEmpty() || Text.characters(u) > MAX_UNIONID || hasNul(u) || !wellFormed(u))) {
+      return DeadLetter.INVALID_UNIONID;
+    }
+    if (!JourneyEvent.SOURCE_CLIENT.equals(m.source())
+        && !JourneyEvent.SOURCE_WECOM.equals(m.source())) {
+      return DeadLetter.UNKNOWN_SOURCE;
+    }
+    return null;
   }
 
   /**

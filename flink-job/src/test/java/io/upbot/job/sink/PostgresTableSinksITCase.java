@@ -70,6 +70,8 @@ class PostgresTableSinksITCase extends TableSinksScenarios {
             "code_funnel_hourly|bucket_start|timestamp with time zone",
             "code_funnel_hourly|sessions|bigint",
             "code_funnel_hourly|updated_at|timestamp with time zone",
+            "code_join_hourly|bucket_start|timestamp with time zone",
+            "code_join_hourly|updated_at|timestamp with time zone",
             "dead_letter_events|recorded_at|timestamp with time zone");
   }
 

@@ -13,6 +13,7 @@ import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.DwellRow;
 import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
+import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.UsersDailyRow;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -286,6 +287,26 @@ abstract class TableSinksScenarios {
                 + "|2023-11-06T18:00:00Z");
     assertThat(query("SELECT * FROM code_users_daily"))
         .containsExactly("2023-11-07|wx1|IsFX|2|2|0|0|2023-11-06T18:00:00Z");
+  }
+
+  @Test
+  void shouldUpsertJoinTotalsSoTheLastWriteOfAnHourWins() throws Exception {
+    SchemaInstaller.install(settings());
+    JobSinks sinks = TableSinks.create(settings());
+
+    runRows(
+        "joins",
+        List.of(
+            new JoinRow(H16, "wx1", "IsFX", 3, 1, 0, FIRST_WRITE),
+            new JoinRow(H15, "wx1", "IsFX", 1, 0, 1, FIRST_WRITE)),
+        sinks.joinRows());
+    runRows(
+        "joins", List.of(new JoinRow(H16, "wx1", "IsFX", 4, 2, 1, SECOND_WRITE)), sinks.joinRows());
+
+    assertThat(query("SELECT * FROM code_join_hourly ORDER BY bucket_start"))
+        .containsExactly(
+            "2023-11-06T15:00:00Z|wx1|IsFX|1|0|1|2023-11-06T17:05:00Z",
+            "2023-11-06T16:00:00Z|wx1|IsFX|4|2|1|2023-11-06T18:00:00Z");
   }
 
   @Test

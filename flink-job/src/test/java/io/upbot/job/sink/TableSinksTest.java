@@ -107,6 +107,7 @@ class TableSinksTest {
             "code_users_daily: Writer",
             "code_convert_time_hourly: Writer",
             "code_convert_time_daily: Writer",
-            "dead_letter_events: Writer");
+            "dead_letter_events: Writer",
+            "code_join_hourly: Writer");
   }
 }

@@ -203,4 +203,70 @@ class RecordDecoderTest {
     assertThat(decode("a", "o", "1110201", "\u00A0" + "c".repeat(64) + "\u2007").deadLetter())
         .isNull();
   }
+
+  DecodedRecord decodeIdentity(String unionid, String source) {
+    return decode(
+        new MediaEvent(
+            1, "a", "o", 2, null, null, "1110205", RECEIVED, RECEIVED, null, "c", null, null,
+            unionid, source));
+  }
+
+  @Test
+  void shouldCarryTheUnionidAndSourceIntoTheJourneyEvent() {
+    JourneyEvent e = decodeIdentity("u-1", "wecom").event();
+    assertThat(e.unionid()).isEqualTo("u-1");
+    assertThat(e.source()).isEqualTo("wecom");
+    assertThat(e.fromWeCom()).isTrue();
+    JourneyEvent client = decodeIdentity(null, "client").event();
+    assertThat(client.unionid()).isNull();
+    assertThat(client.fromWeCom()).isFalse();
+  }
+
+  @Test
+  void shouldReadARecordWithoutUnionidAndSourceAsAClientsWithoutUnionid() {
+    String old =
+        "{\"v\":1,\"appid\":\"a\",\"openid\":\"o\",\"account_type\":2,\"event_id\":\"1110201\","
+            + "\"event_time\":"
+            + RECEIVED
+            + ",\"received_at\":"
+            + RECEIVED
+            + "}";
+    JourneyEvent e = decoder.decode(old.getBytes(StandardCharsets.UTF_8), "t/0/1", NOW).event();
+    assertThat(e.unionid()).isNull();
+    assertThat(e.source()).isEqualTo("client");
+  }
+
+  @Test
+  void shouldAcceptAUnionidOf128NonBmpCharacters() {
+    assertThat(decodeIdentity(EMOJI.repeat(128), "client").event().unionid())
+        .isEqualTo(EMOJI.repeat(128));
+  }
+
+  @Test
+  void shouldDeadLetterAUnionidOver128CharactersAsInvalidUnionid() {
+    DecodedRecord d = decodeIdentity("u".repeat(129), "client");
+    assertThat(d.event()).isNull();
+    assertThat(d.deadLetter().reason()).isEqualTo("invalid_unionid");
+    assertThat(d.deadLetter().source()).isEqualTo("upbot.media-events/3/42");
+    assertThat(d.receivedAt()).isEqualTo(RECEIVED);
+  }
+
+  @Test
+  void shouldDeadLetterAUnionidWithNulOrAnUnpairedSurrogateOrEmptyAsInvalidUnionid() {
+    assertThat(decodeIdentity("u\u0000x", "wecom").deadLetter().reason())
+        .isEqualTo("invalid_unionid");
+    assertThat(decodeIdentity("u\ud800", "client").deadLetter().reason())
+        .isEqualTo("invalid_unionid");
+    assertThat(decodeIdentity("\udc00u", "client").deadLetter().reason())
+        .isEqualTo("invalid_unionid");
+    assertThat(decodeIdentity("", "client").deadLetter().reason()).isEqualTo("invalid_unionid");
+  }
+
+  @Test
+  void shouldDeadLetterAnUnknownSourceAsUnknownSource() {
+    DecodedRecord d = decodeIdentity("u-1", "crm");
+    assertThat(d.event()).isNull();
+    assertThat(d.deadLetter().reason()).isEqualTo("unknown_source");
+    assertThat(decodeIdentity(null, "Client").deadLetter().reason()).isEqualTo("unknown_source");
+  }
 }

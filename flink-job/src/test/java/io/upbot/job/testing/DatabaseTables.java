@@ -100,6 +100,19 @@ public final class DatabaseTables {
           s.executeQuery(
               "SELECT "
                   + bucket
+                  + ", appid, code, wecom_joins, attributed_joins, unattributed_joins"
+                  + " FROM code_join_hourly")) {
+        while (rs.next()) {
+          t.joins()
+              .put(
+                  new FunnelRowKey(rs.getLong(1), rs.getString(2), rs.getString(3)),
+                  List.of(rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+        }
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT "
+                  + bucket
                   + ", appid, code, device_type, account_type, media_type,"
                   + " sessions, exposed, long_pressed, joined FROM code_funnel_breakdown_hourly")) {
         while (rs.next()) {

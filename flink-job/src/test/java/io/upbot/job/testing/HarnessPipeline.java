@@ -7,8 +7,11 @@ import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
 import io.upbot.job.aggregate.FunnelAggregator;
 import io.upbot.job.aggregate.HourlyConvertTimeAggregator;
+import io.upbot.job.aggregate.JoinAggregator;
 import io.upbot.job.aggregate.RowTiming;
 import io.upbot.job.aggregate.UsersDailyAggregator;
+import io.upbot.job.attribution.JoinAttributor;
+import io.upbot.job.model.AttributionKey;
 import io.upbot.job.model.BreakdownRow;
 import io.upbot.job.model.BreakdownRowKey;
 import io.upbot.job.model.ConvertTimeDailyRow;
@@ -26,6 +29,8 @@ import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.FunnelStages;
+import io.upbot.job.model.JoinDelta;
+import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
@@ -68,6 +73,10 @@ public final class HarnessPipeline implements AutoCloseable {
       convertTime;
   private final KeyedOneInputStreamOperatorTestHarness<DayRowKey, SessionDelta, ConvertTimeDailyRow>
       convertTimeDaily;
+  private final KeyedOneInputStreamOperatorTestHarness<AttributionKey, JourneyEvent, JourneyEvent>
+      attributor;
+  private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, JoinDelta, JoinRow> joins;
+  private final FunnelStages stages;
   private final List<KeyedOneInputStreamOperatorTestHarness<?, ?, ?>> rowHarnesses;
   private final Tables tables = Tables.empty();
   private final List<DeadLetter> deadLetters = new ArrayList<>();
@@ -92,6 +101,15 @@ public final class HarnessPipeline implements AutoCloseable {
     this.decoder = new RecordDecoder(latenessMs);
     this.watermarks = new ServerClockWatermarks(boundMs, () -> wallClock);
     RowTiming timing = new RowTiming(flushMs, latenessMs);
+    this.stages = stages;
+    attributor =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new JoinAttributor(stages, gapMs, latenessMs),
+            AttributionKey::of,
+            TypeInformation.of(AttributionKey.class));
+    joins =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new JoinAggregator(timing), JoinDelta::rowKey, TypeInformation.of(FunnelRowKey.class));
     sessions =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
             new JourneySessionizer(
@@ -133,7 +151,7 @@ public final class HarnessPipeline implements AutoCloseable {
             d -> days.key(d.bucketStart(), d.appid(), d.code()),
             TypeInformation.of(DayRowKey.class));
     rowHarnesses =
-        List.of(funnel, events, dwell, breakdown, usersDaily, convertTime, convertTimeDaily);
+        List.of(funnel, events, dwell, breakdown, usersDaily, convertTime, convertTimeDaily, joins);
     setProcessingTime(now);
   }
 
@@ -142,7 +160,12 @@ public final class HarnessPipeline implements AutoCloseable {
     DecodedRecord d = decoder.decode(payload, source, now);
     watermarks.onEvent(d, d.event() != null ? d.event().t() : Long.MIN_VALUE, watermarkOutput);
     if (d.event() != null) {
-      sessions.processElement(d.event(), d.event().t());
+      if (JoinAttributor.concerns(d.event(), stages)) {
+        attributor.processElement(d.event(), d.event().t());
+        forwardAttributed();
+      } else {
+        sessions.processElement(d.event(), d.event().t());
+      }
       forwardDeltas();
     } else {
       deadLetters.add(d.deadLetter());
@@ -188,7 +211,7 @@ public final class HarnessPipeline implements AutoCloseable {
 
   /** Keyed state entries left in every function. */
   public int stateEntries() {
-    int n = sessions.numKeyedStateEntries();
+    int n = sessions.numKeyedStateEntries() + attributor.numKeyedStateEntries();
     for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
       n += h.numKeyedStateEntries();
     }
@@ -197,6 +220,8 @@ public final class HarnessPipeline implements AutoCloseable {
 
   private void advanceWatermark(long w) throws Exception {
     watermark = w;
+    attributor.processWatermark(w);
+    forwardAttributed();
     sessions.processWatermark(w);
     forwardDeltas();
     for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
@@ -206,9 +231,23 @@ public final class HarnessPipeline implements AutoCloseable {
   }
 
   private void setProcessingTime(long t) throws Exception {
+    attributor.setProcessingTime(t);
     sessions.setProcessingTime(t);
     for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
       h.setProcessingTime(t);
+    }
+  }
+
+  /** The attributor's events to the sessionizer, its join deltas to the join rows. */
+  private void forwardAttributed() throws Exception {
+    for (Object o; (o = attributor.getOutput().poll()) != null; ) {
+      if (o instanceof StreamRecord<?> r) {
+        JourneyEvent e = (JourneyEvent) r.getValue();
+        sessions.processElement(e, e.t());
+      }
+    }
+    for (StreamRecord<JoinDelta> r : drain(attributor.getSideOutput(JoinAttributor.JOIN_DELTAS))) {
+      joins.processElement(r);
     }
   }
 
@@ -267,6 +306,7 @@ public final class HarnessPipeline implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    attributor.close();
     sessions.close();
     for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
       h.close();

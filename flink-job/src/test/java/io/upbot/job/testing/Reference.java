@@ -59,9 +59,14 @@ public final class Reference {
   public static Tables compute(
       List<MediaEvent> received, long gapMs, long latenessMs, FunnelStages st, ZoneId zone) {
     Map<Journey, Map<String, Ev>> journeys = new LinkedHashMap<>();
+    List<MediaEvent> weComJoins = new ArrayList<>();
     for (MediaEvent m : received) {
       long t = Math.min(m.eventTime(), m.receivedAt() + FUTURE_CAP);
       if (m.receivedAt() - t > latenessMs) {
+        continue;
+      }
+      if (MediaEvent.SOURCE_WECOM.equals(m.source())) {
+        weComJoins.add(m);
         continue;
       }
       Journey j =
@@ -87,6 +92,7 @@ public final class Reference {
                   m.mediaType() == null ? 0 : m.mediaType()));
     }
     Tables out = Tables.empty();
+    attributeWeComJoins(received, weComJoins, journeys, out, gapMs, latenessMs, st);
     Map<FunnelRowKey, List<Integer>> dwellValues = new LinkedHashMap<>();
     // Per day row: each user's deepest session; per convert row: press and join times, ms.
     Map<DayRowKey, Map<String, Integer>> userDepths = new LinkedHashMap<>();
@@ -194,6 +200,83 @@ public final class Reference {
     convertHourly.forEach((k, times) -> out.convertTime().put(k, convertValues(times)));
     convertDaily.forEach((k, times) -> out.convertTimeDaily().put(k, convertValues(times)));
     return out;
+  }
+
+  /**
+   * docs/semantics.md#wecom-joins: each distinct on-time WeCom join (by appid, code, unionid and
+   * event_time as sent) goes, as a stage-3 event, to the journey of the latest on-time long-press
+   * with its unionid on its appid and code at or before it and less than G before it (the smallest
+   * trace among equally late ones), and counts in code_join_hourly as attributed; without one, or
+   * without a unionid, as unattributed. (The job attributes to the latest long-press present when
+   * it decides; the scenarios keep a user's long-presses G apart, so there is never a choice.)
+   */
+  private static void attributeWeComJoins(
+      List<MediaEvent> received,
+      List<MediaEvent> joins,
+      Map<Journey, Map<String, Ev>> journeys,
+      Tables out,
+      long gapMs,
+      long latenessMs,
+      FunnelStages st) {
+    Map<String, Boolean> seen = new HashMap<>();
+    for (MediaEvent m : joins) {
+      String id = m.appid() + "|" + code(m) + "|" + m.unionid() + "|" + m.eventTime();
+      if (seen.putIfAbsent(id, Boolean.TRUE) != null) {
+        continue;
+      }
+      long j = Math.min(m.eventTime(), m.receivedAt() + FUTURE_CAP);
+      MediaEvent press = null;
+      long pressT = Long.MIN_VALUE;
+      if (m.unionid() != null) {
+        for (MediaEvent c : received) {
+          long p = Math.min(c.eventTime(), c.receivedAt() + FUTURE_CAP);
+          boolean candidate =
+              MediaEvent.SOURCE_CLIENT.equals(c.source())
+                  && m.unionid().equals(c.unionid())
+                  && c.appid().equals(m.appid())
+                  && code(c).equals(code(m))
+                  && st.stageOf(c.eventId()) == 2
+                  && c.receivedAt() - p <= latenessMs
+                  && p <= j
+                  && j - p < gapMs;
+          if (candidate
+              && (press == null
+                  || p > pressT
+                  || (p == pressT && c.trace().compareTo(press.trace()) < 0))) {
+            press = c;
+            pressT = p;
+          }
+        }
+      }
+      FunnelRowKey row = new FunnelRowKey(floorHour(j), m.appid(), code(m));
+      out.joins()
+          .merge(
+              row, List.of(1L, press != null ? 1L : 0L, press != null ? 0L : 1L), Reference::sum);
+      if (press != null) {
+        String joinId =
+            st.stageOf(m.eventId()) == 3
+                ? m.eventId()
+                : st.joined().stream().sorted().findFirst().orElseThrow();
+        journeys
+            .computeIfAbsent(
+                new Journey(m.appid(), code(m), press.trace()), k -> new LinkedHashMap<>())
+            .putIfAbsent(
+                joinId + "@" + m.eventTime(),
+                new Ev(
+                    joinId,
+                    m.eventTime(),
+                    j,
+                    m.duration(),
+                    m.openid(),
+                    m.accountType(),
+                    m.deviceType() == null ? 0 : m.deviceType(),
+                    m.mediaType() == null ? 0 : m.mediaType()));
+      }
+    }
+  }
+
+  private static String code(MediaEvent m) {
+    return m.code() == null ? "" : m.code();
   }
 
   private static List<Long> sum(List<Long> a, List<Long> b) {

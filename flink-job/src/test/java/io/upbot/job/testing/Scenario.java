@@ -93,6 +93,7 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
         }
       }
     }
+    weComJoins(new Random(seed * 131 + 17), sent);
     // Shuffle first so equal received_at values come in random order, then deliver in received_at
     // order.
     Collections.shuffle(sent, r);
@@ -112,6 +113,136 @@ public record Scenario(long seed, List<MediaEvent> received, List<byte[]> garbag
       garbage.add(pick(r, "{not json", "{\"v\":2}", "[]").getBytes(StandardCharsets.UTF_8));
     }
     return new Scenario(seed, List.copyOf(sent), garbage);
+  }
+
+  /** The trace prefix of the journeys whose long-presses carry a unionid. */
+  static final String UNION_TRACE = "utr";
+
+  /**
+   * Users who long-press with a unionid and join through WeCom (docs/semantics.md#wecom-joins): per
+   * user an exposure and a long-press per journey (long-presses of one user at least G apart, so
+   * each join's window holds at most one), and WeCom joins at, just after, G after, or before a
+   * long-press, some without a unionid, some written twice. Long-presses received late (after the
+   * join: early joins), or more than A late (dead letters: unattributable joins) included. From
+   * their own generator, so the other journeys a seed gave stay the same.
+   */
+  private static void weComJoins(Random r, List<MediaEvent> sent) {
+    for (int u = r.nextInt(4); u > 0; u--) {
+      String appid = "app" + r.nextInt(2);
+      String code = pick(r, "c1", "c2");
+      String unionid = "u" + u; // one user per key: see above
+      long cursor = BASE + r.nextInt(4) * HOUR + r.nextInt(60) * MIN;
+      List<Long> presses = new ArrayList<>();
+      for (int lp = r.nextInt(3); lp > 0; lp--) {
+        String trace = UNION_TRACE + r.nextInt(1000);
+        long p = cursor;
+        presses.add(p);
+        long received = p + pick(r, 0L, 2_000L, (long) r.nextInt((int) A), A + 1 + r.nextInt(1000));
+        sent.add(
+            withUnionid(
+                event(appid, "o-" + unionid, code, trace, IDS[0], p - 1000, received, null),
+                unionid));
+        sent.add(
+            withUnionid(
+                event(appid, "o-" + unionid, code, trace, IDS[1], p, received, null), unionid));
+        cursor += G + r.nextInt((int) G);
+      }
+      for (int jn = 1 + r.nextInt(2); jn > 0; jn--) {
+        long base = presses.isEmpty() ? cursor : presses.get(r.nextInt(presses.size()));
+        long j = base + pick(r, 0L, 1_000L, 60_000L, G - 1000, G, -1_000L);
+        long received = j + pick(r, 1_000L, (long) r.nextInt((int) A), 10_000L);
+        String joiner = r.nextInt(6) == 0 ? null : unionid;
+        MediaEvent join = weComJoin(appid, code, joiner, j, received);
+        sent.add(join);
+        if (r.nextInt(4) == 0) {
+          sent.add(weComJoin(appid, code, joiner, j, received + r.nextInt((int) (30 * MIN))));
+        }
+      }
+    }
+  }
+
+  private static MediaEvent withUnionid(MediaEvent m, String unionid) {
+    return new MediaEvent(
+        m.v(),
+        m.appid(),
+        m.openid(),
+        m.accountType(),
+        m.deviceType(),
+        m.uuid(),
+        m.eventId(),
+        m.eventTime(),
+        m.receivedAt(),
+        m.mediaType(),
+        m.code(),
+        m.traceId(),
+        m.duration(),
+        unionid,
+        MediaEvent.SOURCE_CLIENT);
+  }
+
+  /** A join record as the WeCom receiver writes it (docs/wecom.md#join-records). */
+  public static MediaEvent weComJoin(
+      String appid, String code, String unionid, long joinTime, long receivedAt) {
+    return new MediaEvent(
+        MediaEvent.VERSION,
+        appid,
+        "wecom:wm-" + unionid,
+        2,
+        null,
+        null,
+        "1110205",
+        joinTime,
+        receivedAt,
+        2,
+        code,
+        null,
+        null,
+        unionid,
+        MediaEvent.SOURCE_WECOM);
+  }
+
+  /**
+   * WeCom joins received before an on-time long-press of their user and code that is at or before
+   * them and less than G before: joins that must wait for their long-press.
+   */
+  public long earlyJoins() {
+    return received.stream()
+        .filter(m -> MediaEvent.SOURCE_WECOM.equals(m.source()) && m.unionid() != null)
+        .filter(
+            j ->
+                received.stream()
+                    .anyMatch(
+                        c ->
+                            MediaEvent.SOURCE_CLIENT.equals(c.source())
+                                && j.unionid().equals(c.unionid())
+                                && c.appid().equals(j.appid())
+                                && c.code().equals(j.code())
+                                && c.eventId().equals(IDS[1])
+                                && c.receivedAt() - t(c) <= A
+                                && c.receivedAt() > j.receivedAt()
+                                && t(c) <= t(j)
+                                && t(j) - t(c) < G))
+        .count();
+  }
+
+  /**
+   * This scenario without its WeCom join records: for tests of the sessionizer alone, which sees
+   * joins only once the attribution has moved them to a journey.
+   */
+  public Scenario withoutWeComJoins() {
+    return new Scenario(
+        seed,
+        received.stream().filter(m -> !MediaEvent.SOURCE_WECOM.equals(m.source())).toList(),
+        garbage);
+  }
+
+  /** Distinct on-time WeCom joins. */
+  public long weComJoinCount() {
+    return received.stream()
+        .filter(m -> MediaEvent.SOURCE_WECOM.equals(m.source()) && m.receivedAt() - t(m) <= A)
+        .map(m -> m.appid() + "|" + m.code() + "|" + m.unionid() + "|" + m.eventTime())
+        .distinct()
+        .count();
   }
 
   /**

@@ -44,7 +44,8 @@ public final class TestSinks {
         new Collecting<>(id, id),
         new Collecting<>(id, id),
         new Collecting<>(id, id),
-        new Collecting<>(id, id + "/dead"));
+        new Collecting<>(id, id + "/dead"),
+        new Collecting<>(id, id));
   }
 
   /** The tables as the rows written so far leave them. */
