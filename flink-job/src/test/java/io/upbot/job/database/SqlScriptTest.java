@@ -60,7 +60,7 @@ class SqlScriptTest {
           .hasSize(5);
       assertThat(SqlScript.statements(SchemaInstaller.ddl(d, "tables.sql")))
           .filteredOn(s -> s.startsWith("CREATE TABLE IF NOT EXISTS"))
-          .hasSize(8);
+          .hasSize(9);
     }
   }
 }
