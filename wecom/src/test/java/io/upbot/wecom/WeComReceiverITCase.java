@@ -114,7 +114,7 @@ class WeComReceiverITCase {
               "--dead-letter-topic",
               dead,
               "--group-id",
-              id,
+              groupId,
               "--transactional-id",
               id,
               "--api-timeout",
