@@ -20,38 +20,30 @@ final class BatchAcknowledgement {
   private final int size;
   private final Answers answers;
   private final Metrics metrics;
-  private final Drain drain;
   private final long sendStart = System.nanoTime();
   private final AtomicInteger remaining;
   private final AtomicBoolean answered = new AtomicBoolean();
   private volatile XnioExecutor.Key timer;
 
-  private BatchAcknowledgement(
-      HttpServerExchange ex, int size, Answers answers, Metrics metrics, Drain drain) {
+  private BatchAcknowledgement(HttpServerExchange ex, int size, Answers answers, Metrics metrics) {
     this.ex = ex;
     this.size = size;
     this.answers = answers;
     this.metrics = metrics;
-    this.drain = drain;
     this.remaining = new AtomicInteger(size);
   }
 
   /** Starts waiting for {@code size} acknowledgements, answering 1005 at the deadline. */
   static BatchAcknowledgement start(
-      HttpServerExchange ex,
-      int size,
-      long deadlineMillis,
-      Answers answers,
-      Metrics metrics,
-      Drain drain) {
-    BatchAcknowledgement batch = new BatchAcknowledgement(ex, size, answers, metrics, drain);
+      HttpServerExchange ex, int size, long deadlineMillis, Answers answers, Metrics metrics) {
+    BatchAcknowledgement batch = new BatchAcknowledgement(ex, size, answers, metrics);
     metrics.batchStarted();
     try {
       batch.timer =
           ex.getIoThread()
               .executeAfter(() -> batch.fail("deadline"), deadlineMillis, TimeUnit.MILLISECONDS);
     } catch (RuntimeException stopping) {
-      // The I/O thread is shutting down: answer now, and release the in-flight count with it.
+      // The I/O thread is shutting down: answer now.
       batch.fail(stopping.getClass().getSimpleName());
     }
     return batch;
@@ -101,7 +93,7 @@ final class BatchAcknowledgement {
       // The listener stopped after the drain timeout: nobody is left to answer.
       LOG.debug("Could not answer a batch after stop: {}", stopped.toString());
     }
+    // The drain count is released when the exchange completes (Drain#enter), after this answer.
     metrics.batchFinished();
-    drain.leave();
   }
 }

@@ -1,6 +1,7 @@
 package io.upbot.ingest;
 
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,8 +46,26 @@ final class Drain {
   /**
    * Counts a batch in flight unless draining has begun (then false: answer 1005). The check and the
    * count are one step under the lock {@link #await} waits on, so no batch can pass the check after
-   * {@code await} has seen none in flight. Each true is matched by one {@link #leave}.
+   * {@code await} has seen none in flight.
+   *
+   * <p>The batch leaves when its exchange completes: once its answer is written to the client (or
+   * the write failed), not when the answer is merely handed to the I/O thread. Leaving earlier let
+   * the stop close the listener under a drained batch's answer, so a client whose items were
+   * durable saw a cut connection instead of its 0.
    */
+  boolean enter(HttpServerExchange ex) {
+    if (!enter()) {
+      return false;
+    }
+    ex.addExchangeCompleteListener(
+        (done, next) -> {
+          leave();
+          next.proceed();
+        });
+    return true;
+  }
+
+  /** Counts one batch in flight unless draining has begun; matched by one {@link #leave}. */
   boolean enter() {
     synchronized (lock) {
       if (draining) {

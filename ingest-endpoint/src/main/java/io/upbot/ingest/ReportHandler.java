@@ -138,11 +138,10 @@ final class ReportHandler implements HttpHandler {
    * answers).
    */
   private void afterBody(HttpServerExchange ex, Checked checked, byte[] raw, long receivedAt) {
-    if (!drain.enter()) {
+    if (!drain.enter(ex)) {
       answers.send(ex, Answer.of(Ret.BUSY));
       return;
     }
-    boolean handedToBatch = false;
     try {
       BatchValidator.Result result = validator.validateBody(raw, checked.gzip(), receivedAt);
       if (result instanceof BatchValidator.Rejected r) {
@@ -165,28 +164,23 @@ final class ReportHandler implements HttpHandler {
         answers.send(ex, Answer.of(Ret.OK));
         return;
       }
-      handedToBatch = true;
       write(ex, batch, receivedAt);
     } catch (RuntimeException e) {
       LOG.error("Unexpected error handling a batch", e);
       answers.send(ex, Answer.of(Ret.BUSY));
-    } finally {
-      if (!handedToBatch) {
-        drain.leave();
-      }
     }
   }
 
   /**
-   * Hands each record to the writer; the batch's acknowledgement answers, and releases the drain
-   * count. The records are encoded together (one generator per batch), and a key is built once per
-   * run of items on the same trace (a batch is usually one user's journey).
+   * Hands each record to the writer; the batch's acknowledgement answers. The records are encoded
+   * together (one generator per batch), and a key is built once per run of items on the same trace
+   * (a batch is usually one user's journey).
    */
   private void write(HttpServerExchange ex, BatchValidator.Accepted batch, long receivedAt) {
     List<MediaEvent> events = batch.events();
     BatchAcknowledgement ack =
         BatchAcknowledgement.start(
-            ex, events.size(), config.deadline().toMillis(), answers, metrics, drain);
+            ex, events.size(), config.deadline().toMillis(), answers, metrics);
     byte[][] values = MediaEventCodec.encodeAll(events);
     Consumer<Exception> acked = ack::acked;
     String topic = config.topic();
