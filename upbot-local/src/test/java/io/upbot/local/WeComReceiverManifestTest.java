@@ -53,18 +53,8 @@ class WeComReceiverManifestTest {
     return byKind.get("Deployment");
   }
 
-  /** The container's variables: plain values, and secret references as "secret name/key". */
   static Map<String, String> env() {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (JsonNode e : container.path("env")) {
-      JsonNode secret = e.path("valueFrom").path("secretKeyRef");
-      env.put(
-          e.path("name").asText(),
-          secret.isMissingNode()
-              ? e.path("value").asText()
-              : "secret " + secret.path("name").asText() + "/" + secret.path("key").asText());
-    }
-    return env;
+    return K8sContainers.environment(container);
   }
 
   /** The receiver's settings from the container's variables, secrets given stand-in values. */
