@@ -287,20 +287,36 @@ public final class Pages {
     for (int i = 0; i < funnel.columns().size(); i++) {
       String stage = funnel.columns().get(i);
       long v = (Long) row.get(i);
-      b.append("<tr data-key=\"")
-          .append(text(stage))
-          .append("\"><td>")
-          .append(text(label(stage)))
-          .append("</td><td data-col=\"count\">")
-          .append(v)
-          .append("</td><td data-col=\"of_first\">")
-          .append(text(Cells.percent(v, first)))
-          .append("</td><td data-col=\"of_previous\">")
-          .append(i == 0 ? "" : text(Cells.percent(v, previous)))
-          .append("</td></tr>\n");
+      countRow(
+          b,
+          stage,
+          v,
+          "of_first",
+          Cells.percent(v, first),
+          "of_previous",
+          i == 0 ? "" : Cells.percent(v, previous));
       previous = v;
     }
     b.append("</tbody></table>\n");
+  }
+
+  /** A row of a count table: its label, the count, then percents as (column, text) pairs. */
+  private static void countRow(StringBuilder b, String key, long count, String... percents) {
+    b.append("<tr data-key=\"")
+        .append(text(key))
+        .append("\"><td>")
+        .append(text(label(key)))
+        .append("</td><td data-col=\"count\">")
+        .append(count)
+        .append("</td>");
+    for (int i = 0; i < percents.length; i += 2) {
+      b.append("<td data-col=\"")
+          .append(text(percents[i]))
+          .append("\">")
+          .append(text(percents[i + 1]))
+          .append("</td>");
+    }
+    b.append("</tr>\n");
   }
 
   /** The range's WeCom joins by outcome, each in percent of all joins. */
@@ -313,15 +329,7 @@ public final class Pages {
     for (int i = 0; i < 4; i++) {
       String column = joins.columns().get(i);
       long v = (Long) row.get(i);
-      b.append("<tr data-key=\"")
-          .append(text(column))
-          .append("\"><td>")
-          .append(text(label(column)))
-          .append("</td><td data-col=\"count\">")
-          .append(v)
-          .append("</td><td data-col=\"of_joins\">")
-          .append(text(Cells.percent(v, all)))
-          .append("</td></tr>\n");
+      countRow(b, column, v, "of_joins", Cells.percent(v, all));
     }
     b.append("</tbody></table>\n")
         .append("<p class=\"note\">Attributed joins count in the funnel's <em>joined</em> when")
