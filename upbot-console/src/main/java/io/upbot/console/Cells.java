@@ -13,7 +13,7 @@ public final class Cells {
       return "–";
     }
     if (v instanceof Double d) {
-      if (column.equals("conversion")) {
+      if (column.equals("conversion") || column.endsWith("_share")) {
         return percent(d);
       }
       return String.format(Locale.ROOT, "%.1f", d);

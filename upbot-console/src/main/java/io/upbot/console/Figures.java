@@ -37,6 +37,28 @@ public final class Figures {
   private static final List<String> FUNNEL_COLUMNS =
       List.of("sessions", "exposed", "long_pressed", "joined");
 
+  /**
+   * code_join_hourly summed: the joins, those attributed and unattributed, those still waiting for
+   * their long-press (neither yet), and the attributed share of all joins (NULL without joins).
+   */
+  private static final String JOIN_SUMS =
+      "CAST(COALESCE(SUM(wecom_joins), 0) AS BIGINT) AS wecom_joins,\n"
+          + "  CAST(COALESCE(SUM(attributed_joins), 0) AS BIGINT) AS attributed_joins,\n"
+          + "  CAST(COALESCE(SUM(unattributed_joins), 0) AS BIGINT) AS unattributed_joins,\n"
+          + "  CAST(COALESCE(SUM(wecom_joins - attributed_joins - unattributed_joins), 0) AS BIGINT)"
+          + " AS waiting_joins,\n"
+          + "  CAST(SUM(attributed_joins) AS DOUBLE PRECISION) / NULLIF(SUM(wecom_joins), 0)"
+          + " AS attributed_share";
+
+  /** The columns of {@link #JOIN_SUMS}. */
+  public static final List<String> JOIN_COLUMNS =
+      List.of(
+          "wecom_joins",
+          "attributed_joins",
+          "unattributed_joins",
+          "waiting_joins",
+          "attributed_share");
+
   /** The breakdown dimensions of code_funnel_breakdown_hourly. */
   public static final List<String> DIMENSIONS =
       List.of("device_type", "account_type", "media_type");
@@ -172,6 +194,37 @@ public final class Figures {
                     + inRange,
                 range(s, s.appid(), s.code()),
                 List.of("code_funnel_hourly")));
+    // WeCom's joins (code_join_hourly): how many there were and how many the job matched to the
+    // journey whose long-press led to them (docs/tables.md#code_join_hourly).
+    add(
+        "wecom_joins",
+        "WeCom joins",
+        Needs.CODE,
+        JOIN_COLUMNS,
+        s ->
+            new Query(
+                "SELECT "
+                    + JOIN_SUMS
+                    + "\nFROM code_join_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange,
+                range(s, s.appid(), s.code()),
+                List.of("code_join_hourly")));
+    add(
+        "wecom_joins_daily",
+        "WeCom joins per day",
+        Needs.CODE,
+        cols("day", JOIN_COLUMNS),
+        s ->
+            new Query(
+                "SELECT "
+                    + day
+                    + " AS day,\n  "
+                    + JOIN_SUMS
+                    + "\nFROM code_join_hourly\nWHERE appid = ? AND code = ? AND "
+                    + inRange
+                    + "\nGROUP BY 1\nORDER BY 1",
+                range(s, s.appid(), s.code()),
+                List.of("code_join_hourly")));
     add(
         "daily",
         "Daily trend",

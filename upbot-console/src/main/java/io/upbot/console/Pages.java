@@ -220,6 +220,35 @@ public final class Pages {
     try (Connection c = db.connect()) {
       Result funnel = run(c, "funnel", s);
       section(b, "funnel", s, funnel, "funnel", () -> funnelTable(b, funnel));
+      // Next to the funnel: the joins WeCom confirmed, and how many found their journey.
+      Result joins = run(c, "wecom_joins", s);
+      boolean anyJoin = joins.available() && (Long) joins.rows().get(0).get(0) > 0;
+      section(
+          b,
+          "wecom_joins",
+          s,
+          joins,
+          anyJoin ? "joins" : null,
+          () -> {
+            if (anyJoin) {
+              joinsTable(b, joins);
+            } else {
+              b.append(
+                  "<p class=\"empty\">No WeCom joins in this range: no one joined through this"
+                      + " code's join way, or no WeCom receiver writes joins"
+                      + " (docs/wecom.md).</p>\n");
+            }
+          });
+      if (anyJoin) {
+        Result joinsDaily = run(c, "wecom_joins_daily", s);
+        section(
+            b,
+            "wecom_joins_daily",
+            s,
+            joinsDaily,
+            "joins_daily",
+            () -> plainTable(b, joinsDaily, "day"));
+      }
       Result daily = run(c, "daily", s);
       section(b, "daily", s, daily, "daily", () -> plainTable(b, daily, "day"));
       Result users = run(c, "users_daily", s);
@@ -258,20 +287,56 @@ public final class Pages {
     for (int i = 0; i < funnel.columns().size(); i++) {
       String stage = funnel.columns().get(i);
       long v = (Long) row.get(i);
-      b.append("<tr data-key=\"")
-          .append(text(stage))
-          .append("\"><td>")
-          .append(text(label(stage)))
-          .append("</td><td data-col=\"count\">")
-          .append(v)
-          .append("</td><td data-col=\"of_first\">")
-          .append(text(Cells.percent(v, first)))
-          .append("</td><td data-col=\"of_previous\">")
-          .append(i == 0 ? "" : text(Cells.percent(v, previous)))
-          .append("</td></tr>\n");
+      countRow(
+          b,
+          stage,
+          v,
+          "of_first",
+          Cells.percent(v, first),
+          "of_previous",
+          i == 0 ? "" : Cells.percent(v, previous));
       previous = v;
     }
     b.append("</tbody></table>\n");
+  }
+
+  /** A row of a count table: its label, the count, then percents as (column, text) pairs. */
+  private static void countRow(StringBuilder b, String key, long count, String... percents) {
+    b.append("<tr data-key=\"")
+        .append(text(key))
+        .append("\"><td>")
+        .append(text(label(key)))
+        .append("</td><td data-col=\"count\">")
+        .append(count)
+        .append("</td>");
+    for (int i = 0; i < percents.length; i += 2) {
+      b.append("<td data-col=\"")
+          .append(text(percents[i]))
+          .append("\">")
+          .append(text(percents[i + 1]))
+          .append("</td>");
+    }
+    b.append("</tr>\n");
+  }
+
+  /** The range's WeCom joins by outcome, each in percent of all joins. */
+  private static void joinsTable(StringBuilder b, Result joins) {
+    List<Object> row = joins.rows().get(0);
+    long all = (Long) row.get(0);
+    b.append(
+        "<table class=\"data\" data-figure=\"wecom_joins\"><thead><tr><th>joins</th><th>count</th>"
+            + "<th>% of WeCom joins</th></tr></thead>\n<tbody>\n");
+    for (int i = 0; i < 4; i++) {
+      String column = joins.columns().get(i);
+      long v = (Long) row.get(i);
+      countRow(b, column, v, "of_joins", Cells.percent(v, all));
+    }
+    b.append("</tbody></table>\n")
+        .append("<p class=\"note\">Attributed joins count in the funnel's <em>joined</em> when")
+        .append(" their session reached a long-press; unattributed ones (no long-press with the")
+        .append(" member's unionid on this code before the join) count nowhere else; waiting ones")
+        .append(" are at most a day old and still may find their long-press. A low attributed")
+        .append(" share: clients do not send the unionid, or WeCom gives none.</p>\n");
   }
 
   /** The dead letters: counts by reason per day, and the newest payloads. */
@@ -478,6 +543,11 @@ public final class Pages {
       case "long_pressed" -> "long-pressed";
       case "conversion" -> "conversion (joined / exposed)";
       case "joined_users" -> "joined users";
+      case "wecom_joins" -> "WeCom joins";
+      case "attributed_joins" -> "attributed";
+      case "unattributed_joins" -> "unattributed";
+      case "waiting_joins" -> "waiting";
+      case "attributed_share" -> "attributed share";
       default -> column.replace('_', ' ');
     };
   }

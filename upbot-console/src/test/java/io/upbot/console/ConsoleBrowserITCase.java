@@ -161,6 +161,43 @@ class ConsoleBrowserITCase {
             .isEqualTo(Cells.percent(total[i], total[i - 1]));
       }
     }
+    // WeCom's joins next to the funnel: by outcome, each in percent of all joins, and per day.
+    long[] joins = t.joinsOf("wx-a", "C1");
+    assertThat(joins[0]).as("the fixture has WeCom joins on C1").isPositive();
+    String[] outcomes = {"wecom_joins", "attributed_joins", "unattributed_joins", "waiting_joins"};
+    for (int i = 0; i < 4; i++) {
+      assertThat(cell("fig-wecom_joins", outcomes[i], "count").getText())
+          .as(outcomes[i])
+          .isEqualTo(joins[i] + "");
+      assertThat(cell("fig-wecom_joins", outcomes[i], "of_joins").getText())
+          .isEqualTo(Cells.percent(joins[i], joins[0]));
+    }
+    assertThat(driver.findElements(By.cssSelector("#fig-wecom_joins .chart[data-rendered='true']")))
+        .hasSize(1);
+    Map<String, long[]> joinsDaily = t.joinsDailyOf("wx-a", "C1");
+    assertThat(rows("fig-wecom_joins_daily")).hasSize(joinsDaily.size());
+    joinsDaily.forEach(
+        (day, j) -> {
+          assertRow(
+              "fig-wecom_joins_daily",
+              day,
+              Map.of(
+                  "wecom_joins",
+                  j[0],
+                  "attributed_joins",
+                  j[1],
+                  "unattributed_joins",
+                  j[2],
+                  "waiting_joins",
+                  j[3]));
+          assertThat(cell("fig-wecom_joins_daily", day, "attributed_share").getText())
+              .isEqualTo(Cells.percent(j[1], j[0]));
+        });
+    assertThat(
+            driver.findElements(
+                By.cssSelector("#fig-wecom_joins_daily .chart[data-rendered='true']")))
+        .hasSize(1);
+
     Map<String, long[]> daily = t.dailyOf("wx-a", "C1");
     assertThat(rows("fig-daily")).hasSize(daily.size());
     daily.forEach((day, f) -> assertStages("fig-daily", day, f));
@@ -246,6 +283,15 @@ class ConsoleBrowserITCase {
     assertThat(driver.findElement(By.id("sql-runnable")).getText())
         .contains("FROM dead_letter_events", "'2026-11-29 16:00:00'");
     assertNoBrowserErrors("sql");
+
+    // The joins' figure links to its SQL like every other figure.
+    browser.get("/code?appid=wx-a&code=C1&" + range);
+    awaitCharts();
+    driver.findElement(By.cssSelector("#fig-wecom_joins a.sql-link")).click();
+    awaitCharts();
+    assertThat(driver.findElement(By.id("sql-runnable")).getText())
+        .contains("FROM code_join_hourly", "'wx-a'", "'C1'", "'2026-11-29 16:00:00'");
+    assertNoBrowserErrors("sql of wecom_joins");
   }
 
   // ---------------------------------------------------------------- page helpers
@@ -307,6 +353,7 @@ class ConsoleBrowserITCase {
     final Map<String, List<Map<String, Object>>> hourlyTables = new TreeMap<>();
     final List<Map<String, Object>> events = new ArrayList<>();
     final List<Map<String, Object>> deadLetters = new ArrayList<>();
+    final List<Map<String, Object>> joins = new ArrayList<>();
     LocalDate from;
     LocalDate to;
 
@@ -318,6 +365,7 @@ class ConsoleBrowserITCase {
         t.funnel.addAll(t.inRange(select(c, "code_funnel_hourly"), "bucket_start"));
         t.breakdown.addAll(t.inRange(select(c, "code_funnel_breakdown_hourly"), "bucket_start"));
         t.events.addAll(t.inRange(select(c, "code_event_hourly"), "bucket_start"));
+        t.joins.addAll(t.inRange(select(c, "code_join_hourly"), "bucket_start"));
         for (String h : List.of("code_dwell_hourly", "code_convert_time_hourly")) {
           t.hourlyTables.put(h, t.inRange(select(c, h), "bucket_start"));
         }
@@ -484,6 +532,28 @@ class ConsoleBrowserITCase {
         }
       }
       return out;
+    }
+
+    /** WeCom joins: all, attributed, unattributed, and waiting (all less the other two). */
+    static long[] joinCounts(Map<String, Object> r) {
+      long all = n(r.get("wecom_joins"));
+      long attributed = n(r.get("attributed_joins"));
+      long unattributed = n(r.get("unattributed_joins"));
+      return new long[] {all, attributed, unattributed, all - attributed - unattributed};
+    }
+
+    long[] joinsOf(String appid, String code) {
+      return group(joins, appid, code, r -> "all", Tables::joinCounts)
+          .getOrDefault("all", new long[4]);
+    }
+
+    Map<String, long[]> joinsDailyOf(String appid, String code) {
+      return group(
+          joins,
+          appid,
+          code,
+          r -> ((LocalDateTime) r.get("local")).toLocalDate().toString(),
+          Tables::joinCounts);
     }
 
     Map<String, Long> deadLettersByDayAndReason() {

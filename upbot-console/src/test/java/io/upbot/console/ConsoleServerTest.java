@@ -121,6 +121,48 @@ class ConsoleServerTest {
   }
 
   @Test
+  void shouldAnswerWeComJoinsInTheApiAndShowThemNextToTheFunnel() throws Exception {
+    HttpResponse<String> r =
+        get(
+            "/api/figure/wecom_joins?appid=wx-a&code=C1&" + RANGE,
+            "Authorization",
+            "Bearer " + token.value());
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode row = new ObjectMapper().readTree(r.body()).path("rows").path(0);
+    assertThat(row.path("wecom_joins").asLong()).isEqualTo(14);
+    assertThat(row.path("attributed_joins").asLong()).isEqualTo(9);
+    assertThat(row.path("unattributed_joins").asLong()).isEqualTo(3);
+    assertThat(row.path("waiting_joins").asLong()).isEqualTo(2);
+    assertThat(row.path("attributed_share").asDouble()).isEqualTo(9 / 14.0);
+    JsonNode daily =
+        new ObjectMapper()
+            .readTree(
+                get("/api/figure/wecom_joins_daily?appid=wx-a&code=C1&" + RANGE, "Cookie", cookie())
+                    .body());
+    assertThat(daily.path("rows")).hasSize(3);
+    assertThat(daily.path("sql").asText()).contains("FROM code_join_hourly", "'wx-a'", "'C1'");
+
+    String page = get("/code?appid=wx-a&code=C1&" + RANGE, "Cookie", cookie()).body();
+    int funnel = page.indexOf("id=\"fig-funnel\"");
+    int joins = page.indexOf("id=\"fig-wecom_joins\"");
+    assertThat(joins).isGreaterThan(funnel).isLessThan(page.indexOf("id=\"fig-daily\""));
+    assertThat(page)
+        .contains("<a class=\"sql-link\" data-sql=\"wecom_joins\" href=\"/sql?")
+        .contains("figure=wecom_joins\"")
+        .contains("data-sql=\"wecom_joins_daily\"")
+        .contains("data-chart=\"joins\"")
+        .contains(
+            "<tr data-key=\"waiting_joins\"><td>waiting</td><td data-col=\"count\">2</td>"
+                + "<td data-col=\"of_joins\">14.3%</td></tr>");
+    // A code without joins says so, with no chart and no daily table.
+    String none = get("/code?appid=wx-a&code=C2x&" + RANGE, "Cookie", cookie()).body();
+    assertThat(none)
+        .contains("No WeCom joins in this range")
+        .doesNotContain("fig-wecom_joins_daily");
+    assertThat(none).doesNotContain("data-chart=\"joins\"");
+  }
+
+  @Test
   void shouldKeepOneTokenOwnerOnlyInTheDataDir() throws Exception {
     Path file = dir.resolve(ConsoleToken.FILE);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
@@ -194,6 +236,7 @@ class ConsoleServerTest {
         .contains("Not available yet: this database has no code_users_daily table")
         .contains("no code_funnel_breakdown_hourly table")
         .contains("no code_convert_time_hourly table")
+        .contains("no code_join_hourly table")
         .contains("data-figure=\"funnel\"");
     String app = get("/app?appid=wx-a&" + RANGE, "Cookie", cookie()).body();
     assertThat(app).contains("no code_users_daily table").contains("data-key=\"C1\"");

@@ -101,6 +101,22 @@ final class FigureChecks {
         .containsExactly(List.of("1001", 23L), List.of("1002", 5L), List.of("1003", 4L));
   }
 
+  void wecomJoins(Scope code) throws SQLException {
+    // 11-29 16:00 UTC is 11-30 in Shanghai; the row of 11-29 15:00 UTC is before the range.
+    assertThat(run("wecom_joins", code).rows()).containsExactly(List.of(14L, 9L, 3L, 2L, 9 / 14.0));
+    assertThat(run("wecom_joins_daily", code).rows())
+        .containsExactly(
+            List.of("2026-11-30", 6L, 4L, 2L, 0L, 4 / 6.0),
+            List.of("2026-12-01", 3L, 1L, 0L, 2L, 1 / 3.0),
+            List.of("2026-12-02", 5L, 4L, 1L, 0L, 0.8));
+    // A code without joins: zeros, and no share.
+    List<Object> none = new java.util.ArrayList<>();
+    none.addAll(List.of(0L, 0L, 0L, 0L));
+    none.add(null);
+    assertThat(run("wecom_joins", code.withCode("C9")).rows()).containsExactly(none);
+    assertThat(run("wecom_joins_daily", code.withCode("C9")).rows()).isEmpty();
+  }
+
   void deadLetters(Scope all) throws SQLException {
     assertThat(run("dead_letters_daily", all).rows())
         .containsExactly(

@@ -58,6 +58,11 @@ class FigureQueriesTest {
   }
 
   @Test
+  void shouldCountWeComJoinsByOutcomeInLocalDaysOfTheRange() throws SQLException {
+    checks(db, figures).wecomJoins(code);
+  }
+
+  @Test
   void shouldCountDeadLettersByLocalDayAndCutPayloads() throws SQLException {
     checks(db, figures).deadLetters(new Scope(null, null, Fixture.FROM, Fixture.TO, null));
   }
@@ -76,6 +81,8 @@ class FigureQueriesTest {
         .containsExactly("code_convert_time_hourly");
     assertThat(run(old, "convert_time_daily", code).missing())
         .containsExactly("code_convert_time_daily");
+    assertThat(run(old, "wecom_joins", code).missing()).containsExactly("code_join_hourly");
+    assertThat(run(old, "wecom_joins_daily", code).missing()).containsExactly("code_join_hourly");
     // The older tables still answer.
     assertThat(run(old, "funnel", code).available()).isTrue();
   }

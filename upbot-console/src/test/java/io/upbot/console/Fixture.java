@@ -15,8 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Fixture databases for the console's tests: the repository's DDL (sql/), the three newer tables
- * (fixture/), and rows written as the job writes them.
+ * Fixture databases for the console's tests: the repository's DDL (sql/), the newer tables
+ * (fixture/; code_join_hourly is in sql/), and rows written as the job writes them.
  */
 final class Fixture {
 
@@ -88,6 +88,9 @@ final class Fixture {
 
   record DeadLetter(String reason, String payload, String source, Instant recordedAt) {}
 
+  record Join(
+      Instant bucket, String appid, String code, long joins, long attributed, long unattributed) {}
+
   /** Rows of every table. */
   record Data(
       List<Funnel> funnel,
@@ -97,7 +100,8 @@ final class Fixture {
       List<Event> events,
       List<Convert> convert,
       List<ConvertDaily> convertDaily,
-      List<DeadLetter> deadLetters) {}
+      List<DeadLetter> deadLetters,
+      List<Join> joins) {}
 
   /** The tables added after the first four. */
   static final List<String> NEWER_TABLES =
@@ -105,7 +109,8 @@ final class Fixture {
           "code_funnel_breakdown_hourly",
           "code_users_daily",
           "code_convert_time_hourly",
-          "code_convert_time_daily");
+          "code_convert_time_daily",
+          "code_join_hourly");
 
   private Fixture() {}
 
@@ -203,7 +208,16 @@ final class Fixture {
             "upbot/1/8",
             t("2026-12-02 09:00")));
     dl.add(new DeadLetter("late", "{\"old\":1}", "upbot/0/0", t("2026-11-29 10:00"))); // out
-    return new Data(f, b, u, d, e, c, cd, dl);
+    List<Join> j =
+        List.of(
+            new Join(t("2026-11-29 15:00"), "wx-a", "C1", 50, 40, 10), // 11-29 local: out
+            new Join(t("2026-11-29 16:00"), "wx-a", "C1", 4, 3, 1), // 11-30 00:00
+            new Join(t("2026-11-30 15:00"), "wx-a", "C1", 2, 1, 1), // 11-30 23:00
+            new Join(t("2026-11-30 16:00"), "wx-a", "C1", 3, 1, 0), // 12-01 00:00, 2 waiting
+            new Join(t("2026-12-02 03:00"), "wx-a", "C1", 5, 4, 1),
+            new Join(t("2026-12-01 06:00"), "wx-a", "C2", 7, 0, 7),
+            new Join(t("2026-12-01 06:00"), "wx-b", "C1", 9, 9, 0));
+    return new Data(f, b, u, d, e, c, cd, dl, j);
   }
 
   // ---------------------------------------------------------------- databases
@@ -348,6 +362,19 @@ final class Fixture {
           now);
     }
     writeConvertDaily(c, d, data, now);
+    for (Join r : data.joins()) {
+      insert(
+          c,
+          d,
+          "INSERT INTO code_join_hourly VALUES (?,?,?,?,?,?,?)",
+          r.bucket(),
+          r.appid(),
+          r.code(),
+          r.joins(),
+          r.attributed(),
+          r.unattributed(),
+          now);
+    }
   }
 
   private static void writeConvertDaily(Connection c, Dialect d, Data data, Instant now)

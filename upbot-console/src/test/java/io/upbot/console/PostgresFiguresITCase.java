@@ -56,6 +56,7 @@ class PostgresFiguresITCase {
         .contains("no code_users_daily table")
         .contains("no code_funnel_breakdown_hourly table")
         .contains("no code_convert_time_hourly table")
+        .contains("no code_join_hourly table")
         .contains("<tr data-key=\"2026-12-02\"><td data-col=\"day\">2026-12-02</td>")
         .contains("data-key=\"1001\"");
   }
@@ -66,6 +67,7 @@ class PostgresFiguresITCase {
     checks.totalsCoverTheRangeOnly(code, app);
     checks.hourOfDayIsLocal(code);
     checks.dwellConvertUsersEvents(code);
+    checks.wecomJoins(code);
     checks.deadLetters(new Scope(null, null, Fixture.FROM, Fixture.TO, null));
   }
 

@@ -191,14 +191,7 @@ class FlinkDeploymentFileTest {
     Map<String, String> env = new java.util.LinkedHashMap<>();
     for (JsonNode c : deployment.path("spec").path("podTemplate").path("spec").path("containers")) {
       if (c.path("name").asText().equals("flink-main-container")) {
-        for (JsonNode e : c.path("env")) {
-          JsonNode secret = e.path("valueFrom").path("secretKeyRef");
-          env.put(
-              e.path("name").asText(),
-              secret.isMissingNode()
-                  ? e.path("value").asText()
-                  : "secret " + secret.path("name").asText() + "/" + secret.path("key").asText());
-        }
+        env.putAll(K8sContainers.environment(c));
       }
     }
     return env;

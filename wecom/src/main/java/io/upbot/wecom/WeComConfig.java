@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The receiver's settings, read the one way {@link Flags} reads them ({@code --flag value} over
@@ -208,6 +209,15 @@ public record WeComConfig(
       }
     }
     return out;
+  }
+
+  /**
+   * Every flag's name ({@code wecom-token}, …); its variable is {@link Flags#envName}. Deployment
+   * files are checked against these, since an unknown {@code UPBOT_} variable is not an error (the
+   * programs share the prefix) and a misspelt one would be ignored.
+   */
+  public static Set<String> flagNames() {
+    return Set.copyOf(FLAGS.names());
   }
 
   /** The usage text. */

@@ -17,6 +17,12 @@ import org.slf4j.LoggerFactory;
 public final class WeComReceiver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WeComReceiver.class);
 
+  /** 200 while the resolver runs, 503 once it stopped: for liveness probes and health checks. */
+  public static final String HEALTH_PATH = "/healthz";
+
+  /** Prometheus text. */
+  public static final String METRICS_PATH = "/metrics";
+
   private final Undertow undertow;
   private final CallbackStore store;
   private final JoinResolver resolver;
@@ -100,14 +106,14 @@ public final class WeComReceiver implements AutoCloseable {
     String p = ex.getRequestPath();
     if (p.equals(path)) {
       callbacks.handleRequest(ex);
-    } else if (p.equals("/healthz")) {
+    } else if (p.equals(HEALTH_PATH)) {
       // A dead resolver leaves callbacks piling up in the outbox: let the orchestrator restart us.
       if (resolver.isRunning()) {
         text(ex, 200, "{\"status\":\"serving\"}", "application/json");
       } else {
         text(ex, 503, "{\"status\":\"resolver stopped\"}", "application/json");
       }
-    } else if (p.equals("/metrics")) {
+    } else if (p.equals(METRICS_PATH)) {
       text(ex, 200, metrics.render(clock.getAsLong()), "text/plain; version=0.0.4");
     } else {
       metrics.callback("not_found");

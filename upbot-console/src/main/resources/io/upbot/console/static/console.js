@@ -4,6 +4,7 @@
   'use strict';
 
   var STAGES = ['sessions', 'exposed', 'long_pressed', 'joined'];
+  var JOIN_OUTCOMES = ['attributed_joins', 'unattributed_joins', 'waiting_joins'];
 
   function getJson(url) {
     return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
@@ -55,6 +56,28 @@
         series: [{ type: 'bar', label: { show: true, position: 'right' },
           data: STAGES.map(function (s) { return r[s]; }) }]
       };
+    },
+    // WeCom joins by outcome: one stacked bar, labelled with the counts.
+    joins: function (d) {
+      var r = d.rows[0];
+      return {
+        tooltip: {},
+        legend: { top: 0 },
+        grid: { left: 96, right: 48, top: 32, bottom: 24 },
+        xAxis: { type: 'value' },
+        yAxis: { type: 'category', data: ['WeCom joins'] },
+        series: JOIN_OUTCOMES.map(function (n) {
+          return { name: n.replace('_joins', ''), type: 'bar', stack: 'joins', label: { show: r[n] > 0 }, data: [r[n]] };
+        })
+      };
+    },
+    joins_daily: function (d) {
+      var o = bars(col(d.rows, 'day'), d.rows, JOIN_OUTCOMES);
+      o.series.forEach(function (s) { s.stack = 'joins'; s.name = s.name.replace('_joins', ''); });
+      o.grid.right = 56;
+      o.yAxis = [o.yAxis, { type: 'value', min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + '%'; } } }];
+      o.series.push({ name: 'attributed share', type: 'line', yAxisIndex: 1, data: col(d.rows, 'attributed_share'), lineStyle: { type: 'dashed' } });
+      return o;
     },
     daily: function (d) {
       return lines(col(d.rows, 'day'), d.rows, STAGES, function (o) {
