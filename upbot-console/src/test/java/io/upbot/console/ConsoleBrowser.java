@@ -46,13 +46,21 @@ public final class ConsoleBrowser implements AutoCloseable {
     this.shots = shots;
   }
 
-  /** Skips the calling test, saying what to install, when Chromium or its driver is missing. */
+  /**
+   * Skips the calling test, saying what to install, when Chromium or its driver is missing; fails
+   * it instead under CI ({@code CI=true}), where {@code .ci/run} installs both, so a broken install
+   * cannot pass as a skipped browser test.
+   */
   public static void assumeAvailable(String test) {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+    boolean available = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    String missing =
         test
-            + " skipped: needs /usr/bin/chromium and /usr/bin/chromedriver"
-            + " (apt-get install -y chromium chromium-driver)");
+            + ": needs /usr/bin/chromium and /usr/bin/chromedriver"
+            + " (apt-get install -y chromium chromium-driver)";
+    if (!available && "true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new AssertionError(missing + "; CI=true, so this fails rather than skips");
+    }
+    Assumptions.assumeTrue(available, missing + "; skipped");
   }
 
   /**
