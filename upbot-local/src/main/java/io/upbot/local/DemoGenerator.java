@@ -200,6 +200,11 @@ public final class DemoGenerator implements AutoCloseable {
     ReportBody page = batches.get(0);
     String unionid = "union-" + page.openid();
     post(page.withUnionid(unionid));
+    if (random.nextInt(15) == 0) {
+      // A client that timed out resends the same batch: it must not count twice.
+      post(page.withUnionid(unionid));
+      duplicateCount.incrementAndGet();
+    }
     String code = page.items().get(0).code();
     Long joinAt = null;
     if (batches.size() > 1) {
