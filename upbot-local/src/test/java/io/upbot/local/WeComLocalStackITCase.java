@@ -8,9 +8,7 @@ import io.upbot.job.sink.JdbcSettings;
 import io.upbot.job.testing.DatabaseTables;
 import io.upbot.job.testing.Reference;
 import io.upbot.job.testing.Tables;
-import io.upbot.schema.MalformedEventException;
 import io.upbot.schema.MediaEvent;
-import io.upbot.schema.MediaEventCodec;
 import io.upbot.testkit.KafkaBroker;
 import io.upbot.testkit.wecom.WeComCallbackSender;
 import io.upbot.testkit.wecom.WeComCallbackSender.Sealed;
@@ -32,7 +30,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +78,7 @@ class WeComLocalStackITCase {
       throws Exception {
     LocalStack.Options options = options();
     JdbcSettings db = JdbcSettings.defaults(options.effectiveJdbcUrl());
-    try (LocalStack stack = LocalStack.start(options, quiet())) {
+    try (LocalStack stack = LocalStack.start(options, StackEvents.quiet())) {
       LocalWeCom wecom = stack.weCom().orElseThrow();
 
       // Journeys of the last few seconds (a tenth of the usual pace, so each lasts at most about
@@ -329,15 +326,7 @@ class WeComLocalStackITCase {
   }
 
   private static List<MediaEvent> accepted(String bootstrap) {
-    List<MediaEvent> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : KafkaBroker.readAll(bootstrap, TOPIC)) {
-      try {
-        out.add(MediaEventCodec.decode(r.value()));
-      } catch (MalformedEventException e) {
-        throw new AssertionError("an undecodable record on the events topic", e);
-      }
-    }
-    return out;
+    return StackEvents.inTopic(bootstrap, TOPIC);
   }
 
   private static String post(LocalStack stack, ReportBody body) throws Exception {
@@ -348,9 +337,5 @@ class WeComLocalStackITCase {
             .POST(HttpRequest.BodyPublishers.ofByteArray(body.toJson()))
             .build();
     return HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  private static PrintStream quiet() {
-    return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
   }
 }
