@@ -1,6 +1,7 @@
 package io.upbot.local;
 
 import io.upbot.job.JobSettings;
+import io.upbot.job.model.FunnelStages;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
@@ -16,6 +17,24 @@ final class LocalJob {
 
   /** {@code s} with changed rows written at most {@code flushInterval} after the change. */
   static JobSettings withFlushInterval(JobSettings s, Duration flushInterval) {
+    return copy(s, s.stages(), s.sourceIdleness(), flushInterval);
+  }
+
+  /**
+   * {@code s} with {@code --joins-from wecom}: only WeCom's joins make stage 3
+   * (docs/semantics.md#wecom-joins).
+   */
+  static JobSettings withWeComJoinsOnly(JobSettings s) {
+    return copy(s, s.stages().withWeComJoinsOnly(true), s.sourceIdleness(), s.flushInterval());
+  }
+
+  /** {@code s} with partitions idle after {@code idleness} without records. */
+  static JobSettings withSourceIdleness(JobSettings s, Duration idleness) {
+    return copy(s, s.stages(), idleness, s.flushInterval());
+  }
+
+  private static JobSettings copy(
+      JobSettings s, FunnelStages stages, Duration sourceIdleness, Duration flushInterval) {
     return new JobSettings(
         s.kafkaBootstrap(),
         s.topic(),
@@ -33,8 +52,8 @@ final class LocalJob {
         s.sessionGap(),
         s.allowedLateness(),
         s.watermarkBound(),
-        s.sourceIdleness(),
-        s.stages(),
+        sourceIdleness,
+        stages,
         s.maxJourneyEvents(),
         flushInterval,
         s.parallelism(),

@@ -64,6 +64,9 @@ public final class LocalStack implements AutoCloseable {
    */
   public static final Duration LOCAL_FLUSH_INTERVAL = Duration.ofMillis(500);
 
+  /** The appid of the demo's journeys and of the local WeCom receiver's join records. */
+  public static final String DEMO_APPID = "wx-demo-app";
+
   /** The Flink web UI's port when none is asked for (and it is free). */
   public static final int DEFAULT_WEB_PORT = 8081;
 
@@ -71,7 +74,9 @@ public final class LocalStack implements AutoCloseable {
    * What {@code ./upbot local} was asked for. Port 0 picks a free port. With {@code
    * webPortFallback}, a web UI port that is taken is replaced by a free one (the default 8081 may
    * well be in use); without it, a taken port fails the start. {@code jobTuning} changes the job's
-   * settings (e.g. a shorter session gap for a soak).
+   * settings (e.g. a shorter session gap for a soak). {@code wecom} also starts WeCom on this
+   * machine ({@link LocalWeCom}: a mock WeCom and the real receiver) and runs the job with {@code
+   * --joins-from wecom}; with {@code demo}, the demo's joins then come from WeCom.
    */
   public record Options(
       int port,
@@ -86,7 +91,8 @@ public final class LocalStack implements AutoCloseable {
       String topic,
       Duration checkpointInterval,
       boolean webPortFallback,
-      UnaryOperator<JobSettings> jobTuning) {
+      UnaryOperator<JobSettings> jobTuning,
+      boolean wecom) {
 
     /** Options with a fixed web UI port and the job's default flags. */
     public Options(
@@ -114,7 +120,8 @@ public final class LocalStack implements AutoCloseable {
           topic,
           checkpointInterval,
           false,
-          UnaryOperator.identity());
+          UnaryOperator.identity(),
+          false);
     }
 
     /** These options with a web UI port that falls back to a free one when taken. */
@@ -132,7 +139,8 @@ public final class LocalStack implements AutoCloseable {
           topic,
           checkpointInterval,
           true,
-          jobTuning);
+          jobTuning,
+          wecom);
     }
 
     /** These options with the job's settings changed by {@code tuning}. */
@@ -150,7 +158,36 @@ public final class LocalStack implements AutoCloseable {
           topic,
           checkpointInterval,
           webPortFallback,
-          tuning);
+          tuning,
+          wecom);
+    }
+
+    /**
+     * These options with WeCom on this machine: a mock WeCom and the receiver, and the job counting
+     * only WeCom's joins as stage 3.
+     */
+    public Options withWeCom() {
+      return new Options(
+          port,
+          kafkaPort,
+          webPort,
+          dataDir,
+          jdbcUrl,
+          jdbcUser,
+          jdbcPassword,
+          tokens,
+          demo,
+          topic,
+          checkpointInterval,
+          webPortFallback,
+          jobTuning,
+          true);
+    }
+
+    /** The job's settings from {@code base}: this tuning, and WeCom's joins only with WeCom. */
+    JobSettings tune(JobSettings base) {
+      JobSettings s = jobTuning.apply(base);
+      return wecom ? LocalJob.withWeComJoinsOnly(s) : s;
     }
 
     /** The JDBC URL actually used: the given one, or SQLite in the data dir. */
@@ -169,6 +206,7 @@ public final class LocalStack implements AutoCloseable {
   private IngestServer ingest;
   private JobClient job;
   private DemoGenerator demo;
+  private LocalWeCom wecom;
   private io.upbot.console.ConsoleServer console;
   private String token;
   private int webPort;
@@ -230,7 +268,7 @@ public final class LocalStack implements AutoCloseable {
             kafkaDir,
             options.kafkaPort(),
             stableControllerPort(kafkaDir));
-    ensureTopic(broker.bootstrapServers(), options.topic());
+    ensureTopic(broker.bootstrapServers(), options.topic(), 3);
     out.printf("kafka      %s  (log: %s)%n", broker.bootstrapServers(), kafkaDir.resolve("log"));
 
     Path tokenFile = options.tokens();
@@ -248,6 +286,24 @@ public final class LocalStack implements AutoCloseable {
           e);
     }
     out.printf("ingest     %s%n", apiUrl());
+    if (options.wecom()) {
+      startWeCom();
+    }
+  }
+
+  /**
+   * The mock WeCom and the receiver, their outbox topics first (the receiver does not make them).
+   */
+  private void startWeCom() throws Exception {
+    ensureTopic(broker.bootstrapServers(), LocalWeCom.CALLBACKS_TOPIC, 1);
+    ensureTopic(broker.bootstrapServers(), LocalWeCom.DEAD_LETTER_TOPIC, 1);
+    wecom = LocalWeCom.start(broker.bootstrapServers(), options.topic(), DEMO_APPID);
+    out.printf(
+        "wecom      %s  (the WeCom receiver, joins of appid %s; docs/wecom.md)%n",
+        wecom.callbackUrl(), DEMO_APPID);
+    out.printf(
+        "mock api   %s  (a stand-in for WeCom's API, corp %s; the job counts WeCom's joins only)%n",
+        wecom.api().url(), LocalWeCom.CORP_ID);
   }
 
   private void startJobAndAnnounce() throws Exception {
@@ -282,9 +338,15 @@ public final class LocalStack implements AutoCloseable {
     }
     if (options.demo()) {
       demo =
-          new DemoGenerator(apiUrl(), requireToken(), "wx-demo-app", 5, System.nanoTime(), out)
+          new DemoGenerator(apiUrl(), requireToken(), DEMO_APPID, 5, System.nanoTime(), out, wecom)
               .start();
-      out.println("demo       posting journeys of appid wx-demo-app; watch code_funnel_hourly");
+      out.println(
+          wecom == null
+              ? "demo       posting journeys of appid " + DEMO_APPID + "; watch code_funnel_hourly"
+              : "demo       posting journeys of appid "
+                  + DEMO_APPID
+                  + " with unionids; their joins come from WeCom: watch code_funnel_hourly's"
+                  + " joined and code_join_hourly");
     }
   }
 
@@ -298,7 +360,7 @@ public final class LocalStack implements AutoCloseable {
             "127.0.0.1",
             io.upbot.console.ConsoleSettings.DEFAULT_PORT,
             data,
-            options.jobTuning().apply(JobSettings.defaults(broker.bootstrapServers())).timeZone());
+            options.tune(JobSettings.defaults(broker.bootstrapServers())).timeZone());
     io.upbot.console.ConsoleToken consoleToken = io.upbot.console.ConsoleToken.ensure(data);
     try {
       return io.upbot.console.ConsoleServer.start(settings, consoleToken);
@@ -317,19 +379,17 @@ public final class LocalStack implements AutoCloseable {
 
   private void startJob(Path data) throws Exception {
     JobSettings settings =
-        options
-            .jobTuning()
-            .apply(
-                LocalJob.withFlushInterval(
-                    JobSettings.defaults(broker.bootstrapServers())
-                        .withSource(options.topic(), "upbot-local", StartFrom.EARLIEST)
-                        .withJdbc(
-                            options.effectiveJdbcUrl(), options.jdbcUser(), options.jdbcPassword())
-                        .withRuntime(
-                            1,
-                            options.checkpointInterval(),
-                            data.resolve("checkpoints").toUri().toString()),
-                    LOCAL_FLUSH_INTERVAL));
+        options.tune(
+            LocalJob.withFlushInterval(
+                JobSettings.defaults(broker.bootstrapServers())
+                    .withSource(options.topic(), "upbot-local", StartFrom.EARLIEST)
+                    .withJdbc(
+                        options.effectiveJdbcUrl(), options.jdbcUser(), options.jdbcPassword())
+                    .withRuntime(
+                        1,
+                        options.checkpointInterval(),
+                        data.resolve("checkpoints").toUri().toString()),
+                LOCAL_FLUSH_INTERVAL));
     Optional<Path> restore =
         LatestCheckpoint.find(
             data.resolve("checkpoints").toString(), data.resolve("savepoints").toString());
@@ -390,6 +450,11 @@ public final class LocalStack implements AutoCloseable {
     return broker;
   }
 
+  /** WeCom on this machine, when the options asked for it. */
+  public Optional<LocalWeCom> weCom() {
+    return Optional.ofNullable(wecom);
+  }
+
   /** The running job, for tools that read its metrics or checkpoints. */
   JobClient job() {
     return job;
@@ -440,8 +505,8 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * Stops in dependency order: the demo, the endpoint (draining in-flight batches), the job (with a
-   * savepoint, so the next start resumes exactly here), then the broker.
+   * Stops in dependency order: the demo, WeCom, the endpoint (draining in-flight batches), the job
+   * (with a savepoint, so the next start resumes exactly here), then the broker.
    */
   @Override
   public synchronized void close() {
@@ -454,6 +519,9 @@ public final class LocalStack implements AutoCloseable {
     }
     if (demo != null) {
       demo.close();
+    }
+    if (wecom != null) {
+      wecom.close();
     }
     if (ingest != null) {
       ingest.close();
@@ -553,13 +621,13 @@ public final class LocalStack implements AutoCloseable {
     return port;
   }
 
-  private static void ensureTopic(String bootstrap, String topic) throws Exception {
+  private static void ensureTopic(String bootstrap, String topic, int partitions) throws Exception {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
     try (Admin admin = Admin.create(p)) {
       admin
-          .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
           .all()
           .get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

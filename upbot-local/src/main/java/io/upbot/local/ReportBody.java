@@ -7,10 +7,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One ReportMediaEvent request body: a user's head and a batch of items (docs/api.md). */
-public record ReportBody(String appid, String openid, int deviceType, List<Item> items) {
+/**
+ * One ReportMediaEvent request body: a user's head and a batch of items (docs/api.md). {@code
+ * unionid} ({@code head.account_info.unionid}) is {@code null} when the client sends none.
+ */
+public record ReportBody(
+    String appid, String openid, String unionid, int deviceType, List<Item> items) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A body without a unionid. */
+  public ReportBody(String appid, String openid, int deviceType, List<Item> items) {
+    this(appid, openid, null, deviceType, items);
+  }
+
+  /** This body with {@code head.account_info.unionid} set: what lets WeCom's joins find it. */
+  public ReportBody withUnionid(String newUnionid) {
+    return new ReportBody(appid, openid, newUnionid, deviceType, items);
+  }
 
   /** One item; {@code duration} is {@code null} when the event carries none. */
   public record Item(
@@ -22,6 +36,9 @@ public record ReportBody(String appid, String openid, int deviceType, List<Item>
     account.put("account_type", 2);
     account.put("appid", appid);
     account.put("openid", openid);
+    if (unionid != null) {
+      account.put("unionid", unionid);
+    }
     Map<String, Object> head = new LinkedHashMap<>();
     head.put("account_info", account);
     head.put("device_info", Map.of("device_type", deviceType, "uuid", "dev-" + openid));

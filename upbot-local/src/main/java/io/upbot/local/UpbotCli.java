@@ -21,6 +21,8 @@ public final class UpbotCli {
           "  local    run the whole pipeline locally: Kafka broker, ingest endpoint, analytics job, SQLite",
           "           [--port 8080] [--kafka-port 9092] [--ui-port 8081 (else a free one)]",
           "           [--data-dir .upbot] [--jdbc-url URL] [--tokens FILE] [--demo]",
+          "           [--wecom-demo (the demo with joins confirmed by WeCom: a mock WeCom and the",
+          "           WeCom receiver start too, and the job counts WeCom's joins only; docs/wecom.md)]",
           "           [--max-journey-events 10000 (distinct live events one journey may hold)]",
           "  loadgen  HTTP load generator: --url URL --token T [--rate 1000/s (events)] [--duration 30s]",
           "           [--batch 20] [--appid A]",
@@ -291,7 +293,7 @@ public final class UpbotCli {
                 "topic",
                 "checkpoint-interval",
                 "max-journey-events"),
-            Set.of("demo"));
+            Set.of("demo", "wecom-demo"));
     // --web-port is the older name of --ui-port.
     String uiKey = a.has("ui-port") ? "ui-port" : "web-port";
     boolean uiPortGiven = a.has(uiKey);
@@ -305,11 +307,17 @@ public final class UpbotCli {
             a.string("jdbc-user", null),
             a.string("jdbc-password", null),
             a.has("tokens") ? Path.of(a.string("tokens", null)) : null,
-            Boolean.parseBoolean(a.string("demo", "false")),
+            Boolean.parseBoolean(a.string("demo", "false"))
+                || Boolean.parseBoolean(a.string("wecom-demo", "false")),
             a.string("topic", "upbot.media-events"),
             a.duration("checkpoint-interval", LocalStack.DEFAULT_CHECKPOINT_INTERVAL));
     if (o.demo() && o.tokens() != null) {
-      a.error("--demo: posts with the generated local token, so it cannot be used with --tokens");
+      a.error(
+          (a.has("wecom-demo") ? "--wecom-demo" : "--demo")
+              + ": posts with the generated local token, so it cannot be used with --tokens");
+    }
+    if (Boolean.parseBoolean(a.string("wecom-demo", "false"))) {
+      o = o.withWeCom();
     }
     if (a.has("max-journey-events")) {
       int cap = a.integer("max-journey-events", 0, 1, Integer.MAX_VALUE);

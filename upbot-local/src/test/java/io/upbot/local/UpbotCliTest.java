@@ -83,6 +83,26 @@ class UpbotCliTest {
   }
 
   @Test
+  void shouldStartWeComAndCountWeComJoinsOnlyWithTheWeComDemo() {
+    JobSettings base = JobSettings.defaults("127.0.0.1:9092");
+    LocalStack.Options wecomDemo = UpbotCli.localOptions(new String[] {"--wecom-demo"});
+    LocalStack.Options plainDemo = UpbotCli.localOptions(new String[] {"--demo"});
+
+    assertThat(wecomDemo.demo()).isTrue();
+    assertThat(wecomDemo.wecom()).isTrue();
+    assertThat(wecomDemo.tune(base).stages().wecomJoinsOnly()).isTrue();
+    assertThat(plainDemo.wecom()).isFalse();
+    assertThat(plainDemo.tune(base).stages().wecomJoinsOnly()).isFalse();
+  }
+
+  @Test
+  void shouldRefuseTheWeComDemoWithOwnTokens() throws Exception {
+    assertThat(run("local", "--wecom-demo", "--tokens", "/nonexistent/tokens.json")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--wecom-demo: posts with the generated local token");
+  }
+
+  @Test
   void shouldSummariseAFailureWithoutAStackTrace() {
     Exception e =
         new IllegalStateException(

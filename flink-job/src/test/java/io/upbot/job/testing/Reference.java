@@ -41,7 +41,8 @@ public final class Reference {
       String openid,
       int accountType,
       int deviceType,
-      int mediaType) {}
+      int mediaType,
+      boolean fromWeCom) {}
 
   /** The session's earliest event: by t, then event_id, then event_time as sent. */
   private static final Comparator<Ev> EARLIEST =
@@ -89,7 +90,8 @@ public final class Reference {
                   m.openid(),
                   m.accountType(),
                   m.deviceType() == null ? 0 : m.deviceType(),
-                  m.mediaType() == null ? 0 : m.mediaType()));
+                  m.mediaType() == null ? 0 : m.mediaType(),
+                  false));
     }
     Tables out = Tables.empty();
     attributeWeComJoins(received, weComJoins, journeys, out, gapMs, latenessMs, st);
@@ -270,7 +272,8 @@ public final class Reference {
                     m.openid(),
                     m.accountType(),
                     m.deviceType() == null ? 0 : m.deviceType(),
-                    m.mediaType() == null ? 0 : m.mediaType()));
+                    m.mediaType() == null ? 0 : m.mediaType(),
+                    true));
       }
     }
   }
@@ -317,7 +320,7 @@ public final class Reference {
         break;
       }
       for (Ev e : s) {
-        if (st.stageOf(e.eventId()) == stage && e.t() >= after) {
+        if (stage(e, st) == stage && e.t() >= after) {
           m[stage - 1] = Math.min(m[stage - 1], e.t());
         }
       }
@@ -329,35 +332,44 @@ public final class Reference {
     return (int) Math.max(1, Math.ceil(n * percent / 100.0));
   }
 
+  /**
+   * An event's stage: its id's, except that with {@code --joins-from wecom} a client's join is in
+   * no stage (docs/semantics.md#wecom-joins): it still counts as an event and in its session.
+   */
+  private static int stage(Ev e, FunnelStages st) {
+    int stage = st.stageOf(e.eventId());
+    return stage == 3 && st.wecomJoinsOnly() && !e.fromWeCom() ? 0 : stage;
+  }
+
   /** Brute force: the largest k with stage 1..k events at non-decreasing times. */
   private static int depth(List<Ev> s, FunnelStages st) {
     for (Ev a : s) {
-      if (st.stageOf(a.eventId()) != 1) {
+      if (stage(a, st) != 1) {
         continue;
       }
       for (Ev b : s) {
-        if (st.stageOf(b.eventId()) != 2 || b.t() < a.t()) {
+        if (stage(b, st) != 2 || b.t() < a.t()) {
           continue;
         }
         for (Ev c : s) {
-          if (st.stageOf(c.eventId()) == 3 && c.t() >= b.t()) {
+          if (stage(c, st) == 3 && c.t() >= b.t()) {
             return 3;
           }
         }
       }
     }
     for (Ev a : s) {
-      if (st.stageOf(a.eventId()) != 1) {
+      if (stage(a, st) != 1) {
         continue;
       }
       for (Ev b : s) {
-        if (st.stageOf(b.eventId()) == 2 && b.t() >= a.t()) {
+        if (stage(b, st) == 2 && b.t() >= a.t()) {
           return 2;
         }
       }
     }
     for (Ev a : s) {
-      if (st.stageOf(a.eventId()) == 1) {
+      if (stage(a, st) == 1) {
         return 1;
       }
     }

@@ -57,4 +57,27 @@ class ReferenceTest {
     assertThat(t.funnel())
         .containsExactly(Map.entry(new FunnelRowKey(H10, "app", "c"), List.of(2L, 1L, 0L, 0L)));
   }
+
+  @Test
+  void shouldCountAClientsJoinAsAnEventInNoStageWhenOnlyWeComsJoinsCount() {
+    FunnelStages wecomOnly = FunnelStages.DEFAULT.withWeComJoinsOnly(true);
+    List<io.upbot.schema.MediaEvent> clientJoin =
+        List.of(
+            Scenario.event("app", "o", "c", "tr", "1110201", H10, H10, null),
+            Scenario.event("app", "o", "c", "tr", "1110204", H10 + MIN, H10 + MIN, null),
+            Scenario.event("app", "o", "c", "tr", "1110205", H10 + 2 * MIN, H10 + 2 * MIN, null));
+
+    Tables all = Reference.compute(clientJoin, G, A, FunnelStages.DEFAULT);
+    Tables wecom = Reference.compute(clientJoin, G, A, wecomOnly);
+
+    assertThat(all.funnel())
+        .containsExactly(Map.entry(new FunnelRowKey(H10, "app", "c"), List.of(1L, 1L, 1L, 1L)));
+    assertThat(wecom.funnel())
+        .containsExactly(Map.entry(new FunnelRowKey(H10, "app", "c"), List.of(1L, 1L, 1L, 0L)));
+    assertThat(wecom.events()).isEqualTo(all.events());
+    assertThat(wecom.events()).containsEntry(new EventRowKey(H10, "app", "c", "1110205"), 1L);
+    assertThat(wecom.convertTime().get(new FunnelRowKey(H10, "app", "c")).get(4))
+        .as("joined_sessions")
+        .isZero();
+  }
 }
