@@ -61,6 +61,7 @@ final class IngestBench {
           "usage: ./upbot bench ingest [--seconds 30] [--batch 20] [--connections 32]",
           "                            [--data-dir DIR (default .upbot)] [--kafka-linger 5ms",
           "                            (default: the endpoint's; applies to the endpoint and P)]",
+          "                            [--kafka-compression lz4 (default: the endpoint's; both)]",
           "                            [--ours-only (to profile the endpoint: no U, P or ratios)]",
           "  Starts a Kafka broker and the endpoint (production settings), then measures for",
           "  --seconds each (after a warm-up): U, a bare Undertow handler parsing the same bodies;",
@@ -72,7 +73,13 @@ final class IngestBench {
 
   /** What one run is asked for. */
   record Options(
-      int seconds, int batch, int connections, Path dataDir, String kafkaLinger, boolean oursOnly) {
+      int seconds,
+      int batch,
+      int connections,
+      Path dataDir,
+      String kafkaLinger,
+      String kafkaCompression,
+      boolean oursOnly) {
     Duration measure() {
       return Duration.ofSeconds(seconds);
     }
@@ -91,7 +98,8 @@ final class IngestBench {
     CliArgs a =
         CliArgs.parse(
             args,
-            Set.of("seconds", "batch", "connections", "data-dir", "kafka-linger"),
+            Set.of(
+                "seconds", "batch", "connections", "data-dir", "kafka-linger", "kafka-compression"),
             Set.of("ours-only"));
     Options o =
         new Options(
@@ -100,6 +108,7 @@ final class IngestBench {
             a.integer("connections", 32, 1, 1000),
             Path.of(a.string("data-dir", defaultDataDir())),
             a.string("kafka-linger", null),
+            a.string("kafka-compression", null),
             a.has("ours-only"));
     a.failOnErrors("bench ingest");
     BenchReport report = measure(o, out);
@@ -232,6 +241,9 @@ final class IngestBench {
     if (o.kafkaLinger() != null) {
       flags.addAll(List.of("--kafka-linger", o.kafkaLinger()));
     }
+    if (o.kafkaCompression() != null) {
+      flags.addAll(List.of("--kafka-compression", o.kafkaCompression()));
+    }
     return IngestConfig.parse(flags.toArray(String[]::new), Map.of());
   }
 
@@ -262,6 +274,8 @@ final class IngestBench {
     BenchReport r = new BenchReport("ingest", started);
     r.put("batch", "events per request", o.batch())
         .put("kafka_linger_ms", "producer linger.ms (endpoint and P)", config.kafkaLingerMs())
+        .put(
+            "kafka_compression", "producer compression (endpoint and P)", config.kafkaCompression())
         .put("connections", "connections", o.connections())
         .put("seconds", "seconds per phase", o.seconds())
         .put("ours_events_per_s", "ours: events/s at the maximum rate", oursEvents)
