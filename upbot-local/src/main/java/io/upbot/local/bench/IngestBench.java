@@ -46,9 +46,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Real processes where they matter: the broker runs in its own JVM (as {@code ./upbot local}
  * runs it), the endpoint is the production {@link IngestServer} with its default settings
- * (acks=all, idempotence, lz4, linger 5 ms), and every request is an HTTP request over loopback.
- * Any answer other than {@code ret 0} fails the bench, and so does a count of records in Kafka
- * other than the events answered {@code ret 0}.
+ * (acks=all, idempotence, its compression and linger), and every request is an HTTP request over
+ * loopback. Any answer other than {@code ret 0} fails the bench, and so does a count of records in
+ * Kafka other than the events answered {@code ret 0}.
  */
 final class IngestBench {
   static final String TOPIC = "upbot.media-events";
