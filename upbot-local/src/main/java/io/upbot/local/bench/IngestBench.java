@@ -62,6 +62,8 @@ final class IngestBench {
           "                            [--data-dir DIR (default .upbot)] [--kafka-linger 5ms",
           "                            (default: the endpoint's; applies to the endpoint and P)]",
           "                            [--kafka-compression lz4 (default: the endpoint's; both)]",
+          "                            [--kafka-properties k=v,k=v (extra producer properties;",
+          "                            both)]",
           "                            [--ours-only (to profile the endpoint: no U, P or ratios)]",
           "  Starts a Kafka broker and the endpoint (production settings), then measures for",
           "  --seconds each (after a warm-up): U, a bare Undertow handler parsing the same bodies;",
@@ -79,6 +81,7 @@ final class IngestBench {
       Path dataDir,
       String kafkaLinger,
       String kafkaCompression,
+      String kafkaProperties,
       boolean oursOnly) {
     Duration measure() {
       return Duration.ofSeconds(seconds);
@@ -99,7 +102,13 @@ final class IngestBench {
         CliArgs.parse(
             args,
             Set.of(
-                "seconds", "batch", "connections", "data-dir", "kafka-linger", "kafka-compression"),
+                "seconds",
+                "batch",
+                "connections",
+                "data-dir",
+                "kafka-linger",
+                "kafka-compression",
+                "kafka-properties"),
             Set.of("ours-only"));
     Options o =
         new Options(
@@ -109,6 +118,7 @@ final class IngestBench {
             Path.of(a.string("data-dir", defaultDataDir())),
             a.string("kafka-linger", null),
             a.string("kafka-compression", null),
+            a.string("kafka-properties", null),
             a.has("ours-only"));
     a.failOnErrors("bench ingest");
     BenchReport report = measure(o, out);
@@ -243,6 +253,12 @@ final class IngestBench {
     }
     if (o.kafkaCompression() != null) {
       flags.addAll(List.of("--kafka-compression", o.kafkaCompression()));
+    }
+    if (o.kafkaProperties() != null) {
+      // P takes them too: it uses the endpoint's producer properties.
+      for (String kv : o.kafkaProperties().split(",")) {
+        flags.addAll(List.of("--kafka-property", kv.trim()));
+      }
     }
     return IngestConfig.parse(flags.toArray(String[]::new), Map.of());
   }
