@@ -27,6 +27,8 @@ final class PlainEncoder {
   private static final byte[] UNIONID = ascii(",\"unionid\":");
   private static final byte[] SOURCE = ascii(",\"source\":");
   private static final byte[] NULL = ascii("null");
+  private static final int NOT_PLAIN = Integer.MIN_VALUE / 16;
+  private static final int MAX_PLAIN = 1 << 20;
   private static final int FIXED =
       V.length
           + APPID.length
@@ -49,43 +51,28 @@ final class PlainEncoder {
 
   /** The record's JSON, or null when one of its strings is not plain. */
   static byte[] encode(MediaEvent e) {
-    int size = FIXED;
-    int s;
-    if ((s = size(e.appid())) < 0) {
+    int text =
+        size(e.appid())
+            + size(e.openid())
+            + size(e.uuid())
+            + size(e.eventId())
+            + size(e.code())
+            + size(e.traceId())
+            + size(e.unionid())
+            + size(e.source());
+    if (text < 0) {
       return null;
     }
-    size += s;
-    if ((s = size(e.openid())) < 0) {
-      return null;
-    }
-    size += s;
-    if ((s = size(e.uuid())) < 0) {
-      return null;
-    }
-    size += s;
-    if ((s = size(e.eventId())) < 0) {
-      return null;
-    }
-    size += s;
-    if ((s = size(e.code())) < 0) {
-      return null;
-    }
-    size += s;
-    if ((s = size(e.traceId())) < 0) {
-      return null;
-    }
-    size += s;
-    if ((s = size(e.unionid())) < 0) {
-      return null;
-    }
-    size += s;
-    if ((s = size(e.source())) < 0) {
-      return null;
-    }
-    size += s;
-    size +=
-        digits(e.v()) + digits(e.accountType()) + digits(e.eventTime()) + digits(e.receivedAt());
-    size += size(e.deviceType()) + size(e.mediaType()) + size(e.duration());
+    int size =
+        FIXED
+            + text
+            + digits(e.v())
+            + digits(e.accountType())
+            + digits(e.eventTime())
+            + digits(e.receivedAt())
+            + size(e.deviceType())
+            + size(e.mediaType())
+            + size(e.duration());
 
     byte[] b = new byte[size];
     int at = put(b, 0, V);
@@ -125,15 +112,22 @@ final class PlainEncoder {
     return b;
   }
 
-  /** Bytes of a string value with its quotes ({@code null} for null), or -1 when not plain. */
+  /**
+   * Bytes of a string value with its quotes ({@code null} for null), or {@link #NOT_PLAIN}: so
+   * negative that the sum of the record's eight strings is negative when one is not plain (longer
+   * strings than {@link #MAX_PLAIN} go to Jackson, so the sum cannot overflow).
+   */
   private static int size(String s) {
     if (s == null) {
       return NULL.length;
     }
+    if (s.length() > MAX_PLAIN) {
+      return NOT_PLAIN;
+    }
     for (int i = 0, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-        return -1;
+        return NOT_PLAIN;
       }
     }
     return s.length() + 2;

@@ -64,6 +64,19 @@ class PlainEncoderTest {
   }
 
   @Test
+  void shouldLeaveAStringOverAMebibyteToJacksonSoTheSizeSumCannotOverflow() {
+    String huge = "a".repeat((1 << 20) + 1);
+    MediaEvent e =
+        new MediaEvent(1, "app", "o", 2, null, null, "1", 1L, 2L, null, huge, null, null);
+    assertThat(PlainEncoder.encode(e)).isNull();
+    assertThat(MediaEventCodec.encode(e)).isEqualTo(MediaEventCodec.encodeWithJackson(e));
+    String edge = "a".repeat(1 << 20);
+    MediaEvent plain =
+        new MediaEvent(1, "app", "o", 2, null, null, "1", 1L, 2L, null, edge, null, null);
+    assertThat(PlainEncoder.encode(plain)).isEqualTo(MediaEventCodec.encodeWithJackson(plain));
+  }
+
+  @Test
   void shouldEncodeABatchMixingPlainAndEscapedRecordsInItemOrder() {
     SplittableRandom random = new SplittableRandom(11);
     List<MediaEvent> events = new ArrayList<>();
