@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The endpoint's work per item of an accepted batch, as {@code ReportHandler} does it once the body
  * is in: decompress (gzip only), parse and validate ({@link BatchValidator}), then the Kafka keys
- * and the stream records of the batch ({@link MediaEventCodec#encodeAll}). Not included: HTTP, the token and
- * rate checks (a map lookup each) and the Kafka producer. Scores are ns per item.
+ * and the stream records of the batch ({@link MediaEventCodec#encodeAll}). Not included: HTTP, the
+ * token and rate checks (a map lookup each) and the Kafka producer. Scores are ns per item.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
