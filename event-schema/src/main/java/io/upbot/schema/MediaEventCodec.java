@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,28 +42,35 @@ public final class MediaEventCodec {
 
   /** Encodes one record as UTF-8 JSON. */
   public static byte[] encode(MediaEvent e) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = FACTORY.createGenerator(out)) {
-      write(g, e);
-    } catch (IOException ex) {
-      // Writing to memory cannot fail for I/O reasons; anything here is a programming error.
-      throw new UncheckedIOException(ex);
-    }
-    return out.toByteArray();
+    byte[] plain = PlainEncoder.encode(e);
+    return plain != null ? plain : encodeWithJackson(e);
   }
 
   /**
-   * Encodes records, each exactly as {@link #encode} would, with one generator for all of them: a
-   * batch of records costs one generator's set-up instead of one per record (the endpoint's hot
-   * path).
+   * Encodes records, each exactly as {@link #encode} would (the endpoint's hot path): a record
+   * whose text is plain ASCII is written directly, byte for byte what Jackson writes for it, and
+   * the others go through one Jackson generator shared by the batch.
    */
   public static byte[][] encodeAll(List<MediaEvent> events) {
     byte[][] out = new byte[events.size()][];
+    List<Integer> rest = null;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = PlainEncoder.encode(events.get(i));
+      if (out[i] == null) {
+        if (rest == null) {
+          rest = new ArrayList<>();
+        }
+        rest.add(i);
+      }
+    }
+    if (rest == null) {
+      return out;
+    }
     ByteArrayBuilder buf = new ByteArrayBuilder(256);
     try (JsonGenerator g = FACTORY.createGenerator(buf)) {
       // No separator between root values: each record is cut out of the buffer on its own.
       g.setRootValueSeparator(null);
-      for (int i = 0; i < out.length; i++) {
+      for (int i : rest) {
         write(g, events.get(i));
         g.flush();
         out[i] = buf.toByteArray();
@@ -72,6 +80,18 @@ public final class MediaEventCodec {
       throw new UncheckedIOException(ex);
     }
     return out;
+  }
+
+  /** Encodes one record with Jackson's generator: the reference the direct writer must match. */
+  static byte[] encodeWithJackson(MediaEvent e) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = FACTORY.createGenerator(out)) {
+      write(g, e);
+    } catch (IOException ex) {
+      // Writing to memory cannot fail for I/O reasons; anything here is a programming error.
+      throw new UncheckedIOException(ex);
+    }
+    return out.toByteArray();
   }
 
   private static void write(JsonGenerator g, MediaEvent e) throws IOException {

@@ -337,22 +337,24 @@ public final class BatchValidator {
     }
     List<MediaEvent> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
-      String at = listName + "[" + i + "]";
       JsonNode item = list.get(i);
       if (!item.isObject()) {
-        throw param(at, "must be an object");
+        throw param(listName + "[" + i + "]", "must be an object");
       }
-      String eventId = eventId(item, at + ".event_id");
-      long eventTime = eventTime(item, at + ".event_time");
-      Integer mediaType = optionalInt(item, "media_type", at + ".media_type");
+      // A field's path is spelled out only when it is reported: most items break no rule.
+      String eventId = eventId(item, new ItemField(listName, i, "event_id"));
+      long eventTime = eventTime(item, new ItemField(listName, i, "event_time"));
+      ItemField mediaTypeAt = new ItemField(listName, i, "media_type");
+      Integer mediaType = optionalInt(item, "media_type", mediaTypeAt);
       if (mediaType != null && mediaType < 0) {
-        throw param(at + ".media_type", "must be >= 0");
+        throw param(mediaTypeAt, "must be >= 0");
       }
-      String code = trimmed(item, "code", at + ".code", 64);
-      String traceId = trimmed(item, "trace_id", at + ".trace_id", 128);
-      Integer duration = optionalInt(item, "duration", at + ".duration");
+      String code = trimmed(item, "code", new ItemField(listName, i, "code"), 64);
+      String traceId = trimmed(item, "trace_id", new ItemField(listName, i, "trace_id"), 128);
+      ItemField durationAt = new ItemField(listName, i, "duration");
+      Integer duration = optionalInt(item, "duration", durationAt);
       if (duration != null && (duration < 0 || duration > 86_400)) {
-        throw param(at + ".duration", "must be 0 to 86400");
+        throw param(durationAt, "must be 0 to 86400");
       }
       out.add(
           new MediaEvent(
@@ -375,7 +377,7 @@ public final class BatchValidator {
     return out;
   }
 
-  private static String eventId(JsonNode item, String path) throws Violation {
+  private static String eventId(JsonNode item, Object path) throws Violation {
     JsonNode n = optional(item, "event_id");
     if (n == null) {
       throw param(path, "required");
@@ -398,7 +400,7 @@ public final class BatchValidator {
     return s;
   }
 
-  private static long eventTime(JsonNode item, String path) throws Violation {
+  private static long eventTime(JsonNode item, Object path) throws Violation {
     JsonNode n = optional(item, "event_time");
     if (n == null) {
       throw param(path, "required");
@@ -421,7 +423,7 @@ public final class BatchValidator {
     return n == null || n.isNull() ? null : n;
   }
 
-  private static JsonNode requiredObject(JsonNode parent, String field, String path)
+  private static JsonNode requiredObject(JsonNode parent, String field, Object path)
       throws Violation {
     JsonNode n = optional(parent, field);
     if (n == null) {
@@ -433,7 +435,7 @@ public final class BatchValidator {
     return n;
   }
 
-  private static int requiredInt(JsonNode parent, String field, String path) throws Violation {
+  private static int requiredInt(JsonNode parent, String field, Object path) throws Violation {
     Integer i = optionalInt(parent, field, path);
     if (i == null) {
       throw param(path, "required");
@@ -441,7 +443,7 @@ public final class BatchValidator {
     return i;
   }
 
-  private static Integer optionalInt(JsonNode parent, String field, String path) throws Violation {
+  private static Integer optionalInt(JsonNode parent, String field, Object path) throws Violation {
     JsonNode n = optional(parent, field);
     if (n == null) {
       return null;
@@ -455,7 +457,7 @@ public final class BatchValidator {
     return n.intValue();
   }
 
-  private static String requiredString(JsonNode parent, String field, String path, int max)
+  private static String requiredString(JsonNode parent, String field, Object path, int max)
       throws Violation {
     String s = optionalString(parent, field, path, Integer.MAX_VALUE);
     if (s == null) {
@@ -467,7 +469,7 @@ public final class BatchValidator {
     return s;
   }
 
-  private static String optionalString(JsonNode parent, String field, String path, int max)
+  private static String optionalString(JsonNode parent, String field, Object path, int max)
       throws Violation {
     JsonNode n = optional(parent, field);
     if (n == null) {
@@ -485,7 +487,7 @@ public final class BatchValidator {
   }
 
   /** An optional string that is trimmed; empty after trimming means absent. */
-  private static String trimmed(JsonNode parent, String field, String path, int max)
+  private static String trimmed(JsonNode parent, String field, Object path, int max)
       throws Violation {
     String raw = optionalString(parent, field, path, Integer.MAX_VALUE);
     if (raw == null) {
@@ -507,7 +509,7 @@ public final class BatchValidator {
    * carry it, the record key would hold '?' instead), no U+0000 (PostgreSQL text cannot hold it, so
    * the job would dead-letter the event; refusing it is this endpoint's choice, docs/api.md).
    */
-  private static void checkText(String s, String path) throws Violation {
+  private static void checkText(String s, Object path) throws Violation {
     if (!Text.isWellFormed(s)) {
       throw param(path, "invalid Unicode");
     }
@@ -516,7 +518,15 @@ public final class BatchValidator {
     }
   }
 
-  private static Violation param(String path, String rule) {
+  /** An item's field, as its path reads in an answer: {@code items[3].code}. */
+  private record ItemField(String list, int index, String field) {
+    @Override
+    public String toString() {
+      return list + "[" + index + "]." + field;
+    }
+  }
+
+  private static Violation param(Object path, String rule) {
     return new Violation(Answer.parameter(path + ": " + rule));
   }
 }

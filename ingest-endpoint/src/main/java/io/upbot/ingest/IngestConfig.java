@@ -79,7 +79,7 @@ public record IngestConfig(
           .value("deadline", "2s", "a batch not acknowledged by then is answered 1005")
           .value("max-body-bytes", "1048576", "body limit after gzip decompression")
           .value("max-items", "500", "items per batch")
-          .value("kafka-compression", "lz4", "none | gzip | snappy | lz4 | zstd")
+          .value("kafka-compression", "snappy", "none | gzip | snappy | lz4 | zstd")
           .value(
               "kafka-linger",
               "0ms",

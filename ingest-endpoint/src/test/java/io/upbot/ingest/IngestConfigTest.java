@@ -32,7 +32,7 @@ class IngestConfigTest {
     assertThat(c.deadline()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.maxBodyBytes()).isEqualTo(1024 * 1024);
     assertThat(c.maxItems()).isEqualTo(500);
-    assertThat(c.kafkaCompression()).isEqualTo("lz4");
+    assertThat(c.kafkaCompression()).isEqualTo("snappy");
     assertThat(c.corsOrigins()).isEmpty();
     assertThat(c.kafkaProperties()).isEmpty();
     assertThat(c.bodyTimeout()).isEqualTo(Duration.ofSeconds(10));

@@ -360,6 +360,11 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-Djava.awt.headless=true");
+    // Extra options for a diagnosis (a flight recording, a GC log), after ours so they win.
+    String extra = System.getenv("UPBOT_KAFKA_JAVA_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.trim().split("\\s+")));
+    }
     cmd.add("-Dlog4j2.configurationFile=" + dataDir.resolve("log4j2.properties"));
     cmd.add("-cp");
     cmd.add(libs + "/*");

@@ -46,9 +46,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Real processes where they matter: the broker runs in its own JVM (as {@code ./upbot local}
  * runs it), the endpoint is the production {@link IngestServer} with its default settings
- * (acks=all, idempotence, lz4, linger 5 ms), and every request is an HTTP request over loopback.
- * Any answer other than {@code ret 0} fails the bench, and so does a count of records in Kafka
- * other than the events answered {@code ret 0}.
+ * (acks=all, idempotence, its compression and linger), and every request is an HTTP request over
+ * loopback. Any answer other than {@code ret 0} fails the bench, and so does a count of records in
+ * Kafka other than the events answered {@code ret 0}.
  */
 final class IngestBench {
   static final String TOPIC = "upbot.media-events";
@@ -61,6 +61,9 @@ final class IngestBench {
           "usage: ./upbot bench ingest [--seconds 30] [--batch 20] [--connections 32]",
           "                            [--data-dir DIR (default .upbot)] [--kafka-linger 5ms",
           "                            (default: the endpoint's; applies to the endpoint and P)]",
+          "                            [--kafka-compression lz4 (default: the endpoint's; both)]",
+          "                            [--kafka-properties k=v,k=v (extra producer properties;",
+          "                            both)]",
           "                            [--ours-only (to profile the endpoint: no U, P or ratios)]",
           "  Starts a Kafka broker and the endpoint (production settings), then measures for",
           "  --seconds each (after a warm-up): U, a bare Undertow handler parsing the same bodies;",
@@ -72,7 +75,14 @@ final class IngestBench {
 
   /** What one run is asked for. */
   record Options(
-      int seconds, int batch, int connections, Path dataDir, String kafkaLinger, boolean oursOnly) {
+      int seconds,
+      int batch,
+      int connections,
+      Path dataDir,
+      String kafkaLinger,
+      String kafkaCompression,
+      String kafkaProperties,
+      boolean oursOnly) {
     Duration measure() {
       return Duration.ofSeconds(seconds);
     }
@@ -91,7 +101,14 @@ final class IngestBench {
     CliArgs a =
         CliArgs.parse(
             args,
-            Set.of("seconds", "batch", "connections", "data-dir", "kafka-linger"),
+            Set.of(
+                "seconds",
+                "batch",
+                "connections",
+                "data-dir",
+                "kafka-linger",
+                "kafka-compression",
+                "kafka-properties"),
             Set.of("ours-only"));
     Options o =
         new Options(
@@ -100,6 +117,8 @@ final class IngestBench {
             a.integer("connections", 32, 1, 1000),
             Path.of(a.string("data-dir", defaultDataDir())),
             a.string("kafka-linger", null),
+            a.string("kafka-compression", null),
+            a.string("kafka-properties", null),
             a.has("ours-only"));
     a.failOnErrors("bench ingest");
     BenchReport report = measure(o, out);
@@ -232,6 +251,15 @@ final class IngestBench {
     if (o.kafkaLinger() != null) {
       flags.addAll(List.of("--kafka-linger", o.kafkaLinger()));
     }
+    if (o.kafkaCompression() != null) {
+      flags.addAll(List.of("--kafka-compression", o.kafkaCompression()));
+    }
+    if (o.kafkaProperties() != null) {
+      // P takes them too: it uses the endpoint's producer properties.
+      for (String kv : o.kafkaProperties().split(",")) {
+        flags.addAll(List.of("--kafka-property", kv.trim()));
+      }
+    }
     return IngestConfig.parse(flags.toArray(String[]::new), Map.of());
   }
 
@@ -262,6 +290,8 @@ final class IngestBench {
     BenchReport r = new BenchReport("ingest", started);
     r.put("batch", "events per request", o.batch())
         .put("kafka_linger_ms", "producer linger.ms (endpoint and P)", config.kafkaLingerMs())
+        .put(
+            "kafka_compression", "producer compression (endpoint and P)", config.kafkaCompression())
         .put("connections", "connections", o.connections())
         .put("seconds", "seconds per phase", o.seconds())
         .put("ours_events_per_s", "ours: events/s at the maximum rate", oursEvents)
