@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,26 @@ class KafkaBrokerProcessITCase {
       assertThat(broker.isRunning()).isTrue();
       assertThat(Files.readString(dataDir.resolve("log/meta.properties"), StandardCharsets.UTF_8))
           .contains("cluster.id=" + id);
+    }
+  }
+
+  @Test
+  void shouldServeWithBothCompilersAndG1WhenStartedForServing() throws Exception {
+    try (KafkaBrokerProcess broker =
+        KafkaBrokerProcess.start(
+            KafkaBrokerProcess.libsFromSystemProperty(),
+            dataDir,
+            0,
+            0,
+            "256m",
+            KafkaBrokerProcess.Jvm.SERVING)) {
+      List<String> args =
+          List.of(ProcessHandle.of(broker.pid()).orElseThrow().info().arguments().orElseThrow());
+      assertThat(args)
+          .contains("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")
+          .noneMatch(a -> a.startsWith("-XX:TieredStopAtLevel"))
+          .doesNotContain("-XX:+UseSerialGC");
+      assertThat(broker.isRunning()).isTrue();
     }
   }
 }

@@ -267,7 +267,9 @@ public final class LocalStack implements AutoCloseable {
             KafkaBrokerProcess.libsFromSystemProperty(),
             kafkaDir,
             options.kafkaPort(),
-            stableControllerPort(kafkaDir));
+            stableControllerPort(kafkaDir),
+            "512m",
+            KafkaBrokerProcess.Jvm.SERVING);
     ensureTopic(broker.bootstrapServers(), options.topic(), 3);
     out.printf("kafka      %s  (log: %s)%n", broker.bootstrapServers(), kafkaDir.resolve("log"));
 

@@ -141,7 +141,12 @@ final class IngestBench {
     Path work = Files.createTempDirectory("upbot-bench-ingest-");
     try (KafkaBrokerProcess broker =
         KafkaBrokerProcess.start(
-            KafkaBrokerProcess.libsFromSystemProperty(), work.resolve("kafka"), 0, 0)) {
+            KafkaBrokerProcess.libsFromSystemProperty(),
+            work.resolve("kafka"),
+            0,
+            0,
+            "512m",
+            KafkaBrokerProcess.Jvm.SERVING)) {
       createTopics(broker.bootstrapServers());
       String token = "bench-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
       Path tokens = work.resolve("tokens.json");
