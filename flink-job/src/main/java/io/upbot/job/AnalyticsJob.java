@@ -2,6 +2,8 @@ package io.upbot.job;
 
 import io.upbot.job.aggregate.BreakdownAggregator;
 import io.upbot.job.aggregate.DailyConvertTimeAggregator;
+import io.upbot.job.aggregate.DeltaCombiner;
+import io.upbot.job.aggregate.DeltaSums;
 import io.upbot.job.aggregate.DroppedRows;
 import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
@@ -96,7 +98,30 @@ public final class AnalyticsJob {
   public static final String UID_CONVERT_TIME_SINK = "convert-time-sink";
   public static final String UID_CONVERT_TIME_DAILY_SINK = "convert-time-daily-sink";
 
+  public static final String UID_FUNNEL_SUMS = "funnel-delta-sums";
+  public static final String UID_EVENT_SUMS = "event-delta-sums";
+  public static final String UID_DWELL_SUMS = "dwell-delta-sums";
+  public static final String UID_SESSION_SUMS = "session-delta-sums";
+
+  /**
+   * The longest a delta waits in a {@link DeltaCombiner} when no watermark comes: well below the
+   * rows' flush interval, so rows are written as often as before.
+   */
+  static final long COMBINE_MAX_DELAY_MS = 200;
+
   private AnalyticsJob() {}
+
+  /** {@code deltas} summed in a {@link DeltaCombiner} chained to their producer. */
+  private static <D> DataStream<D> combined(
+      DataStream<D> deltas,
+      DeltaCombiner.Sum<D> sum,
+      TypeInformation<D> type,
+      long maxDelayMs,
+      String name,
+      String uid) {
+    // Chained (the default for an operator): no exchange, no serialisation before the sums.
+    return deltas.transform(name, type, new DeltaCombiner<>(sum, maxDelayMs)).uid(uid);
+  }
 
   /** Keys a session's change by its day's row: the local day its hour starts in. */
   static final class DayKey implements KeySelector<SessionDelta, DayRowKey> {
@@ -204,7 +229,7 @@ public final class AnalyticsJob {
             .uid(UID_PAST_ATTRIBUTION)
             .union(attributed);
 
-    SingleOutputStreamOperator<FunnelDelta> funnelDeltas =
+    SingleOutputStreamOperator<FunnelDelta> sessionized =
         journeyEvents
             .keyBy(JourneyEvent::journeyKey, TypeInformation.of(JourneyKey.class))
             .process(
@@ -212,12 +237,41 @@ public final class AnalyticsJob {
                 TypeInformation.of(FunnelDelta.class))
             .name("sessionise journeys")
             .uid(UID_SESSIONIZER);
+    // Each delta stream summed per row between watermarks, in the sessionizer's chain, before its
+    // exchange (docs/tables.md#totals-upserts-and-exactly-once-results).
+    long combineMs = Math.min(COMBINE_MAX_DELAY_MS, s.flushInterval().toMillis());
+    DataStream<FunnelDelta> funnelDeltas =
+        combined(
+            sessionized,
+            new DeltaSums.Funnel(),
+            TypeInformation.of(FunnelDelta.class),
+            combineMs,
+            "sum funnel deltas",
+            UID_FUNNEL_SUMS);
     DataStream<EventDelta> eventDeltas =
-        funnelDeltas.getSideOutput(JourneySessionizer.EVENT_DELTAS);
+        combined(
+            sessionized.getSideOutput(JourneySessionizer.EVENT_DELTAS),
+            new DeltaSums.Events(),
+            TypeInformation.of(EventDelta.class),
+            combineMs,
+            "sum event deltas",
+            UID_EVENT_SUMS);
     DataStream<DwellDelta> dwellDeltas =
-        funnelDeltas.getSideOutput(JourneySessionizer.DWELL_DELTAS);
+        combined(
+            sessionized.getSideOutput(JourneySessionizer.DWELL_DELTAS),
+            new DeltaSums.Dwell(),
+            TypeInformation.of(DwellDelta.class),
+            combineMs,
+            "sum dwell deltas",
+            UID_DWELL_SUMS);
     DataStream<SessionDelta> sessionDeltas =
-        funnelDeltas.getSideOutput(JourneySessionizer.SESSION_DELTAS);
+        combined(
+            sessionized.getSideOutput(JourneySessionizer.SESSION_DELTAS),
+            new DeltaSums.Sessions(),
+            TypeInformation.of(SessionDelta.class),
+            combineMs,
+            "sum session deltas",
+            UID_SESSION_SUMS);
     DayBuckets days = new DayBuckets(s.timeZone());
 
     SingleOutputStreamOperator<FunnelRow> funnelRows =
@@ -302,7 +356,7 @@ public final class AnalyticsJob {
             .getSideOutput(SplitDecoded.DEAD_LETTERS)
             .union(
                 admitted.getSideOutput(CardinalityGuard.DEAD_LETTERS),
-                funnelDeltas.getSideOutput(JourneySessionizer.DEAD_LETTERS),
+                sessionized.getSideOutput(JourneySessionizer.DEAD_LETTERS),
                 funnelRows.getSideOutput(DroppedRows.DEAD_LETTERS),
                 eventRows.getSideOutput(DroppedRows.DEAD_LETTERS),
                 dwellRows.getSideOutput(DroppedRows.DEAD_LETTERS),
