@@ -38,6 +38,7 @@ import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.UsersDailyRow;
+import io.upbot.job.model.serial.EdgeTypes;
 import io.upbot.job.session.JourneySessionizer;
 import io.upbot.job.source.SplitDecoded;
 import java.util.List;
@@ -100,7 +101,6 @@ public final class AnalyticsJob {
 
   public static final String UID_FUNNEL_SUMS = "funnel-delta-sums";
   public static final String UID_EVENT_SUMS = "event-delta-sums";
-  public static final String UID_DWELL_SUMS = "dwell-delta-sums";
   public static final String UID_SESSION_SUMS = "session-delta-sums";
 
   /**
@@ -194,7 +194,7 @@ public final class AnalyticsJob {
     SingleOutputStreamOperator<JourneyEvent> events =
         env.fromSource(source, watermarks, "media events", TypeInformation.of(DecodedRecord.class))
             .uid(UID_SOURCE)
-            .process(new SplitDecoded(), TypeInformation.of(JourneyEvent.class))
+            .process(new SplitDecoded(), EdgeTypes.JOURNEY_EVENT)
             .name("split dead letters")
             .uid(UID_SPLIT);
 
@@ -205,7 +205,7 @@ public final class AnalyticsJob {
             .keyBy(CardinalityGuard::key, Types.STRING)
             .process(
                 new CardinalityGuard(s.maxCodesPerHour(), s.maxEventIdsPerHour(), latenessMs),
-                TypeInformation.of(JourneyEvent.class))
+                EdgeTypes.JOURNEY_EVENT)
             .name("cap codes and event ids per appid-hour")
             .uid(UID_CARDINALITY);
 
@@ -217,9 +217,7 @@ public final class AnalyticsJob {
             .name("route to join attribution")
             .uid(UID_TO_ATTRIBUTION)
             .keyBy(AttributionKey::of, TypeInformation.of(AttributionKey.class))
-            .process(
-                new JoinAttributor(s.stages(), gapMs, latenessMs),
-                TypeInformation.of(JourneyEvent.class))
+            .process(new JoinAttributor(s.stages(), gapMs, latenessMs), EdgeTypes.JOURNEY_EVENT)
             .name("attribute wecom joins")
             .uid(UID_JOIN_ATTRIBUTOR);
     DataStream<JourneyEvent> journeyEvents =
@@ -234,7 +232,7 @@ public final class AnalyticsJob {
             .keyBy(JourneyEvent::journeyKey, TypeInformation.of(JourneyKey.class))
             .process(
                 new JourneySessionizer(s.stages(), gapMs, latenessMs, s.maxJourneyEvents()),
-                TypeInformation.of(FunnelDelta.class))
+                EdgeTypes.FUNNEL_DELTA)
             .name("sessionise journeys")
             .uid(UID_SESSIONIZER);
     // Each delta stream summed per row between watermarks, in the sessionizer's chain, before its
@@ -244,7 +242,7 @@ public final class AnalyticsJob {
         combined(
             sessionized,
             new DeltaSums.Funnel(),
-            TypeInformation.of(FunnelDelta.class),
+            EdgeTypes.FUNNEL_DELTA,
             combineMs,
             "sum funnel deltas",
             UID_FUNNEL_SUMS);
@@ -252,23 +250,18 @@ public final class AnalyticsJob {
         combined(
             sessionized.getSideOutput(JourneySessionizer.EVENT_DELTAS),
             new DeltaSums.Events(),
-            TypeInformation.of(EventDelta.class),
+            EdgeTypes.EVENT_DELTA,
             combineMs,
             "sum event deltas",
             UID_EVENT_SUMS);
-    DataStream<DwellDelta> dwellDeltas =
-        combined(
-            sessionized.getSideOutput(JourneySessionizer.DWELL_DELTAS),
-            new DeltaSums.Dwell(),
-            TypeInformation.of(DwellDelta.class),
-            combineMs,
-            "sum dwell deltas",
-            UID_DWELL_SUMS);
+    // Dwell deltas are not summed: they differ by their duration, and few of a row's share one
+    // between two watermarks (./upbot bench job).
+    DataStream<DwellDelta> dwellDeltas = sessionized.getSideOutput(JourneySessionizer.DWELL_DELTAS);
     DataStream<SessionDelta> sessionDeltas =
         combined(
             sessionized.getSideOutput(JourneySessionizer.SESSION_DELTAS),
             new DeltaSums.Sessions(),
-            TypeInformation.of(SessionDelta.class),
+            EdgeTypes.SESSION_DELTA,
             combineMs,
             "sum session deltas",
             UID_SESSION_SUMS);

@@ -173,7 +173,6 @@ class AnalyticsJobGraphTest {
             AnalyticsJob.UID_SESSIONIZER,
             AnalyticsJob.UID_FUNNEL_SUMS,
             AnalyticsJob.UID_EVENT_SUMS,
-            AnalyticsJob.UID_DWELL_SUMS,
             AnalyticsJob.UID_SESSION_SUMS,
             AnalyticsJob.UID_FUNNEL,
             AnalyticsJob.UID_EVENT,

@@ -1,6 +1,5 @@
 package io.upbot.job.aggregate;
 
-import io.upbot.job.model.DwellDelta;
 import io.upbot.job.model.EventDelta;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.SessionDelta;
@@ -65,26 +64,6 @@ public final class DeltaSums {
     @Override
     public boolean isZero(EventDelta d) {
       return d.events() == 0;
-    }
-  }
-
-  /** New distinct events of one dwell row with one duration. */
-  public static final class Dwell implements DeltaCombiner.Sum<DwellDelta> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public Object key(DwellDelta d) {
-      return d.withCount(0);
-    }
-
-    @Override
-    public DwellDelta plus(DwellDelta a, DwellDelta b) {
-      return a.withCount(a.count() + b.count());
-    }
-
-    @Override
-    public boolean isZero(DwellDelta d) {
-      return d.count() == 0;
     }
   }
 

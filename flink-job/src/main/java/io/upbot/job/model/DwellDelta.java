@@ -6,9 +6,4 @@ public record DwellDelta(long bucketStart, String appid, String code, int durati
   public FunnelRowKey rowKey() {
     return new FunnelRowKey(bucketStart, appid, code);
   }
-
-  /** The same row and duration with another count. */
-  public DwellDelta withCount(int count) {
-    return new DwellDelta(bucketStart, appid, code, durationS, count);
-  }
 }

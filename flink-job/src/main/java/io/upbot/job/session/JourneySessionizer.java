@@ -9,6 +9,7 @@ import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
+import io.upbot.job.model.serial.EdgeTypes;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.util.Iterator;
 import java.util.Map;
@@ -104,9 +105,9 @@ public final class JourneySessionizer
   public static final int DEFAULT_MAX_EVENTS = 10_000;
 
   public static final OutputTag<EventDelta> EVENT_DELTAS =
-      new OutputTag<>("event-deltas", TypeInformation.of(EventDelta.class));
+      new OutputTag<>("event-deltas", EdgeTypes.EVENT_DELTA);
   public static final OutputTag<DwellDelta> DWELL_DELTAS =
-      new OutputTag<>("dwell-deltas", TypeInformation.of(DwellDelta.class));
+      new OutputTag<>("dwell-deltas", EdgeTypes.DWELL_DELTA);
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("journey-dead-letters", TypeInformation.of(DeadLetter.class));
 
@@ -115,7 +116,7 @@ public final class JourneySessionizer
    * user and dimensions, the convert times ({@link SessionDelta}).
    */
   public static final OutputTag<SessionDelta> SESSION_DELTAS =
-      new OutputTag<>("session-deltas", TypeInformation.of(SessionDelta.class));
+      new OutputTag<>("session-deltas", EdgeTypes.SESSION_DELTA);
 
   private final FunnelStages stages;
   private final long gapMs;

@@ -2,7 +2,6 @@ package io.upbot.job.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.upbot.job.model.DwellDelta;
 import io.upbot.job.model.EventDelta;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.SessionDelta;
@@ -112,12 +111,12 @@ class DeltaCombinerTest {
 
   @Test
   void shouldLetTheSumsGoAfterTheLongestDelayWhenNoWatermarkComes() throws Exception {
-    try (OneInputStreamOperatorTestHarness<DwellDelta, DwellDelta> h =
-        harness(new DeltaSums.Dwell())) {
+    try (OneInputStreamOperatorTestHarness<EventDelta, EventDelta> h =
+        harness(new DeltaSums.Events())) {
       h.setProcessingTime(1_000);
-      h.processElement(new DwellDelta(H10, "wx1", "c1", 30, 1), 1);
-      h.processElement(new DwellDelta(H10, "wx1", "c1", 30, 1), 1);
-      h.processElement(new DwellDelta(H10, "wx1", "c1", 31, 1), 1);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "press", 1), 1);
       h.setProcessingTime(1_199);
       assertThat(output(h)).isEmpty();
 
@@ -125,7 +124,8 @@ class DeltaCombinerTest {
 
       assertThat(output(h))
           .containsExactlyInAnyOrder(
-              new DwellDelta(H10, "wx1", "c1", 30, 2), new DwellDelta(H10, "wx1", "c1", 31, 1));
+              new EventDelta(H10, "wx1", "c1", "expose", 2),
+              new EventDelta(H10, "wx1", "c1", "press", 1));
     }
   }
 }

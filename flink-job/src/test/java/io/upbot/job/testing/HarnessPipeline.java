@@ -81,7 +81,6 @@ public final class HarnessPipeline implements AutoCloseable {
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, JoinDelta, JoinRow> joins;
   private final OneInputStreamOperatorTestHarness<FunnelDelta, FunnelDelta> funnelSums;
   private final OneInputStreamOperatorTestHarness<EventDelta, EventDelta> eventSums;
-  private final OneInputStreamOperatorTestHarness<DwellDelta, DwellDelta> dwellSums;
   private final OneInputStreamOperatorTestHarness<SessionDelta, SessionDelta> sessionSums;
   private final List<OneInputStreamOperatorTestHarness<?, ?>> sumHarnesses;
   private final FunnelStages stages;
@@ -160,13 +159,13 @@ public final class HarnessPipeline implements AutoCloseable {
             TypeInformation.of(DayRowKey.class));
     rowHarnesses =
         List.of(funnel, events, dwell, breakdown, usersDaily, convertTime, convertTimeDaily, joins);
-    // The job sums the sessionizer's deltas between watermarks; so does this pipeline, with the
+    // The job sums the sessionizer's funnel, event and session deltas between watermarks; so does
+    // this pipeline, with the
     // job's longest wait.
     funnelSums = combiner(new DeltaSums.Funnel(), flushMs);
     eventSums = combiner(new DeltaSums.Events(), flushMs);
-    dwellSums = combiner(new DeltaSums.Dwell(), flushMs);
     sessionSums = combiner(new DeltaSums.Sessions(), flushMs);
-    sumHarnesses = List.of(funnelSums, eventSums, dwellSums, sessionSums);
+    sumHarnesses = List.of(funnelSums, eventSums, sessionSums);
     setProcessingTime(now);
   }
 
@@ -295,7 +294,7 @@ public final class HarnessPipeline implements AutoCloseable {
     }
     for (StreamRecord<DwellDelta> r :
         drain(sessions.getSideOutput(JourneySessionizer.DWELL_DELTAS))) {
-      dwellSums.processElement(r);
+      dwell.processElement(r);
     }
     for (StreamRecord<SessionDelta> r :
         drain(sessions.getSideOutput(JourneySessionizer.SESSION_DELTAS))) {
@@ -312,9 +311,6 @@ public final class HarnessPipeline implements AutoCloseable {
     }
     for (EventDelta d : sums(eventSums)) {
       events.processElement(d, 0);
-    }
-    for (DwellDelta d : sums(dwellSums)) {
-      dwell.processElement(d, 0);
     }
     for (SessionDelta d : sums(sessionSums)) {
       breakdown.processElement(d, 0);
