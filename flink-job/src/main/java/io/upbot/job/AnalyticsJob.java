@@ -104,10 +104,10 @@ public final class AnalyticsJob {
   public static final String UID_SESSION_SUMS = "session-delta-sums";
 
   /**
-   * The longest a delta waits in a {@link DeltaCombiner} when no watermark comes: well below the
-   * rows' flush interval, so rows are written as often as before.
+   * How long a {@link DeltaCombiner} sums deltas (and holds watermarks back) before it sends them:
+   * half the rows' default flush interval, so a change still reaches its row within about a second.
    */
-  static final long COMBINE_MAX_DELAY_MS = 200;
+  static final long COMBINE_MAX_DELAY_MS = 500;
 
   private AnalyticsJob() {}
 
@@ -235,7 +235,7 @@ public final class AnalyticsJob {
                 EdgeTypes.FUNNEL_DELTA)
             .name("sessionise journeys")
             .uid(UID_SESSIONIZER);
-    // Each delta stream summed per row between watermarks, in the sessionizer's chain, before its
+    // Each delta stream summed per row for a moment, in the sessionizer's chain, before its
     // exchange (docs/tables.md#totals-upserts-and-exactly-once-results).
     long combineMs = Math.min(COMBINE_MAX_DELAY_MS, s.flushInterval().toMillis());
     DataStream<FunnelDelta> funnelDeltas =

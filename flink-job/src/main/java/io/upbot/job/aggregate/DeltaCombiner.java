@@ -10,23 +10,25 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
- * Sums the deltas that change the same thing (one row, one duration of a row, one session's
- * figures) while they wait for the next watermark, checkpoint barrier or end of input, and sends
- * the sums on: chained behind the sessionizer, it spares the row aggregators' exchange most of the
- * records of a busy row (docs/tables.md#totals-upserts-and-exactly-once-results).
+ * Sums the deltas that change the same thing (one row, one session's figures) for up to {@code
+ * maxDelayMs}, holding the watermarks back meanwhile, and then sends the sums followed by the
+ * latest watermark: chained behind the sessionizer, it spares the row aggregators' exchange most of
+ * the records of a busy row (docs/tables.md#totals-upserts-and-exactly-once-results).
  *
  * <p>Exact, because every row aggregator applies deltas linearly (a row's totals are sums of its
- * deltas) and because nothing a downstream function decides changes between two watermarks: the
- * sums leave before the watermark that follows them, so each reaches its row under the same
- * watermark as its parts would have. Within one flush the sums leave by decreasing live change
- * ({@link Sum#liveChange}): a row's live count then rises before it falls, so a row kept past its
- * retention cannot reach zero, and be dropped, while a later sum of the flush still belongs to it.
+ * deltas), and because no delta reaches its row under a later watermark than it would have
+ * unsummed: a watermark leaves only after every sum of the deltas before it. (A delta may reach its
+ * row under an earlier one, which only keeps rows longer: a row's state is dropped on a watermark,
+ * never before.) Within one flush the sums leave by decreasing live change ({@link
+ * Sum#liveChange}): a row's live count then rises before it falls, so a row kept past its retention
+ * cannot reach zero, and be dropped, while a later sum of the flush still belongs to it.
  *
- * <p>Holds no state: it flushes before every checkpoint barrier, so a checkpoint never covers a
- * delta still in the buffer. A processing-time timer flushes a buffer that waits longer than {@code
- * maxDelayMs}, for the watermark may stand still while records flow.
+ * <p>Holds no state: it flushes, held watermark included, before every checkpoint barrier, so a
+ * checkpoint never covers a delta still in the buffer; and at once on the final watermark of a
+ * bounded input.
  *
  * @param <D> the delta
  */
@@ -58,6 +60,7 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
   private transient long timestamp;
   private transient boolean hasTimestamp;
   private transient boolean timerSet;
+  private transient Watermark held;
 
   public DeltaCombiner(Sum<D> sum, long maxDelayMs) {
     this.sum = sum;
@@ -79,6 +82,11 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
           hasTimestamp ? Math.max(timestamp, element.getTimestamp()) : element.getTimestamp();
       hasTimestamp = true;
     }
+    flushLater();
+  }
+
+  /** Flushes within {@code maxDelayMs}. */
+  private void flushLater() {
     if (!timerSet) {
       timerSet = true;
       long now = getProcessingTimeService().getCurrentProcessingTime();
@@ -94,8 +102,19 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
 
   @Override
   public void processWatermark(Watermark mark) throws Exception {
+    held = mark;
+    if (mark.getTimestamp() == Long.MAX_VALUE) {
+      flush(); // the end of a bounded input: nothing more to wait for
+    } else {
+      flushLater();
+    }
+  }
+
+  /** A held watermark leaves before the input goes idle: an idle output drops watermarks. */
+  @Override
+  public void processWatermarkStatus(WatermarkStatus status) throws Exception {
     flush();
-    super.processWatermark(mark);
+    super.processWatermarkStatus(status);
   }
 
   @Override
@@ -110,7 +129,16 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
     super.finish();
   }
 
-  private void flush() {
+  private void flush() throws Exception {
+    sendSums();
+    if (held != null) {
+      Watermark w = held;
+      held = null;
+      super.processWatermark(w);
+    }
+  }
+
+  private void sendSums() {
     if (buffer.isEmpty()) {
       return;
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class DeltaCombinerTest {
   private static <D> OneInputStreamOperatorTestHarness<D, D> harness(DeltaCombiner.Sum<D> sum)
       throws Exception {
     OneInputStreamOperatorTestHarness<D, D> h =
-        new OneInputStreamOperatorTestHarness<>(new DeltaCombiner<>(sum, 200));
+        new OneInputStreamOperatorTestHarness<>(new DeltaCombiner<>(sum, 500));
     h.setup();
     h.open();
     return h;
@@ -47,15 +48,19 @@ class DeltaCombinerTest {
   }
 
   @Test
-  void shouldSendOneSumPerRowJustBeforeTheNextWatermark() throws Exception {
+  void shouldSendOneSumPerRowThenTheHeldWatermarkAfterTheLongestDelay() throws Exception {
     try (OneInputStreamOperatorTestHarness<FunnelDelta, FunnelDelta> h =
         harness(new DeltaSums.Funnel())) {
+      h.setProcessingTime(1_000);
       h.processElement(funnel(H10, 1, 0, 1), 1);
+      h.processWatermark(new Watermark(4));
       h.processElement(funnel(H10, 0, 1, 0), 2);
       h.processElement(funnel(H11, 1, 1, 1), 3);
+      h.processWatermark(new Watermark(5));
+      h.setProcessingTime(1_499);
       assertThat(output(h)).isEmpty();
 
-      h.processWatermark(new Watermark(5));
+      h.setProcessingTime(1_500);
 
       List<Object> out = output(h);
       assertThat(out).hasSize(3).last().isEqualTo(new Watermark(5));
@@ -65,14 +70,32 @@ class DeltaCombinerTest {
   }
 
   @Test
+  void shouldLetEverythingGoAtOnceOnTheFinalWatermarkAndBeforeIdling() throws Exception {
+    try (OneInputStreamOperatorTestHarness<FunnelDelta, FunnelDelta> h =
+        harness(new DeltaSums.Funnel())) {
+      h.processElement(funnel(H10, 1, 0, 1), 1);
+      h.processWatermark(new Watermark(4));
+      h.processWatermarkStatus(WatermarkStatus.IDLE);
+      assertThat(output(h))
+          .containsExactly(funnel(H10, 1, 0, 1), new Watermark(4), WatermarkStatus.IDLE);
+
+      h.processWatermarkStatus(WatermarkStatus.ACTIVE);
+      h.processElement(funnel(H10, 1, 0, 1), 5);
+      h.processWatermark(Watermark.MAX_WATERMARK);
+      assertThat(output(h))
+          .containsExactly(WatermarkStatus.ACTIVE, funnel(H10, 1, 0, 1), Watermark.MAX_WATERMARK);
+    }
+  }
+
+  @Test
   void shouldSendNothingForSumsThatChangeNothing() throws Exception {
     try (OneInputStreamOperatorTestHarness<SessionDelta, SessionDelta> h =
         harness(new DeltaSums.Sessions())) {
       h.processElement(session("o1", 1, 1, 1), 1);
       h.processElement(session("o1", 1, -1, -1), 2);
-      h.processWatermark(new Watermark(5));
+      h.processWatermark(Watermark.MAX_WATERMARK);
 
-      assertThat(output(h)).containsExactly(new Watermark(5));
+      assertThat(output(h)).containsExactly(Watermark.MAX_WATERMARK);
     }
   }
 
@@ -117,10 +140,10 @@ class DeltaCombinerTest {
       h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
       h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
       h.processElement(new EventDelta(H10, "wx1", "c1", "press", 1), 1);
-      h.setProcessingTime(1_199);
+      h.setProcessingTime(1_499);
       assertThat(output(h)).isEmpty();
 
-      h.setProcessingTime(1_200);
+      h.setProcessingTime(1_500);
 
       assertThat(output(h))
           .containsExactlyInAnyOrder(

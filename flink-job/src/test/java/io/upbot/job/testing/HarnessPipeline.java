@@ -159,8 +159,8 @@ public final class HarnessPipeline implements AutoCloseable {
             TypeInformation.of(DayRowKey.class));
     rowHarnesses =
         List.of(funnel, events, dwell, breakdown, usersDaily, convertTime, convertTimeDaily, joins);
-    // The job sums the sessionizer's funnel, event and session deltas between watermarks; so does
-    // this pipeline, with the
+    // The job sums the sessionizer's funnel, event and session deltas for a moment, holding the
+    // watermark back meanwhile; so does this pipeline, with the
     // job's longest wait.
     funnelSums = combiner(new DeltaSums.Funnel(), flushMs);
     eventSums = combiner(new DeltaSums.Events(), flushMs);
@@ -172,7 +172,7 @@ public final class HarnessPipeline implements AutoCloseable {
   private static <D> OneInputStreamOperatorTestHarness<D, D> combiner(
       DeltaCombiner.Sum<D> sum, long flushMs) throws Exception {
     OneInputStreamOperatorTestHarness<D, D> h =
-        new OneInputStreamOperatorTestHarness<>(new DeltaCombiner<>(sum, Math.min(200, flushMs)));
+        new OneInputStreamOperatorTestHarness<>(new DeltaCombiner<>(sum, Math.min(500, flushMs)));
     h.setup();
     h.open();
     return h;
@@ -250,8 +250,9 @@ public final class HarnessPipeline implements AutoCloseable {
     for (OneInputStreamOperatorTestHarness<?, ?> h : sumHarnesses) {
       h.processWatermark(w);
     }
+    // The rows behind a combiner see the watermark when the combiner lets it go, after the sums.
     forwardSums();
-    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
+    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : List.of(dwell, joins)) {
       h.processWatermark(w);
     }
     collectRows();
@@ -306,30 +307,27 @@ public final class HarnessPipeline implements AutoCloseable {
 
   /** What the combiners let go, to the row aggregators. */
   private void forwardSums() throws Exception {
-    for (FunnelDelta d : sums(funnelSums)) {
-      funnel.processElement(d, 0);
-    }
-    for (EventDelta d : sums(eventSums)) {
-      events.processElement(d, 0);
-    }
-    for (SessionDelta d : sums(sessionSums)) {
-      breakdown.processElement(d, 0);
-      usersDaily.processElement(d, 0);
-      convertTime.processElement(d, 0);
-      convertTimeDaily.processElement(d, 0);
-    }
+    pump(funnelSums, List.of(funnel));
+    pump(eventSums, List.of(events));
+    pump(sessionSums, List.of(breakdown, usersDaily, convertTime, convertTimeDaily));
     collectRows();
   }
 
+  /** A combiner's sums and watermarks, in the order it sent them, to the rows behind it. */
   @SuppressWarnings("unchecked") // a combiner sends what it receives
-  private static <D> List<D> sums(OneInputStreamOperatorTestHarness<D, D> h) {
-    List<D> out = new ArrayList<>();
-    for (Object o; (o = h.getOutput().poll()) != null; ) {
-      if (o instanceof StreamRecord<?> r) {
-        out.add((D) r.getValue());
+  private static <D> void pump(
+      OneInputStreamOperatorTestHarness<D, D> combiner,
+      List<KeyedOneInputStreamOperatorTestHarness<?, D, ?>> rows)
+      throws Exception {
+    for (Object o; (o = combiner.getOutput().poll()) != null; ) {
+      for (KeyedOneInputStreamOperatorTestHarness<?, D, ?> h : rows) {
+        if (o instanceof StreamRecord<?> r) {
+          h.processElement((D) r.getValue(), 0);
+        } else if (o instanceof org.apache.flink.streaming.api.watermark.Watermark w) {
+          h.processWatermark(w);
+        }
       }
     }
-    return out;
   }
 
   private void collectRows() {
