@@ -104,8 +104,9 @@ public final class AnalyticsJob {
   public static final String UID_SESSION_SUMS = "session-delta-sums";
 
   /**
-   * How long a {@link DeltaCombiner} sums deltas (and holds watermarks back) before it sends them:
-   * half the rows' default flush interval, so a change still reaches its row within about a second.
+   * The longest a {@link DeltaCombiner} sums deltas (and holds watermarks back) before it sends
+   * them; never more than half the rows' flush interval, so a change still reaches the database
+   * within about one and a half flush intervals.
    */
   static final long COMBINE_MAX_DELAY_MS = 500;
 
@@ -237,7 +238,7 @@ public final class AnalyticsJob {
             .uid(UID_SESSIONIZER);
     // Each delta stream summed per row for a moment, in the sessionizer's chain, before its
     // exchange (docs/tables.md#totals-upserts-and-exactly-once-results).
-    long combineMs = Math.min(COMBINE_MAX_DELAY_MS, s.flushInterval().toMillis());
+    long combineMs = Math.min(COMBINE_MAX_DELAY_MS, s.flushInterval().toMillis() / 2);
     DataStream<FunnelDelta> funnelDeltas =
         combined(
             sessionized,

@@ -172,7 +172,8 @@ public final class HarnessPipeline implements AutoCloseable {
   private static <D> OneInputStreamOperatorTestHarness<D, D> combiner(
       DeltaCombiner.Sum<D> sum, long flushMs) throws Exception {
     OneInputStreamOperatorTestHarness<D, D> h =
-        new OneInputStreamOperatorTestHarness<>(new DeltaCombiner<>(sum, Math.min(500, flushMs)));
+        new OneInputStreamOperatorTestHarness<>(
+            new DeltaCombiner<>(sum, Math.min(500, flushMs / 2)));
     h.setup();
     h.open();
     return h;
