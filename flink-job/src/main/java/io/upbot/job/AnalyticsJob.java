@@ -2,6 +2,8 @@ package io.upbot.job;
 
 import io.upbot.job.aggregate.BreakdownAggregator;
 import io.upbot.job.aggregate.DailyConvertTimeAggregator;
+import io.upbot.job.aggregate.DeltaCombiner;
+import io.upbot.job.aggregate.DeltaSums;
 import io.upbot.job.aggregate.DroppedRows;
 import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
@@ -36,6 +38,7 @@ import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.UsersDailyRow;
+import io.upbot.job.model.serial.EdgeTypes;
 import io.upbot.job.session.JourneySessionizer;
 import io.upbot.job.source.SplitDecoded;
 import java.util.List;
@@ -96,7 +99,30 @@ public final class AnalyticsJob {
   public static final String UID_CONVERT_TIME_SINK = "convert-time-sink";
   public static final String UID_CONVERT_TIME_DAILY_SINK = "convert-time-daily-sink";
 
+  public static final String UID_FUNNEL_SUMS = "funnel-delta-sums";
+  public static final String UID_EVENT_SUMS = "event-delta-sums";
+  public static final String UID_SESSION_SUMS = "session-delta-sums";
+
+  /**
+   * The longest a {@link DeltaCombiner} sums deltas (and holds watermarks back) before it sends
+   * them; never more than half the rows' flush interval, so a change still reaches the database
+   * within about one and a half flush intervals.
+   */
+  static final long COMBINE_MAX_DELAY_MS = 500;
+
   private AnalyticsJob() {}
+
+  /** {@code deltas} summed in a {@link DeltaCombiner} chained to their producer. */
+  private static <D> DataStream<D> combined(
+      DataStream<D> deltas,
+      DeltaCombiner.Sum<D> sum,
+      TypeInformation<D> type,
+      long maxDelayMs,
+      String name,
+      String uid) {
+    // Chained (the default for an operator): no exchange, no serialisation before the sums.
+    return deltas.transform(name, type, new DeltaCombiner<>(sum, maxDelayMs)).uid(uid);
+  }
 
   /** Keys a session's change by its day's row: the local day its hour starts in. */
   static final class DayKey implements KeySelector<SessionDelta, DayRowKey> {
@@ -169,7 +195,7 @@ public final class AnalyticsJob {
     SingleOutputStreamOperator<JourneyEvent> events =
         env.fromSource(source, watermarks, "media events", TypeInformation.of(DecodedRecord.class))
             .uid(UID_SOURCE)
-            .process(new SplitDecoded(), TypeInformation.of(JourneyEvent.class))
+            .process(new SplitDecoded(), EdgeTypes.JOURNEY_EVENT)
             .name("split dead letters")
             .uid(UID_SPLIT);
 
@@ -180,7 +206,7 @@ public final class AnalyticsJob {
             .keyBy(CardinalityGuard::key, Types.STRING)
             .process(
                 new CardinalityGuard(s.maxCodesPerHour(), s.maxEventIdsPerHour(), latenessMs),
-                TypeInformation.of(JourneyEvent.class))
+                EdgeTypes.JOURNEY_EVENT)
             .name("cap codes and event ids per appid-hour")
             .uid(UID_CARDINALITY);
 
@@ -192,9 +218,7 @@ public final class AnalyticsJob {
             .name("route to join attribution")
             .uid(UID_TO_ATTRIBUTION)
             .keyBy(AttributionKey::of, TypeInformation.of(AttributionKey.class))
-            .process(
-                new JoinAttributor(s.stages(), gapMs, latenessMs),
-                TypeInformation.of(JourneyEvent.class))
+            .process(new JoinAttributor(s.stages(), gapMs, latenessMs), EdgeTypes.JOURNEY_EVENT)
             .name("attribute wecom joins")
             .uid(UID_JOIN_ATTRIBUTOR);
     DataStream<JourneyEvent> journeyEvents =
@@ -204,20 +228,44 @@ public final class AnalyticsJob {
             .uid(UID_PAST_ATTRIBUTION)
             .union(attributed);
 
-    SingleOutputStreamOperator<FunnelDelta> funnelDeltas =
+    SingleOutputStreamOperator<FunnelDelta> sessionized =
         journeyEvents
             .keyBy(JourneyEvent::journeyKey, TypeInformation.of(JourneyKey.class))
             .process(
                 new JourneySessionizer(s.stages(), gapMs, latenessMs, s.maxJourneyEvents()),
-                TypeInformation.of(FunnelDelta.class))
+                EdgeTypes.FUNNEL_DELTA)
             .name("sessionise journeys")
             .uid(UID_SESSIONIZER);
+    // Each delta stream summed per row for a moment, in the sessionizer's chain, before its
+    // exchange (docs/tables.md#totals-upserts-and-exactly-once-results).
+    long combineMs = Math.min(COMBINE_MAX_DELAY_MS, s.flushInterval().toMillis() / 2);
+    DataStream<FunnelDelta> funnelDeltas =
+        combined(
+            sessionized,
+            new DeltaSums.Funnel(),
+            EdgeTypes.FUNNEL_DELTA,
+            combineMs,
+            "sum funnel deltas",
+            UID_FUNNEL_SUMS);
     DataStream<EventDelta> eventDeltas =
-        funnelDeltas.getSideOutput(JourneySessionizer.EVENT_DELTAS);
-    DataStream<DwellDelta> dwellDeltas =
-        funnelDeltas.getSideOutput(JourneySessionizer.DWELL_DELTAS);
+        combined(
+            sessionized.getSideOutput(JourneySessionizer.EVENT_DELTAS),
+            new DeltaSums.Events(),
+            EdgeTypes.EVENT_DELTA,
+            combineMs,
+            "sum event deltas",
+            UID_EVENT_SUMS);
+    // Dwell deltas are not summed: they differ by their duration, and few of a row's share one
+    // between two watermarks (./upbot bench job).
+    DataStream<DwellDelta> dwellDeltas = sessionized.getSideOutput(JourneySessionizer.DWELL_DELTAS);
     DataStream<SessionDelta> sessionDeltas =
-        funnelDeltas.getSideOutput(JourneySessionizer.SESSION_DELTAS);
+        combined(
+            sessionized.getSideOutput(JourneySessionizer.SESSION_DELTAS),
+            new DeltaSums.Sessions(),
+            EdgeTypes.SESSION_DELTA,
+            combineMs,
+            "sum session deltas",
+            UID_SESSION_SUMS);
     DayBuckets days = new DayBuckets(s.timeZone());
 
     SingleOutputStreamOperator<FunnelRow> funnelRows =
@@ -302,7 +350,7 @@ public final class AnalyticsJob {
             .getSideOutput(SplitDecoded.DEAD_LETTERS)
             .union(
                 admitted.getSideOutput(CardinalityGuard.DEAD_LETTERS),
-                funnelDeltas.getSideOutput(JourneySessionizer.DEAD_LETTERS),
+                sessionized.getSideOutput(JourneySessionizer.DEAD_LETTERS),
                 funnelRows.getSideOutput(DroppedRows.DEAD_LETTERS),
                 eventRows.getSideOutput(DroppedRows.DEAD_LETTERS),
                 dwellRows.getSideOutput(DroppedRows.DEAD_LETTERS),

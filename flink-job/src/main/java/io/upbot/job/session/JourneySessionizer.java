@@ -9,10 +9,11 @@ import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
+import io.upbot.job.model.serial.EdgeTypes;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -104,9 +105,9 @@ public final class JourneySessionizer
   public static final int DEFAULT_MAX_EVENTS = 10_000;
 
   public static final OutputTag<EventDelta> EVENT_DELTAS =
-      new OutputTag<>("event-deltas", TypeInformation.of(EventDelta.class));
+      new OutputTag<>("event-deltas", EdgeTypes.EVENT_DELTA);
   public static final OutputTag<DwellDelta> DWELL_DELTAS =
-      new OutputTag<>("dwell-deltas", TypeInformation.of(DwellDelta.class));
+      new OutputTag<>("dwell-deltas", EdgeTypes.DWELL_DELTA);
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("journey-dead-letters", TypeInformation.of(DeadLetter.class));
 
@@ -115,7 +116,7 @@ public final class JourneySessionizer
    * user and dimensions, the convert times ({@link SessionDelta}).
    */
   public static final OutputTag<SessionDelta> SESSION_DELTAS =
-      new OutputTag<>("session-deltas", TypeInformation.of(SessionDelta.class));
+      new OutputTag<>("session-deltas", EdgeTypes.SESSION_DELTA);
 
   private final FunnelStages stages;
   private final long gapMs;
@@ -365,16 +366,26 @@ public final class JourneySessionizer
       int to,
       LiveSession now,
       Collector<FunnelDelta> out) {
-    Map<Long, int[]> byRow = new TreeMap<>();
+    // At most three sessions, so at most three rows: small arrays, not a map per event.
+    int n = to - from + 1;
+    long[] rows = new long[n];
+    int[][] deltas = new int[n][];
+    int used = add(rows, deltas, 0, now, +1);
     for (int i = from; i < to; i++) {
-      add(byRow, before.session(i), -1);
+      used = add(rows, deltas, used, before.session(i), -1);
     }
-    add(byRow, now, +1);
-    for (Map.Entry<Long, int[]> row : byRow.entrySet()) {
-      int[] d = row.getValue();
+    // In hour order, as a sorted map would send them.
+    for (int sent = 0; sent < used; sent++) {
+      int next = -1;
+      for (int j = 0; j < used; j++) {
+        if (deltas[j] != null && (next < 0 || rows[j] < rows[next])) {
+          next = j;
+        }
+      }
+      int[] d = deltas[next];
+      deltas[next] = null;
       if (d[0] != 0 || d[1] != 0 || d[2] != 0 || d[3] != 0) {
-        out.collect(
-            new FunnelDelta(row.getKey(), e.appid(), e.code(), d[0], d[1], d[2], d[3], d[0]));
+        out.collect(new FunnelDelta(rows[next], e.appid(), e.code(), d[0], d[1], d[2], d[3], d[0]));
       }
     }
   }
@@ -391,13 +402,10 @@ public final class JourneySessionizer
       int to,
       LiveSession now,
       Context ctx) {
-    SessionDelta plus = sessionDelta(appid, code, now, 1, 1);
-    if (to - from == 1 && before.session(from).first() != null) {
-      SessionDelta minus = sessionDelta(appid, code, before.session(from), -1, -1);
-      if (minus.withSigns(1, 1).equals(plus)) {
-        return;
-      }
+    if (to - from == 1 && sameFigures(before.session(from), now)) {
+      return;
     }
+    SessionDelta plus = sessionDelta(appid, code, now, 1, 1);
     // The +1 first: a row past its retention is dropped when its live count reaches zero, so it
     // must not touch zero between the −1 and the +1 of one session that stays in it.
     ctx.output(SESSION_DELTAS, plus);
@@ -408,6 +416,21 @@ public final class JourneySessionizer
         ctx.output(SESSION_DELTAS, sessionDelta(appid, code, before.session(i), -1, -1));
       }
     }
+  }
+
+  /** Whether two versions of a session give these tables the same figures (the −1/+1 cancel). */
+  private static boolean sameFigures(LiveSession was, LiveSession is) {
+    FirstEvent a = was.first();
+    FirstEvent b = is.first();
+    return a != null
+        && Objects.equals(a.openid(), b.openid())
+        && a.accountType() == b.accountType()
+        && a.deviceType() == b.deviceType()
+        && a.mediaType() == b.mediaType()
+        && HourBuckets.bucketStart(was.start()) == HourBuckets.bucketStart(is.start())
+        && was.depth() == is.depth()
+        && was.pressMs() == is.pressMs()
+        && was.joinMs() == is.joinMs();
   }
 
   private static SessionDelta sessionDelta(
@@ -428,13 +451,25 @@ public final class JourneySessionizer
         live);
   }
 
-  private static void add(Map<Long, int[]> byRow, LiveSession s, int sign) {
-    int[] d = byRow.computeIfAbsent(HourBuckets.bucketStart(s.start()), k -> new int[4]);
+  /** Adds a session's ±1 to its row among the first {@code used}; returns the rows now used. */
+  private static int add(long[] rows, int[][] deltas, int used, LiveSession s, int sign) {
+    long row = HourBuckets.bucketStart(s.start());
+    int i = 0;
+    while (i < used && rows[i] != row) {
+      i++;
+    }
+    if (i == used) {
+      rows[i] = row;
+      deltas[i] = new int[4];
+      used++;
+    }
+    int[] d = deltas[i];
     d[0] += sign;
     for (int k = 1; k <= 3; k++) {
       if (s.depth() >= k) {
         d[k] += sign;
       }
     }
+    return used;
   }
 }

@@ -2,6 +2,8 @@ package io.upbot.job.testing;
 
 import io.upbot.job.aggregate.BreakdownAggregator;
 import io.upbot.job.aggregate.DailyConvertTimeAggregator;
+import io.upbot.job.aggregate.DeltaCombiner;
+import io.upbot.job.aggregate.DeltaSums;
 import io.upbot.job.aggregate.DroppedRows;
 import io.upbot.job.aggregate.DwellAggregator;
 import io.upbot.job.aggregate.EventAggregator;
@@ -46,6 +48,7 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.util.OutputTag;
 
@@ -76,6 +79,10 @@ public final class HarnessPipeline implements AutoCloseable {
   private final KeyedOneInputStreamOperatorTestHarness<AttributionKey, JourneyEvent, JourneyEvent>
       attributor;
   private final KeyedOneInputStreamOperatorTestHarness<FunnelRowKey, JoinDelta, JoinRow> joins;
+  private final OneInputStreamOperatorTestHarness<FunnelDelta, FunnelDelta> funnelSums;
+  private final OneInputStreamOperatorTestHarness<EventDelta, EventDelta> eventSums;
+  private final OneInputStreamOperatorTestHarness<SessionDelta, SessionDelta> sessionSums;
+  private final List<OneInputStreamOperatorTestHarness<?, ?>> sumHarnesses;
   private final FunnelStages stages;
   private final List<KeyedOneInputStreamOperatorTestHarness<?, ?, ?>> rowHarnesses;
   private final Tables tables = Tables.empty();
@@ -152,7 +159,24 @@ public final class HarnessPipeline implements AutoCloseable {
             TypeInformation.of(DayRowKey.class));
     rowHarnesses =
         List.of(funnel, events, dwell, breakdown, usersDaily, convertTime, convertTimeDaily, joins);
+    // The job sums the sessionizer's funnel, event and session deltas for a moment, holding the
+    // watermark back meanwhile; so does this pipeline, with the
+    // job's longest wait.
+    funnelSums = combiner(new DeltaSums.Funnel(), flushMs);
+    eventSums = combiner(new DeltaSums.Events(), flushMs);
+    sessionSums = combiner(new DeltaSums.Sessions(), flushMs);
+    sumHarnesses = List.of(funnelSums, eventSums, sessionSums);
     setProcessingTime(now);
+  }
+
+  private static <D> OneInputStreamOperatorTestHarness<D, D> combiner(
+      DeltaCombiner.Sum<D> sum, long flushMs) throws Exception {
+    OneInputStreamOperatorTestHarness<D, D> h =
+        new OneInputStreamOperatorTestHarness<>(
+            new DeltaCombiner<>(sum, Math.min(500, flushMs / 2)));
+    h.setup();
+    h.open();
+    return h;
   }
 
   /** One record off the stream. */
@@ -224,7 +248,12 @@ public final class HarnessPipeline implements AutoCloseable {
     forwardAttributed();
     sessions.processWatermark(w);
     forwardDeltas();
-    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
+    for (OneInputStreamOperatorTestHarness<?, ?> h : sumHarnesses) {
+      h.processWatermark(w);
+    }
+    // The rows behind a combiner see the watermark when the combiner lets it go, after the sums.
+    forwardSums();
+    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : List.of(dwell, joins)) {
       h.processWatermark(w);
     }
     collectRows();
@@ -233,6 +262,10 @@ public final class HarnessPipeline implements AutoCloseable {
   private void setProcessingTime(long t) throws Exception {
     attributor.setProcessingTime(t);
     sessions.setProcessingTime(t);
+    for (OneInputStreamOperatorTestHarness<?, ?> h : sumHarnesses) {
+      h.setProcessingTime(t);
+    }
+    forwardSums();
     for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
       h.setProcessingTime(t);
     }
@@ -254,12 +287,12 @@ public final class HarnessPipeline implements AutoCloseable {
   private void forwardDeltas() throws Exception {
     for (Object o; (o = sessions.getOutput().poll()) != null; ) {
       if (o instanceof StreamRecord<?> r) {
-        funnel.processElement((FunnelDelta) r.getValue(), r.getTimestamp());
+        funnelSums.processElement((FunnelDelta) r.getValue(), r.getTimestamp());
       }
     }
     for (StreamRecord<EventDelta> r :
         drain(sessions.getSideOutput(JourneySessionizer.EVENT_DELTAS))) {
-      events.processElement(r);
+      eventSums.processElement(r);
     }
     for (StreamRecord<DwellDelta> r :
         drain(sessions.getSideOutput(JourneySessionizer.DWELL_DELTAS))) {
@@ -267,13 +300,35 @@ public final class HarnessPipeline implements AutoCloseable {
     }
     for (StreamRecord<SessionDelta> r :
         drain(sessions.getSideOutput(JourneySessionizer.SESSION_DELTAS))) {
-      breakdown.processElement(r);
-      usersDaily.processElement(r);
-      convertTime.processElement(r);
-      convertTimeDaily.processElement(r);
+      sessionSums.processElement(r);
     }
     drainDeadLetters(sessions, JourneySessionizer.DEAD_LETTERS);
+    forwardSums();
+  }
+
+  /** What the combiners let go, to the row aggregators. */
+  private void forwardSums() throws Exception {
+    pump(funnelSums, List.of(funnel));
+    pump(eventSums, List.of(events));
+    pump(sessionSums, List.of(breakdown, usersDaily, convertTime, convertTimeDaily));
     collectRows();
+  }
+
+  /** A combiner's sums and watermarks, in the order it sent them, to the rows behind it. */
+  @SuppressWarnings("unchecked") // a combiner sends what it receives
+  private static <D> void pump(
+      OneInputStreamOperatorTestHarness<D, D> combiner,
+      List<KeyedOneInputStreamOperatorTestHarness<?, D, ?>> rows)
+      throws Exception {
+    for (Object o; (o = combiner.getOutput().poll()) != null; ) {
+      for (KeyedOneInputStreamOperatorTestHarness<?, D, ?> h : rows) {
+        if (o instanceof StreamRecord<?> r) {
+          h.processElement((D) r.getValue(), 0);
+        } else if (o instanceof org.apache.flink.streaming.api.watermark.Watermark w) {
+          h.processWatermark(w);
+        }
+      }
+    }
   }
 
   private void collectRows() {
@@ -308,6 +363,9 @@ public final class HarnessPipeline implements AutoCloseable {
   public void close() throws Exception {
     attributor.close();
     sessions.close();
+    for (OneInputStreamOperatorTestHarness<?, ?> h : sumHarnesses) {
+      h.close();
+    }
     for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
       h.close();
     }

@@ -1,0 +1,78 @@
+package io.upbot.job.model.serial;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * A hand-written serializer of one immutable record that crosses an exchange between the job's
+ * steps: field by field, without the reflection of Flink's POJO serializer. Never used for state,
+ * so its format may change with the record (a running job's exchanges hold no data across a
+ * restart).
+ *
+ * @param <T> the record
+ */
+public abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  public final boolean isImmutableType() {
+    return true;
+  }
+
+  @Override
+  public final T createInstance() {
+    return null;
+  }
+
+  @Override
+  public final T copy(T from) {
+    return from;
+  }
+
+  @Override
+  public final T copy(T from, T reuse) {
+    return from;
+  }
+
+  @Override
+  public final int getLength() {
+    return -1;
+  }
+
+  @Override
+  public final T deserialize(T reuse, DataInputView source) throws IOException {
+    return deserialize(source);
+  }
+
+  @Override
+  public final void copy(DataInputView source, DataOutputView target) throws IOException {
+    serialize(deserialize(source), target);
+  }
+
+  /**
+   * A string that may be null, of any length, as its UTF-8 bytes: Flink's own string format reads
+   * through a thread-local buffer, whose lookup cost more than the copy here.
+   */
+  static void writeString(String s, DataOutputView out) throws IOException {
+    if (s == null) {
+      out.writeInt(-1);
+      return;
+    }
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  static String readString(DataInputView in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      return null;
+    }
+    byte[] bytes = new byte[n];
+    in.readFully(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}

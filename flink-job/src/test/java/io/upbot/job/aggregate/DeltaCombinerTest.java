@@ -1,0 +1,154 @@
+package io.upbot.job.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.upbot.job.model.EventDelta;
+import io.upbot.job.model.FunnelDelta;
+import io.upbot.job.model.SessionDelta;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** {@link DeltaCombiner}: what it sums, when it lets the sums go, and in which order. */
+@SuppressWarnings("try") // the harnesses close() throws Exception, as Flink declares it
+class DeltaCombinerTest {
+
+  private static final long H10 = 10 * 3_600_000L;
+  private static final long H11 = 11 * 3_600_000L;
+
+  private static <D> OneInputStreamOperatorTestHarness<D, D> harness(DeltaCombiner.Sum<D> sum)
+      throws Exception {
+    OneInputStreamOperatorTestHarness<D, D> h =
+        new OneInputStreamOperatorTestHarness<>(new DeltaCombiner<>(sum, 500));
+    h.setup();
+    h.open();
+    return h;
+  }
+
+  /** Everything the combiner sent, records as their values and watermarks as they are. */
+  private static List<Object> output(OneInputStreamOperatorTestHarness<?, ?> h) {
+    List<Object> out = new ArrayList<>();
+    for (Object o : h.getOutput()) {
+      out.add(o instanceof StreamRecord<?> r ? r.getValue() : o);
+    }
+    h.getOutput().clear();
+    return out;
+  }
+
+  private static FunnelDelta funnel(long hour, int sessions, int exposed, int live) {
+    return new FunnelDelta(hour, "wx1", "c1", sessions, exposed, 0, 0, live);
+  }
+
+  private static SessionDelta session(String openid, int depth, int sessions, int live) {
+    return new SessionDelta(H10, "wx1", "c1", openid, 1, 1, 1, depth, -1, -1, sessions, live);
+  }
+
+  @Test
+  void shouldSendOneSumPerRowThenTheHeldWatermarkAfterTheLongestDelay() throws Exception {
+    try (OneInputStreamOperatorTestHarness<FunnelDelta, FunnelDelta> h =
+        harness(new DeltaSums.Funnel())) {
+      h.setProcessingTime(1_000);
+      h.processElement(funnel(H10, 1, 0, 1), 1);
+      h.processWatermark(new Watermark(4));
+      h.processElement(funnel(H10, 0, 1, 0), 2);
+      h.processElement(funnel(H11, 1, 1, 1), 3);
+      h.processWatermark(new Watermark(5));
+      h.setProcessingTime(1_499);
+      assertThat(output(h)).isEmpty();
+
+      h.setProcessingTime(1_500);
+
+      List<Object> out = output(h);
+      assertThat(out).hasSize(3).last().isEqualTo(new Watermark(5));
+      assertThat(out.subList(0, 2))
+          .containsExactlyInAnyOrder(funnel(H10, 1, 1, 1), funnel(H11, 1, 1, 1));
+    }
+  }
+
+  @Test
+  void shouldLetEverythingGoAtOnceOnTheFinalWatermarkAndBeforeIdling() throws Exception {
+    try (OneInputStreamOperatorTestHarness<FunnelDelta, FunnelDelta> h =
+        harness(new DeltaSums.Funnel())) {
+      h.processElement(funnel(H10, 1, 0, 1), 1);
+      h.processWatermark(new Watermark(4));
+      h.processWatermarkStatus(WatermarkStatus.IDLE);
+      assertThat(output(h))
+          .containsExactly(funnel(H10, 1, 0, 1), new Watermark(4), WatermarkStatus.IDLE);
+
+      h.processWatermarkStatus(WatermarkStatus.ACTIVE);
+      h.processElement(funnel(H10, 1, 0, 1), 5);
+      h.processWatermark(Watermark.MAX_WATERMARK);
+      assertThat(output(h))
+          .containsExactly(WatermarkStatus.ACTIVE, funnel(H10, 1, 0, 1), Watermark.MAX_WATERMARK);
+    }
+  }
+
+  @Test
+  void shouldSendNothingForSumsThatChangeNothing() throws Exception {
+    try (OneInputStreamOperatorTestHarness<SessionDelta, SessionDelta> h =
+        harness(new DeltaSums.Sessions())) {
+      h.processElement(session("o1", 1, 1, 1), 1);
+      h.processElement(session("o1", 1, -1, -1), 2);
+      h.processWatermark(Watermark.MAX_WATERMARK);
+
+      assertThat(output(h)).containsExactly(Watermark.MAX_WATERMARK);
+    }
+  }
+
+  @Test
+  void shouldSendRisingLiveCountsBeforeFallingOnes() throws Exception {
+    try (OneInputStreamOperatorTestHarness<SessionDelta, SessionDelta> h =
+        harness(new DeltaSums.Sessions())) {
+      h.processElement(session("o1", 1, -1, -1), 1); // o1's session deepened: -1 as it was
+      h.processElement(session("o2", 0, 0, -1), 1); // o2's session ended
+      h.processElement(session("o3", 0, 1, 1), 1); // o3 started one and it ended
+      h.processElement(session("o3", 0, 0, -1), 1);
+      h.processElement(session("o1", 2, 1, 1), 1); // +1 as it is now
+      h.prepareSnapshotPreBarrier(1);
+
+      List<Object> out = output(h);
+      assertThat(out).startsWith(session("o1", 2, 1, 1), session("o3", 0, 1, 0)).hasSize(4);
+      assertThat(out.subList(2, 4))
+          .containsExactlyInAnyOrder(session("o1", 1, -1, -1), session("o2", 0, 0, -1));
+    }
+  }
+
+  @Test
+  void shouldLetTheSumsGoBeforeACheckpointBarrierAndAtTheEndOfInput() throws Exception {
+    try (OneInputStreamOperatorTestHarness<EventDelta, EventDelta> h =
+        harness(new DeltaSums.Events())) {
+      h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
+      h.prepareSnapshotPreBarrier(1);
+      assertThat(output(h)).containsExactly(new EventDelta(H10, "wx1", "c1", "expose", 2));
+
+      h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
+      h.getOneInputOperator().finish();
+      assertThat(output(h)).containsExactly(new EventDelta(H10, "wx1", "c1", "expose", 1));
+    }
+  }
+
+  @Test
+  void shouldLetTheSumsGoAfterTheLongestDelayWhenNoWatermarkComes() throws Exception {
+    try (OneInputStreamOperatorTestHarness<EventDelta, EventDelta> h =
+        harness(new DeltaSums.Events())) {
+      h.setProcessingTime(1_000);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "press", 1), 1);
+      h.setProcessingTime(1_499);
+      assertThat(output(h)).isEmpty();
+
+      h.setProcessingTime(1_500);
+
+      assertThat(output(h))
+          .containsExactlyInAnyOrder(
+              new EventDelta(H10, "wx1", "c1", "expose", 2),
+              new EventDelta(H10, "wx1", "c1", "press", 1));
+    }
+  }
+}

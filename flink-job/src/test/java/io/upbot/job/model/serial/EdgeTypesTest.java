@@ -1,0 +1,79 @@
+package io.upbot.job.model.serial;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.upbot.job.model.DwellDelta;
+import io.upbot.job.model.EventDelta;
+import io.upbot.job.model.FunnelDelta;
+import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.model.SessionDelta;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written edge serializers give back every field, nulls and long strings included. */
+class EdgeTypesTest {
+
+  private static <T> T roundTrip(TypeInformation<T> type, T value) throws Exception {
+    TypeSerializer<T> s = type.createSerializer(new SerializerConfigImpl());
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    s.serialize(value, out);
+    s.serialize(value, out);
+    DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+    DataOutputSerializer copied = new DataOutputSerializer(64);
+    s.copy(in, copied);
+    assertThat(s.deserialize(in)).isEqualTo(value);
+    assertThat(in.available()).isZero();
+    return s.deserialize(new DataInputDeserializer(copied.getCopyOfBuffer()));
+  }
+
+  @Test
+  void shouldGiveBackEveryFieldOfAJourneyEventNullsIncluded() throws Exception {
+    String longTrace = "t".repeat(70_000) + "é漢";
+    List<JourneyEvent> events =
+        List.of(
+            new JourneyEvent("wx1", "c1", longTrace, "expose", 1L, 2L, 3L, 12, "o1", 1, 2, 0),
+            new JourneyEvent(
+                "wx1", "", "openid:o1", "join", -1L, 2L, 3L, null, "", 0, 0, 0, "u1", "wecom"),
+            new JourneyEvent("wx1", "c", "t", "press", 1L, 2L, 3L, null, "o", 3, 1, 2, null, null));
+    for (JourneyEvent e : events) {
+      assertThat(roundTrip(EdgeTypes.JOURNEY_EVENT, e)).isEqualTo(e);
+    }
+  }
+
+  @Test
+  void shouldGiveBackEveryFieldOfEachDelta() throws Exception {
+    FunnelDelta f = new FunnelDelta(3_600_000L, "wx1", "c1", 1, -1, 0, 1, -1);
+    EventDelta e = new EventDelta(3_600_000L, "wx1", "c1", "expose", 7);
+    DwellDelta d = new DwellDelta(3_600_000L, "wx1", "c1", 42, 1);
+    SessionDelta s =
+        new SessionDelta(3_600_000L, "wx1", "c1", "o1", 1, 2, 0, 3, 1_500L, 90_000L, -1, -1);
+    assertThat(roundTrip(EdgeTypes.FUNNEL_DELTA, f)).isEqualTo(f);
+    assertThat(roundTrip(EdgeTypes.EVENT_DELTA, e)).isEqualTo(e);
+    assertThat(roundTrip(EdgeTypes.DWELL_DELTA, d)).isEqualTo(d);
+    assertThat(roundTrip(EdgeTypes.SESSION_DELTA, s)).isEqualTo(s);
+  }
+
+  @Test
+  void shouldRestoreACompatibleSerializerFromItsSnapshot() throws Exception {
+    TypeSerializer<SessionDelta> s =
+        EdgeTypes.SESSION_DELTA.createSerializer(new SerializerConfigImpl());
+    TypeSerializerSnapshot<SessionDelta> snapshot = s.snapshotConfiguration();
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+    TypeSerializerSnapshot<SessionDelta> read =
+        TypeSerializerSnapshot.readVersionedSnapshot(
+            new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+
+    assertThat(read.restoreSerializer()).isEqualTo(s);
+    TypeSerializerSchemaCompatibility<SessionDelta> compatibility =
+        s.snapshotConfiguration().resolveSchemaCompatibility(read);
+    assertThat(compatibility.isCompatibleAsIs()).isTrue();
+  }
+}
