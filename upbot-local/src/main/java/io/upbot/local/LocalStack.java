@@ -210,6 +210,7 @@ public final class LocalStack implements AutoCloseable {
   private io.upbot.console.ConsoleServer console;
   private String token;
   private int webPort;
+  private JobSettings jobSettings;
   private Path restoredFrom;
   private boolean closed;
 
@@ -362,7 +363,9 @@ public final class LocalStack implements AutoCloseable {
             "127.0.0.1",
             io.upbot.console.ConsoleSettings.DEFAULT_PORT,
             data,
-            options.tune(JobSettings.defaults(broker.bootstrapServers())).timeZone());
+            // The running job's zone; tuning is applied once per job, so a tuning function that
+            // records what it returns (the pipeline bench's) sees the job's settings last.
+            jobSettings.timeZone());
     io.upbot.console.ConsoleToken consoleToken = io.upbot.console.ConsoleToken.ensure(data);
     try {
       return io.upbot.console.ConsoleServer.start(settings, consoleToken);
@@ -392,6 +395,7 @@ public final class LocalStack implements AutoCloseable {
                         options.checkpointInterval(),
                         data.resolve("checkpoints").toUri().toString()),
                 LOCAL_FLUSH_INTERVAL));
+    jobSettings = settings;
     Optional<Path> restore =
         LatestCheckpoint.find(
             data.resolve("checkpoints").toString(), data.resolve("savepoints").toString());

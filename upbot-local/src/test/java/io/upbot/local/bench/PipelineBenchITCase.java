@@ -43,6 +43,9 @@ class PipelineBenchITCase {
     assertThat(reports).hasSize(1);
     JsonNode json = new ObjectMapper().readTree(reports.get(0).toFile());
     assertThat(json.get("bench").asText()).isEqualTo("pipeline");
+    // The settings the job ran with, not those the console's time zone was read from.
+    assertThat(json.get("flush_interval_ms").asLong())
+        .isEqualTo(io.upbot.local.LocalStack.LOCAL_FLUSH_INTERVAL.toMillis());
     for (String positive :
         List.of(
             "generator_ceiling_events_per_s",
