@@ -80,6 +80,24 @@ final class EndpointProcess implements AutoCloseable {
         .statusCode();
   }
 
+  /** A gauge of {@code /metrics} (the first sample of that name). */
+  long gauge(String name) throws IOException, InterruptedException {
+    String body =
+        HTTP.send(
+                HttpRequest.newBuilder(base.resolve("/metrics"))
+                    .timeout(Duration.ofSeconds(5))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : body.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no " + name + " in /metrics:\n" + body);
+  }
+
   String output() throws IOException {
     return Files.readString(log);
   }

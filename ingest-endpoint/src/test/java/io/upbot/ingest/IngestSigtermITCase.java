@@ -61,6 +61,12 @@ class IngestSigtermITCase {
               .atMost(Duration.ofSeconds(60))
               .untilAsserted(
                   () -> assertThat(l.count(0)).as(l.summary()).isGreaterThanOrEqualTo(50));
+          // The clients run in step (one linger acknowledges them all), so between two rounds
+          // nothing may be in flight for a few ms: stop while the server holds batches.
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(20))
+              .until(() -> ep.gauge("upbot_ingest_inflight_batches") >= 4);
           sigterm = System.nanoTime();
           ep.process.destroy(); // SIGTERM
           assertThat(ep.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
