@@ -5,11 +5,14 @@ import io.upbot.schema.MediaEventCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -21,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -57,6 +61,9 @@ public final class JoinResolver implements AutoCloseable {
   static final Set<Integer> CHAT_GONE = Set.of(40050, 90501);
 
   private static final Logger LOG = LoggerFactory.getLogger(JoinResolver.class);
+
+  /** The longest a transaction call, or the wait for one record's acknowledgement, may block. */
+  private static final Duration MAX_BLOCK = Duration.ofSeconds(15);
 
   private enum Outcome {
     DONE,
@@ -104,7 +111,7 @@ public final class JoinResolver implements AutoCloseable {
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "upbot-wecom-resolver");
     // Transaction calls block at most this long (default 60 s): a fenced or cut-off resolver
     // finds out, aborts and retries or stops sooner.
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(MAX_BLOCK.toMillis()));
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     this.thread = new Thread(this::run, "upbot-wecom-resolver");
   }
@@ -123,6 +130,9 @@ public final class JoinResolver implements AutoCloseable {
   private void run() {
     try {
       producer.initTransactions();
+      // From here on a resolver started later with the same id fences this one, not the reverse.
+      metrics.resolverReady(true);
+      LOG.info("Resolver holds transactional id {}", settings.transactionalId());
       consumer.subscribe(List.of(settings.callbacksTopic()));
       Duration backoff = settings.initialBackoff();
       while (!stopped) {
@@ -166,6 +176,8 @@ public final class JoinResolver implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.error("The resolver stopped on an unexpected error; pending callbacks stay stored", e);
+    } finally {
+      metrics.resolverReady(false);
     }
   }
 
@@ -202,17 +214,18 @@ public final class JoinResolver implements AutoCloseable {
   }
 
   private Outcome write(
-      TopicPartition tp, ConsumerRecord<byte[], byte[]> r, List<MediaEvent> records) {
+      TopicPartition tp, ConsumerRecord<byte[], byte[]> r, List<MediaEvent> records)
+      throws InterruptedException {
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(records.size());
+    for (MediaEvent e : records) {
+      out.add(
+          new ProducerRecord<>(
+              settings.eventsTopic(),
+              e.kafkaKey().getBytes(StandardCharsets.UTF_8),
+              MediaEventCodec.encode(e)));
+    }
     try {
-      producer.beginTransaction();
-      for (MediaEvent e : records) {
-        producer.send(
-            new ProducerRecord<>(
-                settings.eventsTopic(),
-                e.kafkaKey().getBytes(StandardCharsets.UTF_8),
-                MediaEventCodec.encode(e)));
-      }
-      commit(tp, r);
+      transact(tp, r, out);
       metrics.joinRecords(records.size());
       return Outcome.DONE;
     } catch (KafkaException e) {
@@ -223,14 +236,13 @@ public final class JoinResolver implements AutoCloseable {
     }
   }
 
-  private Outcome deadLetter(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, String reason) {
+  private Outcome deadLetter(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, String reason)
+      throws InterruptedException {
+    ProducerRecord<byte[], byte[]> dl =
+        new ProducerRecord<>(settings.deadLetterTopic(), r.key(), r.value());
+    dl.headers().add("reason", reason.getBytes(StandardCharsets.UTF_8));
     try {
-      producer.beginTransaction();
-      ProducerRecord<byte[], byte[]> dl =
-          new ProducerRecord<>(settings.deadLetterTopic(), r.key(), r.value());
-      dl.headers().add("reason", reason.getBytes(StandardCharsets.UTF_8));
-      producer.send(dl);
-      commit(tp, r);
+      transact(tp, r, List.of(dl));
       metrics.deadLettered(reason);
       LOG.error("Callback at {}@{} dead-lettered: {}", tp, r.offset(), reason);
       return Outcome.DONE;
@@ -239,6 +251,33 @@ public final class JoinResolver implements AutoCloseable {
       abortQuietly();
       return Outcome.RETRY;
     }
+  }
+
+  /**
+   * Sends {@code out} and moves the outbox past {@code r}, in one transaction. Every send is
+   * awaited before the offsets are added: a fenced producer learns it from its first send at once,
+   * whereas {@code sendOffsetsToTransaction} would wait out the whole {@code max.block.ms} and then
+   * report a timeout, which looks like a passing network fault.
+   */
+  private void transact(
+      TopicPartition tp, ConsumerRecord<byte[], byte[]> r, List<ProducerRecord<byte[], byte[]>> out)
+      throws InterruptedException {
+    producer.beginTransaction();
+    List<Future<RecordMetadata>> sent = new ArrayList<>(out.size());
+    for (ProducerRecord<byte[], byte[]> record : out) {
+      sent.add(producer.send(record));
+    }
+    for (Future<RecordMetadata> f : sent) {
+      try {
+        f.get(MAX_BLOCK.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new org.apache.kafka.common.errors.TimeoutException(
+            "a record was not acknowledged within " + MAX_BLOCK.toMillis() + " ms");
+      }
+    }
+    commit(tp, r);
   }
 
   private void commit(TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {

@@ -11,6 +11,7 @@ public final class WeComMetrics {
 
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
   private final AtomicLong lookupFailingSince = new AtomicLong();
+  private volatile boolean resolverReady;
 
   /** One callback answered; {@code answer} is the answer's name (docs/wecom.md#answers). */
   public void callback(String answer) {
@@ -59,6 +60,19 @@ public final class WeComMetrics {
     lookupFailingSince.compareAndSet(0, sinceMillis);
   }
 
+  /**
+   * Whether the resolver holds its transactional id: set once its transactions are initialised,
+   * cleared when it stops. Until then a second resolver may still take the id over.
+   */
+  public void resolverReady(boolean ready) {
+    resolverReady = ready;
+  }
+
+  /** Whether the resolver holds its transactional id and is working. */
+  public boolean resolverReady() {
+    return resolverReady;
+  }
+
   /** A counter's value (tests). */
   public long get(String series) {
     LongAdder a = counters.get(series);
@@ -86,6 +100,10 @@ public final class WeComMetrics {
     b.append("# TYPE upbot_wecom_lookup_failing_seconds gauge\n")
         .append("upbot_wecom_lookup_failing_seconds ")
         .append(since == 0 ? 0 : Math.max(0, (nowMillis - since) / 1000))
+        .append('\n');
+    b.append("# TYPE upbot_wecom_resolver_ready gauge\n")
+        .append("upbot_wecom_resolver_ready ")
+        .append(resolverReady ? 1 : 0)
         .append('\n');
     return b.toString();
   }

@@ -270,10 +270,14 @@ class WeComReceiverITCase {
   void shouldReportUnhealthyWhenASecondResolverFencesItsTransactions() throws Exception {
     WeComReceiver first = startReceiver();
     assertThat(health(first)).isEqualTo(200);
+    // The first must hold the id before the second asks for it; otherwise the first's late
+    // initialisation would fence the second instead.
+    await().atMost(Duration.ofSeconds(60)).until(() -> first.metrics().resolverReady());
     // A misconfigured second instance: its own consumer group, the same transactional id.
     WeComReceiver second = startReceiver(id + "-other-group");
-    // The second starts its transactions in the background: keep sending joins until one of the
-    // first resolver's commits meets the fence; then it stops, and says so.
+    await().atMost(Duration.ofSeconds(60)).until(() -> second.metrics().resolverReady());
+    // The first learns of the fence at its next transaction: keep sending joins until one of its
+    // commits meets it; then it stops, and says so.
     AtomicInteger n = new AtomicInteger();
     await()
         .atMost(Duration.ofSeconds(120))
@@ -287,6 +291,8 @@ class WeComReceiverITCase {
               return health(first) == 503;
             });
     assertThat(health(second)).isEqualTo(200);
+    assertThat(first.metrics().render(0)).contains("upbot_wecom_resolver_ready 0\n");
+    assertThat(second.metrics().render(0)).contains("upbot_wecom_resolver_ready 1\n");
   }
 
   @Test
