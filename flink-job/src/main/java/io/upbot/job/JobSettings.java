@@ -65,8 +65,7 @@ public record JobSettings(
   public static final Duration BOUNDED_FLUSH_INTERVAL = Duration.ofSeconds(30);
 
   static {
-    FLAGS.value("kafka-bootstrap", null, "Kafka bootstrap servers (required)");
-    FLAGS.value("topic", "upbot.media-events", "topic of the media events");
+    FLAGS.kafkaTopic("topic of the media events");
     FLAGS.value(
         "group-id",
         "upbot-flink-job",
