@@ -65,8 +65,7 @@ public record JobSettings(
   public static final Duration BOUNDED_FLUSH_INTERVAL = Duration.ofSeconds(30);
 
   static {
-    FLAGS.value("kafka-bootstrap", null, "Kafka bootstrap servers (required)");
-    FLAGS.value("topic", "upbot.media-events", "topic of the media events");
+    FLAGS.kafkaTopic("topic of the media events");
     FLAGS.value(
         "group-id",
         "upbot-flink-job",
@@ -173,96 +172,22 @@ public record JobSettings(
 
   /** A copy reading another topic as another consumer group, from {@code newStartFrom}. */
   public JobSettings withSource(String newTopic, String newGroupId, StartFrom newStartFrom) {
-    return new JobSettings(
-        kafkaBootstrap,
-        newTopic,
-        newGroupId,
-        newStartFrom,
-        bounded,
-        allowOverwrite,
-        jdbcUrl,
-        jdbcUser,
-        jdbcPassword,
-        timeZone,
-        jdbcBatchSize,
-        jdbcBatchInterval,
-        jdbcMaxRetries,
-        sessionGap,
-        allowedLateness,
-        watermarkBound,
-        sourceIdleness,
-        stages,
-        maxJourneyEvents,
-        flushInterval,
-        parallelism,
-        stateBackend,
-        checkpointInterval,
-        checkpointDir,
-        maxCodesPerHour,
-        maxEventIdsPerHour);
+    return toBuilder().topic(newTopic).groupId(newGroupId).startFrom(newStartFrom).build();
   }
 
   /** A copy writing another database. */
   public JobSettings withJdbc(String url, String user, String password) {
-    return new JobSettings(
-        kafkaBootstrap,
-        topic,
-        groupId,
-        startFrom,
-        bounded,
-        allowOverwrite,
-        url,
-        user,
-        password,
-        timeZone,
-        jdbcBatchSize,
-        jdbcBatchInterval,
-        jdbcMaxRetries,
-        sessionGap,
-        allowedLateness,
-        watermarkBound,
-        sourceIdleness,
-        stages,
-        maxJourneyEvents,
-        flushInterval,
-        parallelism,
-        stateBackend,
-        checkpointInterval,
-        checkpointDir,
-        maxCodesPerHour,
-        maxEventIdsPerHour);
+    return toBuilder().jdbcUrl(url).jdbcUser(user).jdbcPassword(password).build();
   }
 
   /** A copy with another parallelism ({@code null}: the cluster's) and checkpoints. */
   public JobSettings withRuntime(
       Integer newParallelism, Duration newCheckpointInterval, String newCheckpointDir) {
-    return new JobSettings(
-        kafkaBootstrap,
-        topic,
-        groupId,
-        startFrom,
-        bounded,
-        allowOverwrite,
-        jdbcUrl,
-        jdbcUser,
-        jdbcPassword,
-        timeZone,
-        jdbcBatchSize,
-        jdbcBatchInterval,
-        jdbcMaxRetries,
-        sessionGap,
-        allowedLateness,
-        watermarkBound,
-        sourceIdleness,
-        stages,
-        maxJourneyEvents,
-        flushInterval,
-        newParallelism,
-        stateBackend,
-        newCheckpointInterval,
-        newCheckpointDir,
-        maxCodesPerHour,
-        maxEventIdsPerHour);
+    return toBuilder()
+        .parallelism(newParallelism)
+        .checkpointInterval(newCheckpointInterval)
+        .checkpointDir(newCheckpointDir)
+        .build();
   }
 
   /**
@@ -270,66 +195,246 @@ public record JobSettings(
    * state).
    */
   public JobSettings withTimes(Duration gap, Duration lateness, Duration bound) {
-    return new JobSettings(
-        kafkaBootstrap,
-        topic,
-        groupId,
-        startFrom,
-        bounded,
-        allowOverwrite,
-        jdbcUrl,
-        jdbcUser,
-        jdbcPassword,
-        timeZone,
-        jdbcBatchSize,
-        jdbcBatchInterval,
-        jdbcMaxRetries,
-        gap,
-        lateness,
-        bound,
-        sourceIdleness,
-        stages,
-        maxJourneyEvents,
-        flushInterval,
-        parallelism,
-        stateBackend,
-        checkpointInterval,
-        checkpointDir,
-        maxCodesPerHour,
-        maxEventIdsPerHour);
+    return toBuilder().sessionGap(gap).allowedLateness(lateness).watermarkBound(bound).build();
   }
 
   /**
    * A copy with other limits: distinct live events per journey, codes and event ids per appid-hour.
    */
   public JobSettings withLimits(int journeyEvents, int codesPerHour, int eventIdsPerHour) {
-    return new JobSettings(
-        kafkaBootstrap,
-        topic,
-        groupId,
-        startFrom,
-        bounded,
-        allowOverwrite,
-        jdbcUrl,
-        jdbcUser,
-        jdbcPassword,
-        timeZone,
-        jdbcBatchSize,
-        jdbcBatchInterval,
-        jdbcMaxRetries,
-        sessionGap,
-        allowedLateness,
-        watermarkBound,
-        sourceIdleness,
-        stages,
-        journeyEvents,
-        flushInterval,
-        parallelism,
-        stateBackend,
-        checkpointInterval,
-        checkpointDir,
-        codesPerHour,
-        eventIdsPerHour);
+    return toBuilder()
+        .maxJourneyEvents(journeyEvents)
+        .maxCodesPerHour(codesPerHour)
+        .maxEventIdsPerHour(eventIdsPerHour)
+        .build();
+  }
+
+  /** A builder holding these settings, to copy them with some changed. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Settings changed one at a time from a copy ({@link #toBuilder()}), so that a copy with a few
+   * settings changed names only those and not all of the record's components.
+   */
+  public static final class Builder {
+    private String kafkaBootstrap;
+    private String topic;
+    private String groupId;
+    private StartFrom startFrom;
+    private boolean bounded;
+    private boolean allowOverwrite;
+    private String jdbcUrl;
+    private String jdbcUser;
+    private String jdbcPassword;
+    private ZoneId timeZone;
+    private int jdbcBatchSize;
+    private Duration jdbcBatchInterval;
+    private int jdbcMaxRetries;
+    private Duration sessionGap;
+    private Duration allowedLateness;
+    private Duration watermarkBound;
+    private Duration sourceIdleness;
+    private FunnelStages stages;
+    private int maxJourneyEvents;
+    private Duration flushInterval;
+    private Integer parallelism;
+    private String stateBackend;
+    private Duration checkpointInterval;
+    private String checkpointDir;
+    private int maxCodesPerHour;
+    private int maxEventIdsPerHour;
+
+    private Builder(JobSettings s) {
+      kafkaBootstrap = s.kafkaBootstrap;
+      topic = s.topic;
+      groupId = s.groupId;
+      startFrom = s.startFrom;
+      bounded = s.bounded;
+      allowOverwrite = s.allowOverwrite;
+      jdbcUrl = s.jdbcUrl;
+      jdbcUser = s.jdbcUser;
+      jdbcPassword = s.jdbcPassword;
+      timeZone = s.timeZone;
+      jdbcBatchSize = s.jdbcBatchSize;
+      jdbcBatchInterval = s.jdbcBatchInterval;
+      jdbcMaxRetries = s.jdbcMaxRetries;
+      sessionGap = s.sessionGap;
+      allowedLateness = s.allowedLateness;
+      watermarkBound = s.watermarkBound;
+      sourceIdleness = s.sourceIdleness;
+      stages = s.stages;
+      maxJourneyEvents = s.maxJourneyEvents;
+      flushInterval = s.flushInterval;
+      parallelism = s.parallelism;
+      stateBackend = s.stateBackend;
+      checkpointInterval = s.checkpointInterval;
+      checkpointDir = s.checkpointDir;
+      maxCodesPerHour = s.maxCodesPerHour;
+      maxEventIdsPerHour = s.maxEventIdsPerHour;
+    }
+
+    public Builder kafkaBootstrap(String value) {
+      kafkaBootstrap = value;
+      return this;
+    }
+
+    public Builder topic(String value) {
+      topic = value;
+      return this;
+    }
+
+    public Builder groupId(String value) {
+      groupId = value;
+      return this;
+    }
+
+    public Builder startFrom(StartFrom value) {
+      startFrom = value;
+      return this;
+    }
+
+    public Builder bounded(boolean value) {
+      bounded = value;
+      return this;
+    }
+
+    public Builder allowOverwrite(boolean value) {
+      allowOverwrite = value;
+      return this;
+    }
+
+    public Builder jdbcUrl(String value) {
+      jdbcUrl = value;
+      return this;
+    }
+
+    public Builder jdbcUser(String value) {
+      jdbcUser = value;
+      return this;
+    }
+
+    public Builder jdbcPassword(String value) {
+      jdbcPassword = value;
+      return this;
+    }
+
+    public Builder timeZone(ZoneId value) {
+      timeZone = value;
+      return this;
+    }
+
+    public Builder jdbcBatchSize(int value) {
+      jdbcBatchSize = value;
+      return this;
+    }
+
+    public Builder jdbcBatchInterval(Duration value) {
+      jdbcBatchInterval = value;
+      return this;
+    }
+
+    public Builder jdbcMaxRetries(int value) {
+      jdbcMaxRetries = value;
+      return this;
+    }
+
+    public Builder sessionGap(Duration value) {
+      sessionGap = value;
+      return this;
+    }
+
+    public Builder allowedLateness(Duration value) {
+      allowedLateness = value;
+      return this;
+    }
+
+    public Builder watermarkBound(Duration value) {
+      watermarkBound = value;
+      return this;
+    }
+
+    public Builder sourceIdleness(Duration value) {
+      sourceIdleness = value;
+      return this;
+    }
+
+    public Builder stages(FunnelStages value) {
+      stages = value;
+      return this;
+    }
+
+    public Builder maxJourneyEvents(int value) {
+      maxJourneyEvents = value;
+      return this;
+    }
+
+    public Builder flushInterval(Duration value) {
+      flushInterval = value;
+      return this;
+    }
+
+    public Builder parallelism(Integer value) {
+      parallelism = value;
+      return this;
+    }
+
+    public Builder stateBackend(String value) {
+      stateBackend = value;
+      return this;
+    }
+
+    public Builder checkpointInterval(Duration value) {
+      checkpointInterval = value;
+      return this;
+    }
+
+    public Builder checkpointDir(String value) {
+      checkpointDir = value;
+      return this;
+    }
+
+    public Builder maxCodesPerHour(int value) {
+      maxCodesPerHour = value;
+      return this;
+    }
+
+    public Builder maxEventIdsPerHour(int value) {
+      maxEventIdsPerHour = value;
+      return this;
+    }
+
+    /** The settings this builder holds. */
+    public JobSettings build() {
+      return new JobSettings(
+          kafkaBootstrap,
+          topic,
+          groupId,
+          startFrom,
+          bounded,
+          allowOverwrite,
+          jdbcUrl,
+          jdbcUser,
+          jdbcPassword,
+          timeZone,
+          jdbcBatchSize,
+          jdbcBatchInterval,
+          jdbcMaxRetries,
+          sessionGap,
+          allowedLateness,
+          watermarkBound,
+          sourceIdleness,
+          stages,
+          maxJourneyEvents,
+          flushInterval,
+          parallelism,
+          stateBackend,
+          checkpointInterval,
+          checkpointDir,
+          maxCodesPerHour,
+          maxEventIdsPerHour);
+    }
   }
 
   /** Whether the arguments ask for help. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.upbot.job.model.FunnelStages;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
@@ -220,6 +221,54 @@ class JobSettingsTest {
     assertThat(List.of(s.sessionGap(), s.allowedLateness(), s.watermarkBound()))
         .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(2));
     assertThat(s.flushInterval()).as("untouched defaults").isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void shouldChangeOnlyTheSettingEachBuilderSetterNames() throws Exception {
+    JobSettings a = JobSettings.defaults("a:9092");
+    JobSettings b =
+        JobSettings.parse(
+            new String[] {
+              "--kafka-bootstrap=b:9092",
+              "--topic=t",
+              "--group-id=g",
+              "--start-from=earliest",
+              "--bounded",
+              "--allow-overwrite",
+              "--jdbc-url=jdbc:postgresql://db/upbot",
+              "--jdbc-user=u",
+              "--jdbc-password=p",
+              "--time-zone=UTC",
+              "--jdbc-batch-size=7",
+              "--jdbc-batch-interval=7s",
+              "--jdbc-max-retries=7",
+              "--session-gap=7m",
+              "--allowed-lateness=7h",
+              "--watermark-bound=7s",
+              "--source-idleness=7m",
+              "--join-events=9",
+              "--max-journey-events=7",
+              "--flush-interval=7s",
+              "--parallelism=7",
+              "--state-backend=rocksdb",
+              "--checkpoint-interval=7s",
+              "--checkpoint-dir=file:///cp",
+              "--max-codes-per-hour=7",
+              "--max-event-ids-per-hour=8"
+            },
+            Map.of());
+    assertThat(a.toBuilder().build()).isEqualTo(a);
+
+    for (RecordComponent c : JobSettings.class.getRecordComponents()) {
+      Object theirs = c.getAccessor().invoke(b);
+      assertThat(theirs).as(c.getName()).isNotEqualTo(c.getAccessor().invoke(a));
+      JobSettings.Builder builder = a.toBuilder();
+      JobSettings.Builder.class.getMethod(c.getName(), c.getType()).invoke(builder, theirs);
+      JobSettings changed = builder.build();
+
+      assertThat(c.getAccessor().invoke(changed)).as(c.getName()).isEqualTo(theirs);
+      assertThat(changed).usingRecursiveComparison().ignoringFields(c.getName()).isEqualTo(a);
+    }
   }
 
   @Test

@@ -69,10 +69,8 @@ public record IngestConfig(
   static final Flags FLAGS =
       Flags.withEnvironment()
           .legacyEnvPrefix(LEGACY_ENV_PREFIX)
-          .value("host", "0.0.0.0", "listen address")
-          .value("port", "8080", "listen port (0: a free one)")
-          .value("kafka-bootstrap", null, "Kafka bootstrap servers (required)")
-          .value("topic", "upbot.media-events", "topic written")
+          .listen("8080")
+          .kafkaTopic("topic written")
           .value("tokens-file", null, "token file (required)")
           .value("tokens-reload-interval", "1s", "how often the token file is checked")
           .value("cors-origins", "", "comma-separated origins or *")
@@ -244,36 +242,19 @@ public record IngestConfig(
 
   /** A copy listening elsewhere. */
   public IngestConfig withListen(String newHost, int newPort) {
-    return new IngestConfig(
-        newHost,
-        newPort,
-        kafkaBootstrap,
-        topic,
-        tokensFile,
-        tokensReloadInterval,
-        corsOrigins,
-        deadline,
-        maxBodyBytes,
-        maxItems,
-        kafkaCompression,
-        kafkaLingerMs,
-        kafkaBatchSize,
-        kafkaBufferMemory,
-        kafkaDeliveryTimeout,
-        kafkaRequestTimeout,
-        drainTimeout,
-        ioThreads,
-        bodyTimeout,
-        maxConnections,
-        allowExampleToken,
-        kafkaProperties);
+    return with(newHost, newPort, topic);
   }
 
   /** A copy writing another topic. */
   public IngestConfig withTopic(String newTopic) {
+    return with(host, port, newTopic);
+  }
+
+  /** A copy with another address and topic; the rest stays. */
+  private IngestConfig with(String newHost, int newPort, String newTopic) {
     return new IngestConfig(
-        host,
-        port,
+        newHost,
+        newPort,
         kafkaBootstrap,
         newTopic,
         tokensFile,

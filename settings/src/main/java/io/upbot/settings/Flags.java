@@ -21,6 +21,9 @@ public final class Flags {
   /** The prefix of every variable; the rest is the flag's name. */
   public static final String ENV_PREFIX = "UPBOT_";
 
+  /** The media events' topic when {@code --topic} is not given. */
+  public static final String EVENTS_TOPIC = "upbot.media-events";
+
   /**
    * Converts an old milliseconds value ({@code 2000}) for a renamed duration flag ({@code 2000ms}).
    */
@@ -84,6 +87,25 @@ public final class Flags {
    */
   public Flags repeated(String name, String help) {
     return add(new Flag(name, null, help, Kind.REPEATED));
+  }
+
+  /**
+   * {@code --host} and {@code --port}: where a server listens, declared alike by every program that
+   * serves; port 0 picks a free one.
+   */
+  public Flags listen(String defaultPort) {
+    return value("host", "0.0.0.0", "listen address")
+        .value("port", defaultPort, "listen port (0: a free one)");
+  }
+
+  /**
+   * {@code --kafka-bootstrap} (required) and {@code --topic} (default {@link #EVENTS_TOPIC}): the
+   * media events' topic, under the names every program gives it (one {@code UPBOT_KAFKA_BOOTSTRAP}
+   * serves them all); {@code topicHelp} says what this program does with it.
+   */
+  public Flags kafkaTopic(String topicHelp) {
+    return value("kafka-bootstrap", null, "Kafka bootstrap servers (required)")
+        .value("topic", EVENTS_TOPIC, topicHelp);
   }
 
   /** An old flag name, read as {@code newName} after {@code convert}, with a warning. */

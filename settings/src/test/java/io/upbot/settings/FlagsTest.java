@@ -143,4 +143,20 @@ class FlagsTest {
     v.required("port");
     assertThat(v.problems()).containsExactly("--port: required");
   }
+
+  @Test
+  void shouldDeclareTheSharedListenAndKafkaFlagsInOrderWithTheirDefaults() {
+    Flags f = Flags.withEnvironment().listen("8090").value("path", "/", "").kafkaTopic("read");
+
+    assertThat(f.names()).containsExactly("host", "port", "path", "kafka-bootstrap", "topic");
+    assertThat(f.defaultOf("host")).isEqualTo("0.0.0.0");
+    assertThat(f.defaultOf("port")).isEqualTo("8090");
+    assertThat(f.defaultOf("kafka-bootstrap")).isNull();
+    assertThat(f.defaultOf("topic")).isEqualTo("upbot.media-events");
+    assertThat(f.usage("x")).contains("UPBOT_TOPIC", "read [upbot.media-events]");
+    Values v = f.parse(new String[] {"--port", "0"}, Map.of("UPBOT_KAFKA_BOOTSTRAP", "k:9092"));
+    assertThat(v.integer("port", 0, 65535)).isZero();
+    assertThat(v.required("kafka-bootstrap")).isEqualTo("k:9092");
+    assertThat(v.problems()).isEmpty();
+  }
 }

@@ -59,6 +59,17 @@ public final class Figures {
           "waiting_joins",
           "attributed_share");
 
+  private static final List<String> CONVERT_TIME_COLUMNS =
+      List.of(
+          "pressed_sessions",
+          "press_p50_s",
+          "press_p90_s",
+          "press_p99_s",
+          "joined_sessions",
+          "join_p50_s",
+          "join_p90_s",
+          "join_p99_s");
+
   /** The breakdown dimensions of code_funnel_breakdown_hourly. */
   public static final List<String> DIMENSIONS =
       List.of("device_type", "account_type", "media_type");
@@ -90,9 +101,56 @@ public final class Figures {
     return List.copyOf(figures.values());
   }
 
+  /** Which rows of its table a figure reads: the scope's days as a range of hours, or of days. */
+  private enum Span {
+    /** Hourly rows: their UTC buckets from the scope's first day's start to its last day's end. */
+    HOURS("bucket_start >= ? AND bucket_start < ?"),
+    /** Dead letters recorded within the scope's days, as {@link #HOURS}. */
+    RECORDED("recorded_at >= ? AND recorded_at < ?"),
+    /** Daily rows: the scope's days themselves, both ends included. */
+    DAYS("day >= ? AND day <= ?");
+
+    final String where;
+
+    Span(String where) {
+      this.where = where;
+    }
+  }
+
   private void add(
       String id, String title, Needs needs, List<String> columns, Function<Scope, Query> q) {
     figures.put(id, new Figure(id, title, needs, columns, q));
+  }
+
+  /**
+   * A figure of one table: {@code SELECT select FROM table WHERE} the scope's appid and code (as
+   * far as {@code needs} goes) and its {@code span}, then {@code rest} (grouping, order).
+   */
+  private void add(
+      String id,
+      String title,
+      Needs needs,
+      List<String> columns,
+      String select,
+      String table,
+      Span span,
+      String rest) {
+    String where =
+        switch (needs) {
+          case NOTHING -> "";
+          case APPID -> "appid = ? AND ";
+          case CODE -> "appid = ? AND code = ? AND ";
+        };
+    add(
+        id,
+        title,
+        needs,
+        columns,
+        s ->
+            new Query(
+                "SELECT " + select + "\nFROM " + table + "\nWHERE " + where + span.where + rest,
+                params(s, needs, span),
+                List.of(table)));
   }
 
   private static List<String> cols(String first, List<String> rest, String... more) {
@@ -105,11 +163,22 @@ public final class Figures {
     return c;
   }
 
-  /** Parameters: the scope's UTC range of hourly buckets, then the given values. */
-  private List<Object> range(Scope s, Object... before) {
-    List<Object> p = new ArrayList<>(List.of(before));
-    p.add(dialect.startOfDay(s.from(), zone));
-    p.add(dialect.startOfDay(s.to().plusDays(1), zone));
+  /** Parameters: the scope's appid and code as far as {@code needs} goes, then its span. */
+  private List<Object> params(Scope s, Needs needs, Span span) {
+    List<Object> p = new ArrayList<>();
+    if (needs != Needs.NOTHING) {
+      p.add(s.appid());
+    }
+    if (needs == Needs.CODE) {
+      p.add(s.code());
+    }
+    if (span == Span.DAYS) {
+      p.add(s.from());
+      p.add(s.to());
+    } else {
+      p.add(dialect.startOfDay(s.from(), zone));
+      p.add(dialect.startOfDay(s.to().plusDays(1), zone));
+    }
     return p;
   }
 
@@ -117,83 +186,60 @@ public final class Figures {
     String day = dialect.localDay("bucket_start", zone);
     String hour = dialect.localHourOfDay("bucket_start", zone);
     String minute = dialect.localMinute("bucket_start", zone);
-    String inRange = "bucket_start >= ? AND bucket_start < ?";
+    String byDay = "\nGROUP BY 1\nORDER BY 1";
+    String funnel = "code_funnel_hourly";
 
     add(
         "apps",
         "Apps",
         Needs.NOTHING,
         cols("appid", FUNNEL_COLUMNS),
-        s ->
-            new Query(
-                "SELECT appid, "
-                    + FUNNEL_SUMS
-                    + "\nFROM code_funnel_hourly\nWHERE "
-                    + inRange
-                    + "\nGROUP BY appid\nORDER BY sessions DESC, appid",
-                range(s),
-                List.of("code_funnel_hourly")));
+        "appid, " + FUNNEL_SUMS,
+        funnel,
+        Span.HOURS,
+        "\nGROUP BY appid\nORDER BY sessions DESC, appid");
     add(
         "codes",
         "Codes: sessions and conversion",
         Needs.APPID,
         cols("code", FUNNEL_COLUMNS, "conversion"),
-        s ->
-            new Query(
-                "SELECT code, "
-                    + FUNNEL_SUMS
-                    + ",\n  "
-                    + CONVERSION
-                    + "\nFROM code_funnel_hourly\nWHERE appid = ? AND "
-                    + inRange
-                    + "\nGROUP BY code\nORDER BY sessions DESC, code",
-                range(s, s.appid()),
-                List.of("code_funnel_hourly")));
+        "code, " + FUNNEL_SUMS + ",\n  " + CONVERSION,
+        funnel,
+        Span.HOURS,
+        "\nGROUP BY code\nORDER BY sessions DESC, code");
     add(
         "code_users",
         "Codes: users (sum of each day's distinct users)",
         Needs.APPID,
         List.of("code", "users", "exposed_users", "long_pressed_users", "joined_users"),
-        s ->
-            new Query(
-                "SELECT code, CAST(SUM(users) AS BIGINT) AS users,"
-                    + " CAST(SUM(exposed_users) AS BIGINT) AS exposed_users,\n"
-                    + "  CAST(SUM(long_pressed_users) AS BIGINT) AS long_pressed_users,"
-                    + " CAST(SUM(joined_users) AS BIGINT) AS joined_users\n"
-                    + "FROM code_users_daily\nWHERE appid = ? AND day >= ? AND day <= ?\n"
-                    + "GROUP BY code\nORDER BY users DESC, code",
-                List.of(s.appid(), s.from(), s.to()),
-                List.of("code_users_daily")));
+        "code, CAST(SUM(users) AS BIGINT) AS users,"
+            + " CAST(SUM(exposed_users) AS BIGINT) AS exposed_users,\n"
+            + "  CAST(SUM(long_pressed_users) AS BIGINT) AS long_pressed_users,"
+            + " CAST(SUM(joined_users) AS BIGINT) AS joined_users",
+        "code_users_daily",
+        Span.DAYS,
+        "\nGROUP BY code\nORDER BY users DESC, code");
     add(
         "codes_daily",
         "Codes: sessions per day",
         Needs.APPID,
         List.of("code", "day", "sessions"),
-        s ->
-            new Query(
-                "SELECT code, "
-                    + day
-                    + " AS day, CAST(SUM(sessions) AS BIGINT) AS sessions\n"
-                    + "FROM code_funnel_hourly\nWHERE appid = ? AND "
-                    + inRange
-                    + "\nGROUP BY code, 2\nORDER BY code, day",
-                range(s, s.appid()),
-                List.of("code_funnel_hourly")));
+        "code, " + day + " AS day, CAST(SUM(sessions) AS BIGINT) AS sessions",
+        funnel,
+        Span.HOURS,
+        "\nGROUP BY code, 2\nORDER BY code, day");
     add(
         "funnel",
         "Funnel",
         Needs.CODE,
         FUNNEL_COLUMNS,
-        s ->
-            new Query(
-                "SELECT CAST(COALESCE(SUM(sessions), 0) AS BIGINT) AS sessions,"
-                    + " CAST(COALESCE(SUM(exposed), 0) AS BIGINT) AS exposed,\n"
-                    + "  CAST(COALESCE(SUM(long_pressed), 0) AS BIGINT) AS long_pressed,"
-                    + " CAST(COALESCE(SUM(joined), 0) AS BIGINT) AS joined\n"
-                    + "FROM code_funnel_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange,
-                range(s, s.appid(), s.code()),
-                List.of("code_funnel_hourly")));
+        "CAST(COALESCE(SUM(sessions), 0) AS BIGINT) AS sessions,"
+            + " CAST(COALESCE(SUM(exposed), 0) AS BIGINT) AS exposed,\n"
+            + "  CAST(COALESCE(SUM(long_pressed), 0) AS BIGINT) AS long_pressed,"
+            + " CAST(COALESCE(SUM(joined), 0) AS BIGINT) AS joined",
+        funnel,
+        Span.HOURS,
+        "");
     // WeCom's joins (code_join_hourly): how many there were and how many the job matched to the
     // journey whose long-press led to them (docs/tables.md#code_join_hourly).
     add(
@@ -201,217 +247,129 @@ public final class Figures {
         "WeCom joins",
         Needs.CODE,
         JOIN_COLUMNS,
-        s ->
-            new Query(
-                "SELECT "
-                    + JOIN_SUMS
-                    + "\nFROM code_join_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange,
-                range(s, s.appid(), s.code()),
-                List.of("code_join_hourly")));
+        JOIN_SUMS,
+        "code_join_hourly",
+        Span.HOURS,
+        "");
     add(
         "wecom_joins_daily",
         "WeCom joins per day",
         Needs.CODE,
         cols("day", JOIN_COLUMNS),
-        s ->
-            new Query(
-                "SELECT "
-                    + day
-                    + " AS day,\n  "
-                    + JOIN_SUMS
-                    + "\nFROM code_join_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange
-                    + "\nGROUP BY 1\nORDER BY 1",
-                range(s, s.appid(), s.code()),
-                List.of("code_join_hourly")));
+        day + " AS day,\n  " + JOIN_SUMS,
+        "code_join_hourly",
+        Span.HOURS,
+        byDay);
     add(
         "daily",
         "Daily trend",
         Needs.CODE,
         cols("day", FUNNEL_COLUMNS, "conversion"),
-        s ->
-            new Query(
-                "SELECT "
-                    + day
-                    + " AS day, "
-                    + FUNNEL_SUMS
-                    + ",\n  "
-                    + CONVERSION
-                    + "\nFROM code_funnel_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange
-                    + "\nGROUP BY 1\nORDER BY 1",
-                range(s, s.appid(), s.code()),
-                List.of("code_funnel_hourly")));
+        day + " AS day, " + FUNNEL_SUMS + ",\n  " + CONVERSION,
+        funnel,
+        Span.HOURS,
+        byDay);
     add(
         "users_daily",
         "Users per day",
         Needs.CODE,
         List.of("day", "users", "exposed_users", "long_pressed_users", "joined_users"),
-        s ->
-            new Query(
-                "SELECT day, users, exposed_users, long_pressed_users, joined_users\n"
-                    + "FROM code_users_daily\nWHERE appid = ? AND code = ? AND day >= ? AND day <= ?\n"
-                    + "ORDER BY day",
-                List.of(s.appid(), s.code(), s.from(), s.to()),
-                List.of("code_users_daily")));
+        "day, users, exposed_users, long_pressed_users, joined_users",
+        "code_users_daily",
+        Span.DAYS,
+        "\nORDER BY day");
     add(
         "hour_of_day",
         "Hour of day",
         Needs.CODE,
         cols("hour", FUNNEL_COLUMNS),
-        s ->
-            new Query(
-                "SELECT "
-                    + hour
-                    + " AS hour, "
-                    + FUNNEL_SUMS
-                    + "\nFROM code_funnel_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange
-                    + "\nGROUP BY 1\nORDER BY 1",
-                range(s, s.appid(), s.code()),
-                List.of("code_funnel_hourly")));
+        hour + " AS hour, " + FUNNEL_SUMS,
+        funnel,
+        Span.HOURS,
+        byDay);
     add(
         "dwell_hourly",
         "Dwell percentiles per hour",
         Needs.CODE,
         List.of("hour_start", "events", "p50_s", "p90_s", "p99_s", "max_s"),
-        s ->
-            new Query(
-                "SELECT "
-                    + minute
-                    + " AS hour_start, events, p50_s, p90_s, p99_s, max_s\n"
-                    + "FROM code_dwell_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange
-                    + " AND events > 0\nORDER BY bucket_start",
-                range(s, s.appid(), s.code()),
-                List.of("code_dwell_hourly")));
+        minute + " AS hour_start, events, p50_s, p90_s, p99_s, max_s",
+        "code_dwell_hourly",
+        Span.HOURS,
+        " AND events > 0\nORDER BY bucket_start");
     add(
         "dwell_daily",
         "Dwell per day",
         Needs.CODE,
         List.of("day", "events", "total_s", "avg_s", "max_s"),
-        s ->
-            new Query(
-                "SELECT "
-                    + day
-                    + " AS day, CAST(SUM(events) AS BIGINT) AS events,"
-                    + " CAST(SUM(total_s) AS BIGINT) AS total_s,\n"
-                    + "  CAST(SUM(total_s) AS DOUBLE PRECISION) / NULLIF(SUM(events), 0) AS avg_s,"
-                    + " CAST(MAX(max_s) AS BIGINT) AS max_s\n"
-                    + "FROM code_dwell_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange
-                    + "\nGROUP BY 1\nORDER BY 1",
-                range(s, s.appid(), s.code()),
-                List.of("code_dwell_hourly")));
+        day
+            + " AS day, CAST(SUM(events) AS BIGINT) AS events,"
+            + " CAST(SUM(total_s) AS BIGINT) AS total_s,\n"
+            + "  CAST(SUM(total_s) AS DOUBLE PRECISION) / NULLIF(SUM(events), 0) AS avg_s,"
+            + " CAST(MAX(max_s) AS BIGINT) AS max_s",
+        "code_dwell_hourly",
+        Span.HOURS,
+        byDay);
+    String convertTimes =
+        " pressed_sessions, press_p50_s, press_p90_s, press_p99_s,\n"
+            + "  joined_sessions, join_p50_s, join_p90_s, join_p99_s";
+    String converted = "\n  AND (pressed_sessions > 0 OR joined_sessions > 0)\nORDER BY ";
     add(
         "convert_time",
         "Time to convert per hour",
         Needs.CODE,
-        List.of(
-            "hour_start",
-            "pressed_sessions",
-            "press_p50_s",
-            "press_p90_s",
-            "press_p99_s",
-            "joined_sessions",
-            "join_p50_s",
-            "join_p90_s",
-            "join_p99_s"),
-        s ->
-            new Query(
-                "SELECT "
-                    + minute
-                    + " AS hour_start, pressed_sessions, press_p50_s, press_p90_s, press_p99_s,\n"
-                    + "  joined_sessions, join_p50_s, join_p90_s, join_p99_s\n"
-                    + "FROM code_convert_time_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange
-                    + "\n  AND (pressed_sessions > 0 OR joined_sessions > 0)\nORDER BY bucket_start",
-                range(s, s.appid(), s.code()),
-                List.of("code_convert_time_hourly")));
+        cols("hour_start", CONVERT_TIME_COLUMNS),
+        minute + " AS hour_start," + convertTimes,
+        "code_convert_time_hourly",
+        Span.HOURS,
+        converted + "bucket_start");
     add(
         "convert_time_daily",
         "Time to convert per day",
         Needs.CODE,
-        List.of(
-            "day",
-            "pressed_sessions",
-            "press_p50_s",
-            "press_p90_s",
-            "press_p99_s",
-            "joined_sessions",
-            "join_p50_s",
-            "join_p90_s",
-            "join_p99_s"),
-        s ->
-            new Query(
-                "SELECT day, pressed_sessions, press_p50_s, press_p90_s, press_p99_s,\n"
-                    + "  joined_sessions, join_p50_s, join_p90_s, join_p99_s\n"
-                    + "FROM code_convert_time_daily\n"
-                    + "WHERE appid = ? AND code = ? AND day >= ? AND day <= ?\n"
-                    + "  AND (pressed_sessions > 0 OR joined_sessions > 0)\nORDER BY day",
-                List.of(s.appid(), s.code(), s.from(), s.to()),
-                List.of("code_convert_time_daily")));
+        cols("day", CONVERT_TIME_COLUMNS),
+        "day," + convertTimes,
+        "code_convert_time_daily",
+        Span.DAYS,
+        converted + "day");
     for (String dim : DIMENSIONS) {
       add(
           "by_" + dim,
           "By " + dim.replace('_', ' '),
           Needs.CODE,
           cols(dim, FUNNEL_COLUMNS, "conversion"),
-          s ->
-              new Query(
-                  "SELECT "
-                      + dim
-                      + ", "
-                      + FUNNEL_SUMS
-                      + ",\n  "
-                      + CONVERSION
-                      + "\nFROM code_funnel_breakdown_hourly\nWHERE appid = ? AND code = ? AND "
-                      + inRange
-                      + "\nGROUP BY "
-                      + dim
-                      + "\nORDER BY sessions DESC, "
-                      + dim,
-                  range(s, s.appid(), s.code()),
-                  List.of("code_funnel_breakdown_hourly")));
+          dim + ", " + FUNNEL_SUMS + ",\n  " + CONVERSION,
+          "code_funnel_breakdown_hourly",
+          Span.HOURS,
+          "\nGROUP BY " + dim + "\nORDER BY sessions DESC, " + dim);
     }
     add(
         "events",
         "Distinct events by event id",
         Needs.CODE,
         List.of("event_id", "events"),
-        s ->
-            new Query(
-                "SELECT event_id, CAST(SUM(events) AS BIGINT) AS events\n"
-                    + "FROM code_event_hourly\nWHERE appid = ? AND code = ? AND "
-                    + inRange
-                    + "\nGROUP BY event_id\nORDER BY events DESC, event_id",
-                range(s, s.appid(), s.code()),
-                List.of("code_event_hourly")));
+        "event_id, CAST(SUM(events) AS BIGINT) AS events",
+        "code_event_hourly",
+        Span.HOURS,
+        "\nGROUP BY event_id\nORDER BY events DESC, event_id");
 
-    String recordedDay = dialect.localDay("recorded_at", zone);
     String recordedMinute = dialect.localMinute("recorded_at", zone);
     add(
         "dead_letters_daily",
         "Dead letters by reason per day",
         Needs.NOTHING,
         List.of("day", "reason", "dead_letters"),
-        s ->
-            new Query(
-                "SELECT "
-                    + recordedDay
-                    + " AS day, reason, CAST(COUNT(*) AS BIGINT) AS dead_letters\n"
-                    + "FROM dead_letter_events\nWHERE recorded_at >= ? AND recorded_at < ?\n"
-                    + "GROUP BY 1, reason\nORDER BY 1, reason",
-                range(s),
-                List.of("dead_letter_events")));
+        dialect.localDay("recorded_at", zone)
+            + " AS day, reason, CAST(COUNT(*) AS BIGINT) AS dead_letters",
+        "dead_letter_events",
+        Span.RECORDED,
+        "\nGROUP BY 1, reason\nORDER BY 1, reason");
     add(
         "dead_letters_newest",
         "Newest dead letters",
         Needs.NOTHING,
         List.of("id", "recorded_local", "reason", "source", "payload", "payload_chars"),
         s -> {
-          List<Object> p = range(s);
+          List<Object> p = params(s, Needs.NOTHING, Span.RECORDED);
           String byReason = "";
           if (s.reason() != null) {
             byReason = " AND reason = ?";
@@ -424,7 +382,8 @@ public final class Figures {
                   + "  substr(payload, 1, "
                   + PAYLOAD_CHARS
                   + ") AS payload, CAST(length(payload) AS BIGINT) AS payload_chars\n"
-                  + "FROM dead_letter_events\nWHERE recorded_at >= ? AND recorded_at < ?"
+                  + "FROM dead_letter_events\nWHERE "
+                  + Span.RECORDED.where
                   + byReason
                   + "\nORDER BY recorded_at DESC, id DESC\nLIMIT "
                   + NEWEST_DEAD_LETTERS,

@@ -1,7 +1,6 @@
 package io.upbot.local;
 
 import io.upbot.job.JobSettings;
-import io.upbot.job.model.FunnelStages;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
@@ -17,7 +16,7 @@ final class LocalJob {
 
   /** {@code s} with changed rows written at most {@code flushInterval} after the change. */
   static JobSettings withFlushInterval(JobSettings s, Duration flushInterval) {
-    return copy(s, s.stages(), s.sourceIdleness(), flushInterval);
+    return s.toBuilder().flushInterval(flushInterval).build();
   }
 
   /**
@@ -25,43 +24,12 @@ final class LocalJob {
    * (docs/semantics.md#wecom-joins).
    */
   static JobSettings withWeComJoinsOnly(JobSettings s) {
-    return copy(s, s.stages().withWeComJoinsOnly(true), s.sourceIdleness(), s.flushInterval());
+    return s.toBuilder().stages(s.stages().withWeComJoinsOnly(true)).build();
   }
 
   /** {@code s} with partitions idle after {@code idleness} without records. */
   static JobSettings withSourceIdleness(JobSettings s, Duration idleness) {
-    return copy(s, s.stages(), idleness, s.flushInterval());
-  }
-
-  private static JobSettings copy(
-      JobSettings s, FunnelStages stages, Duration sourceIdleness, Duration flushInterval) {
-    return new JobSettings(
-        s.kafkaBootstrap(),
-        s.topic(),
-        s.groupId(),
-        s.startFrom(),
-        s.bounded(),
-        s.allowOverwrite(),
-        s.jdbcUrl(),
-        s.jdbcUser(),
-        s.jdbcPassword(),
-        s.timeZone(),
-        s.jdbcBatchSize(),
-        s.jdbcBatchInterval(),
-        s.jdbcMaxRetries(),
-        s.sessionGap(),
-        s.allowedLateness(),
-        s.watermarkBound(),
-        sourceIdleness,
-        stages,
-        s.maxJourneyEvents(),
-        flushInterval,
-        s.parallelism(),
-        s.stateBackend(),
-        s.checkpointInterval(),
-        s.checkpointDir(),
-        s.maxCodesPerHour(),
-        s.maxEventIdsPerHour());
+    return s.toBuilder().sourceIdleness(idleness).build();
   }
 
   /**

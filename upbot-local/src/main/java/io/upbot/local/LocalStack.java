@@ -126,40 +126,12 @@ public final class LocalStack implements AutoCloseable {
 
     /** These options with a web UI port that falls back to a free one when taken. */
     public Options withWebPortFallback(int preferred) {
-      return new Options(
-          port,
-          kafkaPort,
-          preferred,
-          dataDir,
-          jdbcUrl,
-          jdbcUser,
-          jdbcPassword,
-          tokens,
-          demo,
-          topic,
-          checkpointInterval,
-          true,
-          jobTuning,
-          wecom);
+      return with(preferred, true, jobTuning, wecom);
     }
 
     /** These options with the job's settings changed by {@code tuning}. */
     public Options withJobTuning(UnaryOperator<JobSettings> tuning) {
-      return new Options(
-          port,
-          kafkaPort,
-          webPort,
-          dataDir,
-          jdbcUrl,
-          jdbcUser,
-          jdbcPassword,
-          tokens,
-          demo,
-          topic,
-          checkpointInterval,
-          webPortFallback,
-          tuning,
-          wecom);
+      return with(webPort, webPortFallback, tuning, wecom);
     }
 
     /**
@@ -167,10 +139,19 @@ public final class LocalStack implements AutoCloseable {
      * only WeCom's joins as stage 3.
      */
     public Options withWeCom() {
+      return with(webPort, webPortFallback, jobTuning, true);
+    }
+
+    /** A copy with other web UI and job choices; the ports, data and topic stay. */
+    private Options with(
+        int newWebPort,
+        boolean newWebPortFallback,
+        UnaryOperator<JobSettings> newJobTuning,
+        boolean newWecom) {
       return new Options(
           port,
           kafkaPort,
-          webPort,
+          newWebPort,
           dataDir,
           jdbcUrl,
           jdbcUser,
@@ -179,9 +160,9 @@ public final class LocalStack implements AutoCloseable {
           demo,
           topic,
           checkpointInterval,
-          webPortFallback,
-          jobTuning,
-          true);
+          newWebPortFallback,
+          newJobTuning,
+          newWecom);
     }
 
     /** The job's settings from {@code base}: this tuning, and WeCom's joins only with WeCom. */

@@ -49,8 +49,7 @@ public record WeComConfig(
 
   static final Flags FLAGS =
       Flags.withEnvironment()
-          .value("host", "0.0.0.0", "listen address")
-          .value("port", "8090", "listen port (0: a free one)")
+          .listen("8090")
           .value("path", "/upbot/wecom/callback", "the callback URL's path")
           .value("wecom-token", null, "the callback Token from WeCom's console (required)")
           .value("wecom-aes-key", null, "the callback EncodingAESKey, 43 characters (required)")
@@ -59,8 +58,7 @@ public record WeComConfig(
           .value("wecom-api-url", "https://qyapi.weixin.qq.com", "WeCom's API base URL")
           .value("wecom-appid", null, "the appid join records are written under (required)")
           .value("wecom-states", "", "file of 'state code' lines; empty: the state is the code")
-          .value("kafka-bootstrap", null, "Kafka bootstrap servers (required)")
-          .value("topic", "upbot.media-events", "the events topic join records are written to")
+          .kafkaTopic("the events topic join records are written to")
           .value("callbacks-topic", "upbot.wecom-callbacks", "the outbox of pending callbacks")
           .value(
               "dead-letter-topic",

@@ -14,7 +14,8 @@ import io.upbot.job.model.SessionDelta;
  * dropped, after a last flush.
  */
 public final class BreakdownAggregator
-    extends RowAggregator<BreakdownRowKey, SessionDelta, BreakdownAggregator.Acc, BreakdownRow> {
+    extends LiveRowAggregator<
+        BreakdownRowKey, SessionDelta, BreakdownAggregator.Acc, BreakdownRow> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -32,10 +33,18 @@ public final class BreakdownAggregator
       long live,
       boolean dirty,
       boolean retentionPassed)
-      implements RowAggregator.Accumulator<Acc> {
+      implements DepthCounts<Acc> {
     @Override
-    public Acc written() {
-      return new Acc(sessions, exposed, longPressed, joined, live, false, retentionPassed);
+    public Acc plus(
+        long d0, long d1, long d2, long d3, long liveChange, boolean newDirty, boolean newPassed) {
+      return new Acc(
+          sessions + d0,
+          exposed + d1,
+          longPressed + d2,
+          joined + d3,
+          live + liveChange,
+          newDirty,
+          newPassed);
     }
   }
 
@@ -46,15 +55,7 @@ public final class BreakdownAggregator
   /** A session's end changes only the live count: the row is not written for it. */
   @Override
   protected Acc apply(Acc acc, SessionDelta d) {
-    int n = d.sessions();
-    return new Acc(
-        acc.sessions() + n,
-        acc.exposed() + (d.depth() >= 1 ? n : 0),
-        acc.longPressed() + (d.depth() >= 2 ? n : 0),
-        acc.joined() + (d.depth() >= 3 ? n : 0),
-        acc.live() + d.live(),
-        acc.dirty() || n != 0,
-        acc.retentionPassed());
+    return acc.addSessions(d.depth(), d.sessions(), d.live());
   }
 
   @Override
@@ -71,22 +72,5 @@ public final class BreakdownAggregator
         a.longPressed(),
         a.joined(),
         nowMs);
-  }
-
-  /** Not while a session counted in the row is live: that session can still change it. */
-  @Override
-  protected boolean mayDrop(Acc acc) {
-    return acc.live() <= 0;
-  }
-
-  @Override
-  protected Acc pastRetention(Acc a) {
-    return new Acc(
-        a.sessions(), a.exposed(), a.longPressed(), a.joined(), a.live(), a.dirty(), true);
-  }
-
-  @Override
-  protected boolean isPastRetention(Acc acc) {
-    return acc.retentionPassed();
   }
 }

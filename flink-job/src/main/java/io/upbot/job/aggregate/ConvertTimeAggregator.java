@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
@@ -26,7 +25,7 @@ import org.apache.flink.api.common.typeinfo.Types;
  * @param <R> the row written
  */
 public abstract class ConvertTimeAggregator<K, R>
-    extends RowAggregator<K, SessionDelta, ConvertTimeAggregator.Acc, R> {
+    extends LiveRowAggregator<K, SessionDelta, ConvertTimeAggregator.Acc, R> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -39,10 +38,10 @@ public abstract class ConvertTimeAggregator<K, R>
    * @param retentionPassed the watermark passed the row's retention end while sessions were live
    */
   public record Acc(long pressed, long joined, long live, boolean dirty, boolean retentionPassed)
-      implements RowAggregator.Accumulator<Acc> {
+      implements LiveRowAggregator.LiveAccumulator<Acc> {
     @Override
-    public Acc written() {
-      return new Acc(pressed, joined, live, false, retentionPassed);
+    public Acc withFlags(boolean newDirty, boolean newPassed) {
+      return new Acc(pressed, joined, live, newDirty, newPassed);
     }
   }
 
@@ -62,12 +61,8 @@ public abstract class ConvertTimeAggregator<K, R>
   @Override
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
-    pressCounts =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>(stateName + "-press-ms", Types.LONG, Types.LONG));
-    joinCounts =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>(stateName + "-join-ms", Types.LONG, Types.LONG));
+    pressCounts = mapState(stateName + "-press-ms", Types.LONG, Types.LONG);
+    joinCounts = mapState(stateName + "-join-ms", Types.LONG, Types.LONG);
   }
 
   @Override
@@ -124,22 +119,6 @@ public abstract class ConvertTimeAggregator<K, R>
 
   private static Long percentile(List<long[]> counts, long n, int percent) {
     return n == 0 ? null : Percentiles.nearestRankLong(counts, n, percent);
-  }
-
-  /** Not while a session counted in the row is live: that session can still change it. */
-  @Override
-  protected final boolean mayDrop(Acc acc) {
-    return acc.live() <= 0;
-  }
-
-  @Override
-  protected final Acc pastRetention(Acc a) {
-    return new Acc(a.pressed(), a.joined(), a.live(), a.dirty(), true);
-  }
-
-  @Override
-  protected final boolean isPastRetention(Acc acc) {
-    return acc.retentionPassed();
   }
 
   @Override

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 
 /**
@@ -39,9 +38,7 @@ public final class DwellAggregator
   @Override
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
-    countsByDuration =
-        getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("dwell-counts", Types.INT, Types.LONG));
+    countsByDuration = mapState("dwell-counts", Types.INT, Types.LONG);
   }
 
   @Override

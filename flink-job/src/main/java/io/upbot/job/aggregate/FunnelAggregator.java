@@ -13,7 +13,7 @@ import io.upbot.job.model.FunnelRowKey;
  * When both are over, its state is dropped, after a last flush.
  */
 public final class FunnelAggregator
-    extends RowAggregator<FunnelRowKey, FunnelDelta, FunnelAggregator.Acc, FunnelRow> {
+    extends LiveRowAggregator<FunnelRowKey, FunnelDelta, FunnelAggregator.Acc, FunnelRow> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -31,10 +31,18 @@ public final class FunnelAggregator
       long live,
       boolean dirty,
       boolean retentionPassed)
-      implements RowAggregator.Accumulator<Acc> {
+      implements DepthCounts<Acc> {
     @Override
-    public Acc written() {
-      return new Acc(sessions, exposed, longPressed, joined, live, false, retentionPassed);
+    public Acc plus(
+        long d0, long d1, long d2, long d3, long liveChange, boolean newDirty, boolean newPassed) {
+      return new Acc(
+          sessions + d0,
+          exposed + d1,
+          longPressed + d2,
+          joined + d3,
+          live + liveChange,
+          newDirty,
+          newPassed);
     }
   }
 
@@ -45,16 +53,7 @@ public final class FunnelAggregator
   /** A change of the live count alone does not make the row dirty: it is not written. */
   @Override
   protected Acc apply(Acc acc, FunnelDelta d) {
-    boolean changed =
-        d.sessions() != 0 || d.exposed() != 0 || d.longPressed() != 0 || d.joined() != 0;
-    return new Acc(
-        acc.sessions() + d.sessions(),
-        acc.exposed() + d.exposed(),
-        acc.longPressed() + d.longPressed(),
-        acc.joined() + d.joined(),
-        acc.live() + d.liveSessions(),
-        acc.dirty() || changed,
-        acc.retentionPassed());
+    return acc.add(d.sessions(), d.exposed(), d.longPressed(), d.joined(), d.liveSessions());
   }
 
   @Override
@@ -68,22 +67,5 @@ public final class FunnelAggregator
         a.longPressed(),
         a.joined(),
         nowMs);
-  }
-
-  /** Not while a session starting in its hour is live: that session can still change it. */
-  @Override
-  protected boolean mayDrop(Acc acc) {
-    return acc.live() <= 0;
-  }
-
-  @Override
-  protected Acc pastRetention(Acc a) {
-    return new Acc(
-        a.sessions(), a.exposed(), a.longPressed(), a.joined(), a.live(), a.dirty(), true);
-  }
-
-  @Override
-  protected boolean isPastRetention(Acc acc) {
-    return acc.retentionPassed();
   }
 }

@@ -4,6 +4,8 @@ import io.upbot.job.model.HourlyRowKey;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.io.Serializable;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -122,6 +124,15 @@ public abstract class RowAggregator<K, D, A extends RowAggregator.Accumulator<A>
   /** The flush and retention settings. */
   protected RowTiming timing() {
     return timing;
+  }
+
+  /**
+   * A map state a table keeps beside the accumulator, to get in {@link #open}; cleared in {@link
+   * #clearExtraState}. Its name is in savepoints: never change it.
+   */
+  protected final <UK, UV> MapState<UK, UV> mapState(
+      String name, TypeInformation<UK> keys, TypeInformation<UV> values) {
+    return getRuntimeContext().getMapState(new MapStateDescriptor<>(name, keys, values));
   }
 
   /** Clears the state a table keeps beside the accumulator, when the row is dropped. */

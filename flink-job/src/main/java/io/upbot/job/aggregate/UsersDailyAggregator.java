@@ -6,7 +6,6 @@ import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.UsersDailyRow;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 
@@ -21,7 +20,7 @@ import org.apache.flink.api.common.typeinfo.Types;
  * are over, its state, the per-openid counts included, is dropped after a last flush.
  */
 public final class UsersDailyAggregator
-    extends RowAggregator<DayRowKey, SessionDelta, UsersDailyAggregator.Acc, UsersDailyRow> {
+    extends LiveRowAggregator<DayRowKey, SessionDelta, UsersDailyAggregator.Acc, UsersDailyRow> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -39,11 +38,18 @@ public final class UsersDailyAggregator
       long live,
       boolean dirty,
       boolean retentionPassed)
-      implements RowAggregator.Accumulator<Acc> {
+      implements DepthCounts<Acc> {
     @Override
-    public Acc written() {
+    public Acc plus(
+        long d0, long d1, long d2, long d3, long liveChange, boolean newDirty, boolean newPassed) {
       return new Acc(
-          users, exposedUsers, longPressedUsers, joinedUsers, live, false, retentionPassed);
+          users + d0,
+          exposedUsers + d1,
+          longPressedUsers + d2,
+          joinedUsers + d3,
+          live + liveChange,
+          newDirty,
+          newPassed);
     }
   }
 
@@ -84,23 +90,13 @@ public final class UsersDailyAggregator
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
     byOpenid =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "users-daily-openids", Types.STRING, TypeInformation.of(UserSessions.class)));
+        mapState("users-daily-openids", Types.STRING, TypeInformation.of(UserSessions.class));
   }
 
   @Override
   protected Acc apply(Acc acc, SessionDelta d) throws Exception {
     if (d.sessions() == 0) {
-      return new Acc(
-          acc.users(),
-          acc.exposedUsers(),
-          acc.longPressedUsers(),
-          acc.joinedUsers(),
-          acc.live() + d.live(),
-          acc.dirty(),
-          acc.retentionPassed());
+      return acc.add(0, 0, 0, 0, d.live());
     }
     UserSessions before = byOpenid.get(d.openid());
     if (before == null) {
@@ -117,15 +113,7 @@ public final class UsersDailyAggregator
     for (int k = 0; k <= 3; k++) {
       change[k] = Boolean.compare(after.atLeast(k) > 0, before.atLeast(k) > 0);
     }
-    boolean changed = change[0] != 0 || change[1] != 0 || change[2] != 0 || change[3] != 0;
-    return new Acc(
-        acc.users() + change[0],
-        acc.exposedUsers() + change[1],
-        acc.longPressedUsers() + change[2],
-        acc.joinedUsers() + change[3],
-        acc.live() + d.live(),
-        acc.dirty() || changed,
-        acc.retentionPassed());
+    return acc.add(change[0], change[1], change[2], change[3], d.live());
   }
 
   @Override
@@ -145,29 +133,6 @@ public final class UsersDailyAggregator
   @Override
   protected long retentionEnd(DayRowKey key) {
     return days.bucketsEnd(key.day()) + timing().allowedLatenessMs();
-  }
-
-  /** Not while a session starting on the day is live: that session can still change it. */
-  @Override
-  protected boolean mayDrop(Acc acc) {
-    return acc.live() <= 0;
-  }
-
-  @Override
-  protected Acc pastRetention(Acc a) {
-    return new Acc(
-        a.users(),
-        a.exposedUsers(),
-        a.longPressedUsers(),
-        a.joinedUsers(),
-        a.live(),
-        a.dirty(),
-        true);
-  }
-
-  @Override
-  protected boolean isPastRetention(Acc acc) {
-    return acc.retentionPassed();
   }
 
   @Override

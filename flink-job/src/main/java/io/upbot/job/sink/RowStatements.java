@@ -10,333 +10,269 @@ import io.upbot.job.model.EventRow;
 import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.UsersDailyRow;
+import java.io.Serializable;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
- * The write statements of the job's tables and the builders that bind a row to them. The statement
- * text is the same for PostgreSQL and SQLite (both have {@code INSERT … ON CONFLICT … DO UPDATE}
- * with {@code excluded}); only time columns bind differently, which {@link SqlDialect} does. The
- * builders are small serializable classes holding nothing but the dialect, so Flink can ship them.
+ * The write statements of the job's tables, each made from one list of its columns: the statement
+ * text and the binding of a row to its parameters come from the same list, so they cannot drift
+ * apart. The text is the same for PostgreSQL and SQLite (both have {@code INSERT … ON CONFLICT … DO
+ * UPDATE} with {@code excluded}); only time columns bind differently, which {@link SqlDialect}
+ * does. Columns and binders are serializable and hold nothing but the dialect, so Flink can ship
+ * them.
  */
 public final class RowStatements {
 
+  /** A row's value of a column, as Flink ships it. */
+  @FunctionalInterface
+  public interface Value<T, V> extends Serializable {
+    V of(T row);
+  }
+
+  /** A row's {@code long} value of a column (not boxed: most columns are). */
+  @FunctionalInterface
+  public interface LongValue<T> extends Serializable {
+    long of(T row);
+  }
+
+  /** A row's {@code int} value of a column. */
+  @FunctionalInterface
+  public interface IntValue<T> extends Serializable {
+    int of(T row);
+  }
+
+  /** Binds one column's value of a row to the parameter {@code index}. */
+  @FunctionalInterface
+  interface Bind<T> extends Serializable {
+    void bind(SqlDialect dialect, PreparedStatement ps, int index, T row) throws SQLException;
+  }
+
+  /** A column of a table: its name and how a row's value is bound to it. */
+  record Column<T>(String name, Bind<T> bind) implements Serializable {}
+
+  /** A table's write statement and the columns its parameters bind, in order. */
+  public record Statement<T>(String sql, List<Column<T>> columns) implements Serializable {
+
+    /** Binds a row to {@link #sql}: every column in order, times as {@code dialect} keeps them. */
+    public JdbcStatementBuilder<T> binder(SqlDialect dialect) {
+      Objects.requireNonNull(dialect, "dialect");
+      List<Column<T>> cols = columns;
+      return (ps, row) -> {
+        for (int i = 0; i < cols.size(); i++) {
+          cols.get(i).bind().bind(dialect, ps, i + 1, row);
+        }
+      };
+    }
+  }
+
   /** Rows hold totals: a later write of a key replaces every value column (docs/tables.md). */
-  public static final String FUNNEL_UPSERT =
-      "INSERT INTO code_funnel_hourly"
-          + " (bucket_start, appid, code, sessions, exposed, long_pressed, joined, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (bucket_start, appid, code) DO UPDATE SET"
-          + " sessions = excluded.sessions,"
-          + " exposed = excluded.exposed,"
-          + " long_pressed = excluded.long_pressed,"
-          + " joined = excluded.joined,"
-          + " updated_at = excluded.updated_at";
+  public static final Statement<FunnelRow> FUNNEL =
+      upsert(
+          "code_funnel_hourly",
+          hourKey(FunnelRow::bucketStart, FunnelRow::appid, FunnelRow::code),
+          List.of(
+              bigint("sessions", FunnelRow::sessions),
+              bigint("exposed", FunnelRow::exposed),
+              bigint("long_pressed", FunnelRow::longPressed),
+              bigint("joined", FunnelRow::joined),
+              updatedAt(FunnelRow::updatedAt)));
 
-  public static final String EVENT_UPSERT =
-      "INSERT INTO code_event_hourly"
-          + " (bucket_start, appid, code, event_id, events, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (bucket_start, appid, code, event_id) DO UPDATE SET"
-          + " events = excluded.events,"
-          + " updated_at = excluded.updated_at";
+  public static final Statement<EventRow> EVENT =
+      upsert(
+          "code_event_hourly",
+          concat(
+              hourKey(EventRow::bucketStart, EventRow::appid, EventRow::code),
+              List.of(text("event_id", EventRow::eventId))),
+          List.of(bigint("events", EventRow::events), updatedAt(EventRow::updatedAt)));
 
-  public static final String DWELL_UPSERT =
-      "INSERT INTO code_dwell_hourly"
-          + " (bucket_start, appid, code, events, total_s, max_s, p50_s, p90_s, p99_s, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (bucket_start, appid, code) DO UPDATE SET"
-          + " events = excluded.events,"
-          + " total_s = excluded.total_s,"
-          + " max_s = excluded.max_s,"
-          + " p50_s = excluded.p50_s,"
-          + " p90_s = excluded.p90_s,"
-          + " p99_s = excluded.p99_s,"
-          + " updated_at = excluded.updated_at";
+  public static final Statement<DwellRow> DWELL =
+      upsert(
+          "code_dwell_hourly",
+          hourKey(DwellRow::bucketStart, DwellRow::appid, DwellRow::code),
+          List.of(
+              bigint("events", DwellRow::events),
+              bigint("total_s", DwellRow::totalS),
+              integer("max_s", DwellRow::maxS),
+              integer("p50_s", DwellRow::p50S),
+              integer("p90_s", DwellRow::p90S),
+              integer("p99_s", DwellRow::p99S),
+              updatedAt(DwellRow::updatedAt)));
 
-  public static final String BREAKDOWN_UPSERT =
-      "INSERT INTO code_funnel_breakdown_hourly"
-          + " (bucket_start, appid, code, device_type, account_type, media_type,"
-          + " sessions, exposed, long_pressed, joined, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (bucket_start, appid, code, device_type, account_type, media_type)"
-          + " DO UPDATE SET"
-          + " sessions = excluded.sessions,"
-          + " exposed = excluded.exposed,"
-          + " long_pressed = excluded.long_pressed,"
-          + " joined = excluded.joined,"
-          + " updated_at = excluded.updated_at";
+  public static final Statement<BreakdownRow> BREAKDOWN =
+      upsert(
+          "code_funnel_breakdown_hourly",
+          concat(
+              hourKey(BreakdownRow::bucketStart, BreakdownRow::appid, BreakdownRow::code),
+              List.of(
+                  integer("device_type", BreakdownRow::deviceType),
+                  integer("account_type", BreakdownRow::accountType),
+                  integer("media_type", BreakdownRow::mediaType))),
+          List.of(
+              bigint("sessions", BreakdownRow::sessions),
+              bigint("exposed", BreakdownRow::exposed),
+              bigint("long_pressed", BreakdownRow::longPressed),
+              bigint("joined", BreakdownRow::joined),
+              updatedAt(BreakdownRow::updatedAt)));
 
-  public static final String USERS_DAILY_UPSERT =
-      "INSERT INTO code_users_daily"
-          + " (day, appid, code, users, exposed_users, long_pressed_users, joined_users,"
-          + " updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (day, appid, code) DO UPDATE SET"
-          + " users = excluded.users,"
-          + " exposed_users = excluded.exposed_users,"
-          + " long_pressed_users = excluded.long_pressed_users,"
-          + " joined_users = excluded.joined_users,"
-          + " updated_at = excluded.updated_at";
+  public static final Statement<UsersDailyRow> USERS_DAILY =
+      upsert(
+          "code_users_daily",
+          dayKey(UsersDailyRow::day, UsersDailyRow::appid, UsersDailyRow::code),
+          List.of(
+              bigint("users", UsersDailyRow::users),
+              bigint("exposed_users", UsersDailyRow::exposedUsers),
+              bigint("long_pressed_users", UsersDailyRow::longPressedUsers),
+              bigint("joined_users", UsersDailyRow::joinedUsers),
+              updatedAt(UsersDailyRow::updatedAt)));
 
-  private static final String CONVERT_TIME_COLUMNS =
-      " appid, code, pressed_sessions, press_p50_s, press_p90_s, press_p99_s,"
-          + " joined_sessions, join_p50_s, join_p90_s, join_p99_s, updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  public static final Statement<ConvertTimeRow> CONVERT_TIME =
+      upsert(
+          "code_convert_time_hourly",
+          hourKey(ConvertTimeRow::bucketStart, ConvertTimeRow::appid, ConvertTimeRow::code),
+          convertTimes(ConvertTimeRow::times, ConvertTimeRow::updatedAt));
 
-  private static final String CONVERT_TIME_SET =
-      " DO UPDATE SET"
-          + " pressed_sessions = excluded.pressed_sessions,"
-          + " press_p50_s = excluded.press_p50_s,"
-          + " press_p90_s = excluded.press_p90_s,"
-          + " press_p99_s = excluded.press_p99_s,"
-          + " joined_sessions = excluded.joined_sessions,"
-          + " join_p50_s = excluded.join_p50_s,"
-          + " join_p90_s = excluded.join_p90_s,"
-          + " join_p99_s = excluded.join_p99_s,"
-          + " updated_at = excluded.updated_at";
+  public static final Statement<ConvertTimeDailyRow> CONVERT_TIME_DAILY =
+      upsert(
+          "code_convert_time_daily",
+          dayKey(ConvertTimeDailyRow::day, ConvertTimeDailyRow::appid, ConvertTimeDailyRow::code),
+          convertTimes(ConvertTimeDailyRow::times, ConvertTimeDailyRow::updatedAt));
 
-  public static final String CONVERT_TIME_UPSERT =
-      "INSERT INTO code_convert_time_hourly (bucket_start,"
-          + CONVERT_TIME_COLUMNS
-          + " ON CONFLICT (bucket_start, appid, code)"
-          + CONVERT_TIME_SET;
-
-  public static final String CONVERT_TIME_DAILY_UPSERT =
-      "INSERT INTO code_convert_time_daily (day,"
-          + CONVERT_TIME_COLUMNS
-          + " ON CONFLICT (day, appid, code)"
-          + CONVERT_TIME_SET;
-
-  public static final String JOIN_UPSERT =
-      "INSERT INTO code_join_hourly"
-          + " (bucket_start, appid, code, wecom_joins, attributed_joins, unattributed_joins,"
-          + " updated_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (bucket_start, appid, code) DO UPDATE SET"
-          + " wecom_joins = excluded.wecom_joins,"
-          + " attributed_joins = excluded.attributed_joins,"
-          + " unattributed_joins = excluded.unattributed_joins,"
-          + " updated_at = excluded.updated_at";
+  public static final Statement<JoinRow> JOIN =
+      upsert(
+          "code_join_hourly",
+          hourKey(JoinRow::bucketStart, JoinRow::appid, JoinRow::code),
+          List.of(
+              bigint("wecom_joins", JoinRow::wecomJoins),
+              bigint("attributed_joins", JoinRow::attributedJoins),
+              bigint("unattributed_joins", JoinRow::unattributedJoins),
+              updatedAt(JoinRow::updatedAt)));
 
   /** A replayed dead letter (same source and reason) is already recorded: the first one stays. */
-  public static final String DEAD_LETTER_INSERT =
-      "INSERT INTO dead_letter_events (reason, payload, source, recorded_at)"
-          + " VALUES (?, ?, ?, ?)"
-          + " ON CONFLICT (source, reason) DO NOTHING";
+  public static final Statement<DeadLetter> DEAD_LETTER;
+
+  static {
+    List<Column<DeadLetter>> columns =
+        List.of(
+            text("reason", DeadLetter::reason),
+            text("payload", DeadLetter::payload),
+            text("source", DeadLetter::source),
+            timestamp("recorded_at", DeadLetter::recordedAt));
+    DEAD_LETTER =
+        new Statement<>(
+            insert("dead_letter_events", columns) + " ON CONFLICT (source, reason) DO NOTHING",
+            columns);
+  }
 
   private RowStatements() {}
 
-  /** Binds a {@link FunnelRow} to {@link #FUNNEL_UPSERT}. */
-  public static final class FunnelBinder implements JdbcStatementBuilder<FunnelRow> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
-
-    public FunnelBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, FunnelRow r) throws SQLException {
-      dialect.bindTimestamp(ps, 1, r.bucketStart());
-      ps.setString(2, SqlText.clean(r.appid()));
-      ps.setString(3, SqlText.clean(r.code()));
-      ps.setLong(4, r.sessions());
-      ps.setLong(5, r.exposed());
-      ps.setLong(6, r.longPressed());
-      ps.setLong(7, r.joined());
-      dialect.bindTimestamp(ps, 8, r.updatedAt());
-    }
+  /**
+   * {@code INSERT … ON CONFLICT (key) DO UPDATE SET v = excluded.v, …}: the key's columns, then the
+   * value columns, each of which a later write of the key replaces.
+   */
+  static <T> Statement<T> upsert(String table, List<Column<T>> key, List<Column<T>> values) {
+    List<Column<T>> all = concat(key, values);
+    return new Statement<>(
+        insert(table, all)
+            + " ON CONFLICT ("
+            + names(key)
+            + ") DO UPDATE SET"
+            + values.stream()
+                .map(c -> " " + c.name() + " = excluded." + c.name())
+                .collect(Collectors.joining(",")),
+        all);
   }
 
-  /** Binds an {@link EventRow} to {@link #EVENT_UPSERT}. */
-  public static final class EventBinder implements JdbcStatementBuilder<EventRow> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
-
-    public EventBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, EventRow r) throws SQLException {
-      dialect.bindTimestamp(ps, 1, r.bucketStart());
-      ps.setString(2, SqlText.clean(r.appid()));
-      ps.setString(3, SqlText.clean(r.code()));
-      ps.setString(4, SqlText.clean(r.eventId()));
-      ps.setLong(5, r.events());
-      dialect.bindTimestamp(ps, 6, r.updatedAt());
-    }
+  private static <T> String insert(String table, List<Column<T>> columns) {
+    return "INSERT INTO "
+        + table
+        + " ("
+        + names(columns)
+        + ") VALUES ("
+        + String.join(", ", Collections.nCopies(columns.size(), "?"))
+        + ")";
   }
 
-  /** Binds a {@link DwellRow} to {@link #DWELL_UPSERT}. */
-  public static final class DwellBinder implements JdbcStatementBuilder<DwellRow> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
-
-    public DwellBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, DwellRow r) throws SQLException {
-      dialect.bindTimestamp(ps, 1, r.bucketStart());
-      ps.setString(2, SqlText.clean(r.appid()));
-      ps.setString(3, SqlText.clean(r.code()));
-      ps.setLong(4, r.events());
-      ps.setLong(5, r.totalS());
-      ps.setInt(6, r.maxS());
-      ps.setInt(7, r.p50S());
-      ps.setInt(8, r.p90S());
-      ps.setInt(9, r.p99S());
-      dialect.bindTimestamp(ps, 10, r.updatedAt());
-    }
+  private static <T> String names(List<Column<T>> columns) {
+    return columns.stream().map(Column::name).collect(Collectors.joining(", "));
   }
 
-  /** Binds a {@link BreakdownRow} to {@link #BREAKDOWN_UPSERT}. */
-  public static final class BreakdownBinder implements JdbcStatementBuilder<BreakdownRow> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
-
-    public BreakdownBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, BreakdownRow r) throws SQLException {
-      dialect.bindTimestamp(ps, 1, r.bucketStart());
-      ps.setString(2, SqlText.clean(r.appid()));
-      ps.setString(3, SqlText.clean(r.code()));
-      ps.setInt(4, r.deviceType());
-      ps.setInt(5, r.accountType());
-      ps.setInt(6, r.mediaType());
-      ps.setLong(7, r.sessions());
-      ps.setLong(8, r.exposed());
-      ps.setLong(9, r.longPressed());
-      ps.setLong(10, r.joined());
-      dialect.bindTimestamp(ps, 11, r.updatedAt());
-    }
+  private static <T> List<Column<T>> concat(List<Column<T>> a, List<Column<T>> b) {
+    List<Column<T>> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
   }
 
-  /** Binds a {@link UsersDailyRow} to {@link #USERS_DAILY_UPSERT}. */
-  public static final class UsersDailyBinder implements JdbcStatementBuilder<UsersDailyRow> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
-
-    public UsersDailyBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, UsersDailyRow r) throws SQLException {
-      dialect.bindDate(ps, 1, r.day());
-      ps.setString(2, SqlText.clean(r.appid()));
-      ps.setString(3, SqlText.clean(r.code()));
-      ps.setLong(4, r.users());
-      ps.setLong(5, r.exposedUsers());
-      ps.setLong(6, r.longPressedUsers());
-      ps.setLong(7, r.joinedUsers());
-      dialect.bindTimestamp(ps, 8, r.updatedAt());
-    }
+  /** The key of an hourly row: its hour, appid and code. */
+  private static <T> List<Column<T>> hourKey(
+      LongValue<T> bucketStart, Value<T, String> appid, Value<T, String> code) {
+    return List.of(
+        timestamp("bucket_start", bucketStart), text("appid", appid), text("code", code));
   }
 
-  /** Binds a {@link ConvertTimeRow} to {@link #CONVERT_TIME_UPSERT}. */
-  public static final class ConvertTimeBinder implements JdbcStatementBuilder<ConvertTimeRow> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
-
-    public ConvertTimeBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, ConvertTimeRow r) throws SQLException {
-      dialect.bindTimestamp(ps, 1, r.bucketStart());
-      bindConvertTimes(ps, r.appid(), r.code(), r.times());
-      dialect.bindTimestamp(ps, 12, r.updatedAt());
-    }
+  /** The key of a daily row: its day (in the job's time zone), appid and code. */
+  private static <T> List<Column<T>> dayKey(
+      IntValue<T> day, Value<T, String> appid, Value<T, String> code) {
+    return List.of(
+        new Column<>("day", (d, ps, i, r) -> d.bindDate(ps, i, day.of(r))),
+        text("appid", appid),
+        text("code", code));
   }
 
-  /** Binds a {@link ConvertTimeDailyRow} to {@link #CONVERT_TIME_DAILY_UPSERT}. */
-  public static final class ConvertTimeDailyBinder
-      implements JdbcStatementBuilder<ConvertTimeDailyRow> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
-
-    public ConvertTimeDailyBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, ConvertTimeDailyRow r) throws SQLException {
-      dialect.bindDate(ps, 1, r.day());
-      bindConvertTimes(ps, r.appid(), r.code(), r.times());
-      dialect.bindTimestamp(ps, 12, r.updatedAt());
-    }
+  /** The value columns of a convert-time row: counts, and percentiles in seconds or NULL. */
+  private static <T> List<Column<T>> convertTimes(
+      Value<T, ConvertTimes> times, LongValue<T> updatedAt) {
+    return List.of(
+        bigint("pressed_sessions", r -> times.of(r).pressedSessions()),
+        seconds("press_p50_s", r -> times.of(r).pressP50Ms()),
+        seconds("press_p90_s", r -> times.of(r).pressP90Ms()),
+        seconds("press_p99_s", r -> times.of(r).pressP99Ms()),
+        bigint("joined_sessions", r -> times.of(r).joinedSessions()),
+        seconds("join_p50_s", r -> times.of(r).joinP50Ms()),
+        seconds("join_p90_s", r -> times.of(r).joinP90Ms()),
+        seconds("join_p99_s", r -> times.of(r).joinP99Ms()),
+        updatedAt(updatedAt));
   }
 
-  /** Parameters 2 to 11 of a convert-time upsert: seconds with millisecond precision, or NULL. */
-  private static void bindConvertTimes(
-      PreparedStatement ps, String appid, String code, ConvertTimes t) throws SQLException {
-    ps.setString(2, SqlText.clean(appid));
-    ps.setString(3, SqlText.clean(code));
-    ps.setLong(4, t.pressedSessions());
-    bindSeconds(ps, 5, t.pressP50Ms());
-    bindSeconds(ps, 6, t.pressP90Ms());
-    bindSeconds(ps, 7, t.pressP99Ms());
-    ps.setLong(8, t.joinedSessions());
-    bindSeconds(ps, 9, t.joinP50Ms());
-    bindSeconds(ps, 10, t.joinP90Ms());
-    bindSeconds(ps, 11, t.joinP99Ms());
+  private static <T> Column<T> updatedAt(LongValue<T> value) {
+    return timestamp("updated_at", value);
   }
 
-  private static void bindSeconds(PreparedStatement ps, int index, Long ms) throws SQLException {
-    if (ms == null) {
-      ps.setNull(index, Types.DOUBLE);
-    } else {
-      ps.setDouble(index, ms / 1000.0);
-    }
+  private static <T> Column<T> timestamp(String name, LongValue<T> value) {
+    return new Column<>(name, (d, ps, i, r) -> d.bindTimestamp(ps, i, value.of(r)));
   }
 
-  /** Binds a {@link JoinRow} to {@link #JOIN_UPSERT}. */
-  public static final class JoinBinder implements JdbcStatementBuilder<JoinRow> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
-
-    public JoinBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, JoinRow r) throws SQLException {
-      dialect.bindTimestamp(ps, 1, r.bucketStart());
-      ps.setString(2, SqlText.clean(r.appid()));
-      ps.setString(3, SqlText.clean(r.code()));
-      ps.setLong(4, r.wecomJoins());
-      ps.setLong(5, r.attributedJoins());
-      ps.setLong(6, r.unattributedJoins());
-      dialect.bindTimestamp(ps, 7, r.updatedAt());
-    }
+  /** Text with what the databases refuse (NUL, lone surrogates) replaced ({@link SqlText}). */
+  private static <T> Column<T> text(String name, Value<T, String> value) {
+    return new Column<>(name, (d, ps, i, r) -> ps.setString(i, SqlText.clean(value.of(r))));
   }
 
-  /** Binds a {@link DeadLetter} to {@link #DEAD_LETTER_INSERT}. */
-  public static final class DeadLetterBinder implements JdbcStatementBuilder<DeadLetter> {
-    private static final long serialVersionUID = 1L;
-    private final SqlDialect dialect;
+  private static <T> Column<T> bigint(String name, LongValue<T> value) {
+    return new Column<>(name, (d, ps, i, r) -> ps.setLong(i, value.of(r)));
+  }
 
-    public DeadLetterBinder(SqlDialect dialect) {
-      this.dialect = Objects.requireNonNull(dialect, "dialect");
-    }
+  private static <T> Column<T> integer(String name, IntValue<T> value) {
+    return new Column<>(name, (d, ps, i, r) -> ps.setInt(i, value.of(r)));
+  }
 
-    @Override
-    public void accept(PreparedStatement ps, DeadLetter d) throws SQLException {
-      ps.setString(1, SqlText.clean(d.reason()));
-      ps.setString(2, SqlText.clean(d.payload()));
-      ps.setString(3, SqlText.clean(d.source()));
-      dialect.bindTimestamp(ps, 4, d.recordedAt());
-    }
+  /** Milliseconds bound as seconds with millisecond precision; none as NULL. */
+  private static <T> Column<T> seconds(String name, Value<T, Long> ms) {
+    return new Column<>(
+        name,
+        (d, ps, i, r) -> {
+          Long v = ms.of(r);
+          if (v == null) {
+            ps.setNull(i, Types.DOUBLE);
+          } else {
+            ps.setDouble(i, v / 1000.0);
+          }
+        });
   }
 }

@@ -6,7 +6,6 @@ import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.connector.jdbc.datasource.connections.JdbcConnectionProvider;
 import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnectionProvider;
@@ -42,71 +41,26 @@ public final class TableSinks {
     JdbcConnectionOptions options = connectionOptions(settings);
     JdbcExecutionOptions execution = executionOptions(settings);
     return new JobSinks(
-        writer(
-            RowStatements.FUNNEL_UPSERT,
-            new RowStatements.FunnelBinder(dialect),
-            options,
-            execution,
-            outageWait),
-        writer(
-            RowStatements.EVENT_UPSERT,
-            new RowStatements.EventBinder(dialect),
-            options,
-            execution,
-            outageWait),
-        writer(
-            RowStatements.DWELL_UPSERT,
-            new RowStatements.DwellBinder(dialect),
-            options,
-            execution,
-            outageWait),
-        writer(
-            RowStatements.BREAKDOWN_UPSERT,
-            new RowStatements.BreakdownBinder(dialect),
-            options,
-            execution,
-            outageWait),
-        writer(
-            RowStatements.USERS_DAILY_UPSERT,
-            new RowStatements.UsersDailyBinder(dialect),
-            options,
-            execution,
-            outageWait),
-        writer(
-            RowStatements.CONVERT_TIME_UPSERT,
-            new RowStatements.ConvertTimeBinder(dialect),
-            options,
-            execution,
-            outageWait),
-        writer(
-            RowStatements.CONVERT_TIME_DAILY_UPSERT,
-            new RowStatements.ConvertTimeDailyBinder(dialect),
-            options,
-            execution,
-            outageWait),
-        writer(
-            RowStatements.DEAD_LETTER_INSERT,
-            new RowStatements.DeadLetterBinder(dialect),
-            options,
-            execution,
-            outageWait),
-        writer(
-            RowStatements.JOIN_UPSERT,
-            new RowStatements.JoinBinder(dialect),
-            options,
-            execution,
-            outageWait));
+        writer(RowStatements.FUNNEL, dialect, options, execution, outageWait),
+        writer(RowStatements.EVENT, dialect, options, execution, outageWait),
+        writer(RowStatements.DWELL, dialect, options, execution, outageWait),
+        writer(RowStatements.BREAKDOWN, dialect, options, execution, outageWait),
+        writer(RowStatements.USERS_DAILY, dialect, options, execution, outageWait),
+        writer(RowStatements.CONVERT_TIME, dialect, options, execution, outageWait),
+        writer(RowStatements.CONVERT_TIME_DAILY, dialect, options, execution, outageWait),
+        writer(RowStatements.DEAD_LETTER, dialect, options, execution, outageWait),
+        writer(RowStatements.JOIN, dialect, options, execution, outageWait));
   }
 
   private static <T> Sink<T> writer(
-      String sql,
-      JdbcStatementBuilder<T> binder,
+      RowStatements.Statement<T> statement,
+      SqlDialect dialect,
       JdbcConnectionOptions options,
       JdbcExecutionOptions execution,
       Duration outageWait) {
     return new WriterOnlySink<>(
         JdbcSink.<T>builder()
-            .withQueryStatement(sql, binder)
+            .withQueryStatement(statement.sql(), statement.binder(dialect))
             .withExecutionOptions(execution)
             .buildAtLeastOnce(connection(options, outageWait)));
   }

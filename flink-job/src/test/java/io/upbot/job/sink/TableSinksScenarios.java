@@ -70,8 +70,8 @@ abstract class TableSinksScenarios {
   void shouldInstallSchemaTwiceKeepingRows() throws Exception {
     SchemaInstaller.install(settings());
     insert(
-        RowStatements.FUNNEL_UPSERT,
-        new RowStatements.FunnelBinder(dialect()),
+        RowStatements.FUNNEL.sql(),
+        RowStatements.FUNNEL.binder(dialect()),
         new FunnelRow(H16, "wx1", "IsFX", 5, 4, 2, 1, FIRST_WRITE));
 
     SchemaInstaller.install(settings());
@@ -101,9 +101,7 @@ abstract class TableSinksScenarios {
         catchThrowable(
             () ->
                 insert(
-                    RowStatements.FUNNEL_UPSERT,
-                    new RowStatements.FunnelBinder(dialect()),
-                    offHour));
+                    RowStatements.FUNNEL.sql(), RowStatements.FUNNEL.binder(dialect()), offHour));
 
     assertThat(rejected).isInstanceOf(SQLException.class);
     assertThat(query("SELECT count(*) FROM code_funnel_hourly")).containsExactly("0");
@@ -313,16 +311,16 @@ abstract class TableSinksScenarios {
   void shouldSumBreakdownHoursPerShanghaiDayAndRateUsersPerStage() throws Exception {
     SchemaInstaller.install(settings());
     insert(
-        RowStatements.BREAKDOWN_UPSERT,
-        new RowStatements.BreakdownBinder(dialect()),
+        RowStatements.BREAKDOWN.sql(),
+        RowStatements.BREAKDOWN.binder(dialect()),
         // 23:00 on Nov 6 in Shanghai, then midnight and 01:00 of Nov 7
         new BreakdownRow(H15, "wx1", "IsFX", 1, 2, 0, 1, 1, 0, 0, FIRST_WRITE),
         new BreakdownRow(H16, "wx1", "IsFX", 1, 2, 0, 4, 4, 2, 1, FIRST_WRITE),
         new BreakdownRow(H17, "wx1", "IsFX", 1, 2, 0, 1, 1, 1, 0, FIRST_WRITE),
         new BreakdownRow(H17, "wx1", "IsFX", 2, 2, 0, 2, 0, 0, 0, FIRST_WRITE));
     insert(
-        RowStatements.USERS_DAILY_UPSERT,
-        new RowStatements.UsersDailyBinder(dialect()),
+        RowStatements.USERS_DAILY.sql(),
+        RowStatements.USERS_DAILY.binder(dialect()),
         new UsersDailyRow(NOV6, "wx1", "IsFX", 5, 4, 2, 1, FIRST_WRITE),
         new UsersDailyRow(NOV7, "wx1", "IsFX", 1, 0, 0, 0, FIRST_WRITE));
 
@@ -413,8 +411,8 @@ abstract class TableSinksScenarios {
   /** Hourly funnel rows around Asia/Shanghai's and America/Los_Angeles's midnights. */
   void insertFunnelFixture() throws Exception {
     insert(
-        RowStatements.FUNNEL_UPSERT,
-        new RowStatements.FunnelBinder(dialect()),
+        RowStatements.FUNNEL.sql(),
+        RowStatements.FUNNEL.binder(dialect()),
         // 23:00 on Nov 6 in Shanghai, 07:00 on Nov 6 in Los Angeles
         new FunnelRow(ms("2023-11-06T15:00:00Z"), "wx1", "IsFX", 4, 4, 2, 1, FIRST_WRITE),
         // midnight of Nov 7 in Shanghai
@@ -472,8 +470,8 @@ abstract class TableSinksScenarios {
   void shouldAcceptAFixedOffsetZone() throws Exception {
     SchemaInstaller.install(settings().withTimeZone(ZoneId.of("+05:30")));
     insert(
-        RowStatements.FUNNEL_UPSERT,
-        new RowStatements.FunnelBinder(dialect()),
+        RowStatements.FUNNEL.sql(),
+        RowStatements.FUNNEL.binder(dialect()),
         // 23:30 on Nov 6 and 00:30 on Nov 7 at +05:30
         new FunnelRow(ms("2023-11-06T18:00:00Z"), "wx1", "IsFX", 1, 1, 0, 0, FIRST_WRITE),
         new FunnelRow(ms("2023-11-06T19:00:00Z"), "wx1", "IsFX", 2, 2, 2, 0, FIRST_WRITE));
@@ -486,8 +484,8 @@ abstract class TableSinksScenarios {
   void shouldSummariseDwellPerShanghaiDayWithoutPercentiles() throws Exception {
     SchemaInstaller.install(settings());
     insert(
-        RowStatements.DWELL_UPSERT,
-        new RowStatements.DwellBinder(dialect()),
+        RowStatements.DWELL.sql(),
+        RowStatements.DWELL.binder(dialect()),
         new DwellRow(ms("2023-11-06T15:00:00Z"), "wx1", "IsFX", 1, 7, 7, 7, 7, 7, FIRST_WRITE),
         new DwellRow(ms("2023-11-06T16:00:00Z"), "wx1", "IsFX", 2, 30, 20, 10, 20, 20, FIRST_WRITE),
         new DwellRow(ms("2023-11-07T15:00:00Z"), "wx1", "IsFX", 3, 90, 60, 15, 60, 60, FIRST_WRITE),
@@ -509,8 +507,8 @@ abstract class TableSinksScenarios {
   void shouldCountDistinctEventsPerShanghaiDay() throws Exception {
     SchemaInstaller.install(settings());
     insert(
-        RowStatements.EVENT_UPSERT,
-        new RowStatements.EventBinder(dialect()),
+        RowStatements.EVENT.sql(),
+        RowStatements.EVENT.binder(dialect()),
         new EventRow(ms("2023-11-06T15:00:00Z"), "wx1", "IsFX", "1110201", 3, FIRST_WRITE),
         new EventRow(ms("2023-11-06T16:00:00Z"), "wx1", "IsFX", "1110201", 4, FIRST_WRITE),
         new EventRow(ms("2023-11-07T15:00:00Z"), "wx1", "IsFX", "1110201", 5, FIRST_WRITE),

@@ -22,32 +22,14 @@ record PipelineTuning(
   /** The job settings as this bench runs them. */
   UnaryOperator<JobSettings> apply() {
     return s ->
-        new JobSettings(
-            s.kafkaBootstrap(),
-            s.topic(),
-            s.groupId(),
-            StartFrom.parse("latest"),
-            s.bounded(),
-            s.allowOverwrite(),
-            s.jdbcUrl(),
-            s.jdbcUser(),
-            s.jdbcPassword(),
-            s.timeZone(),
-            s.jdbcBatchSize(),
-            jdbcBatchInterval != null ? jdbcBatchInterval : s.jdbcBatchInterval(),
-            s.jdbcMaxRetries(),
-            s.sessionGap(),
-            s.allowedLateness(),
-            s.watermarkBound(),
-            s.sourceIdleness(),
-            s.stages(),
-            s.maxJourneyEvents(),
-            flushInterval != null ? flushInterval : s.flushInterval(),
-            parallelism != null ? parallelism : s.parallelism(),
-            s.stateBackend(),
-            checkpointInterval != null ? checkpointInterval : s.checkpointInterval(),
-            s.checkpointDir(),
-            s.maxCodesPerHour(),
-            s.maxEventIdsPerHour());
+        s.toBuilder()
+            .startFrom(StartFrom.parse("latest"))
+            .parallelism(parallelism != null ? parallelism : s.parallelism())
+            .flushInterval(flushInterval != null ? flushInterval : s.flushInterval())
+            .jdbcBatchInterval(
+                jdbcBatchInterval != null ? jdbcBatchInterval : s.jdbcBatchInterval())
+            .checkpointInterval(
+                checkpointInterval != null ? checkpointInterval : s.checkpointInterval())
+            .build();
   }
 }
