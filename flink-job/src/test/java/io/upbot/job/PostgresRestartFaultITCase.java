@@ -22,6 +22,9 @@ import io.upbot.testkit.KafkaBroker;
 import io.upbot.testkit.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +43,7 @@ import org.apache.flink.runtime.executiongraph.ArchivedExecution;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -195,6 +199,7 @@ class PostgresRestartFaultITCase {
       }
 
       List<MediaEvent> last = parts.get(cycles + 1);
+      System.out.println("[faults] last part written at " + java.time.Instant.now());
       w.write(last);
       sent.addAll(last);
       awaitExact(db, sent, Duration.ofSeconds(90));
@@ -267,13 +272,45 @@ class PostgresRestartFaultITCase {
         Reference.compute(sent, Scenario.G, Scenario.A, FunnelStages.DEFAULT)
             .withoutUnattributedJoins();
     assertThat(expected.funnel()).isNotEmpty();
-    await()
-        .atMost(atMost)
-        .pollInterval(Duration.ofMillis(300))
-        .ignoreExceptions()
-        .untilAsserted(
-            () ->
-                assertThat(DatabaseTables.read(db).withoutUnattributedJoins()).isEqualTo(expected));
+    try {
+      await()
+          .atMost(atMost)
+          .pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions()
+          .untilAsserted(
+              () ->
+                  assertThat(DatabaseTables.read(db).withoutUnattributedJoins())
+                      .isEqualTo(expected));
+    } catch (ConditionTimeoutException e) {
+      printWriteTimes(db);
+      throw e;
+    }
+  }
+
+  /**
+   * When the tables never became exact: when each funnel and breakdown row was last written (a row
+   * written before its correction was sent never got it; one written after got an older total).
+   */
+  private static void printWriteTimes(JdbcSettings db) {
+    System.out.println(
+        "[faults] tables not exact at " + java.time.Instant.now() + "; last writes:");
+    for (String table : List.of("code_funnel_hourly", "code_funnel_breakdown_hourly")) {
+      try (Connection c = db.connect();
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY updated_at")) {
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          StringBuilder row = new StringBuilder("[faults]   ").append(table);
+          for (int i = 1; i <= n; i++) {
+            row.append(' ').append(rs.getMetaData().getColumnName(i)).append('=');
+            row.append(rs.getString(i));
+          }
+          System.out.println(row);
+        }
+      } catch (Exception read) {
+        System.out.println("[faults]   could not read " + table + ": " + read);
+      }
+    }
   }
 
   /** One dead letter per late record, however often it was written. */
