@@ -76,8 +76,8 @@ import org.slf4j.LoggerFactory;
  * the events they hold are all counted. Copies of a counted event are still dropped silently; a
  * resend of a refused one is refused again under the same dead-letter source.
  *
- * <p><b>Cleanup</b>: an event-time timer per session at {@code last t + G + A} (or later, for
- * copies, see above). When the watermark W passes it, any on-time event still to come has {@code
+ * <p><b>Cleanup</b>: a session can go at {@code last t + G + A} (or later, for copies, see above),
+ * its cleanup time. When the watermark W passes it, any on-time event still to come has {@code
  * received_at ≥ W} (see {@code ServerClockWatermarks}), so {@code t ≥ W − A ≥ last + G}: it can
  * neither join nor precede that session, nor be a copy of one of its events. Sessions finish as a
  * time prefix of the journey (one that may go waits for the ones before it), so the events of
@@ -85,8 +85,15 @@ import org.slf4j.LoggerFactory;
  * funnel rows get {@code liveSessions −1}, their pending heaps are dropped slot by slot, and one
  * pass over {@code journey-events} drops their events (each event is passed over at most once per
  * session that finishes while it lives, a bounded number). An empty journey clears all its state.
- * The behind-watermark guard uses the highest watermark seen, before a restore too ({@link
- * WatermarkGuardedFunction}).
+ * One event-time timer per journey, not per session, drives this: sessions finish as a prefix, so
+ * nothing can finish before the first session's cleanup time, and a session's cleanup time only
+ * ever moves later (an event extends it, a bridge takes the later of two). So a timer is set when a
+ * session opens in first place, none when an event only extends or bridges (most events: no timer
+ * to delete and set again per event), and each firing sets the next one at the then first session's
+ * cleanup time; one that fires early (its session was extended) finishes nothing and sets the later
+ * time. Sessions still leave at exactly the watermark they left at with one timer per session,
+ * which also keeps savepoints holding those timers valid. The behind-watermark guard uses the
+ * highest watermark seen, before a restore too ({@link WatermarkGuardedFunction}).
  */
 public final class JourneySessionizer
     extends WatermarkGuardedFunction<JourneyKey, JourneyEvent, FunnelDelta> {
@@ -240,16 +247,13 @@ public final class JourneySessionizer
     if (e.duration() != null) {
       ctx.output(DWELL_DELTAS, new DwellDelta(bucket, e.appid(), e.code(), e.duration(), 1));
     }
-    // One cleanup timer per session; a time two sessions share (rare: copies) stays while one needs
-    // it.
-    TimerService timers = ctx.timerService();
-    for (int i = from; i < to; i++) {
-      long old = cleanupAt(before.session(i));
-      if (!hasSessionCleanedUpAt(after, old)) {
-        timers.deleteEventTimeTimer(old);
-      }
+    // One cleanup timer per journey, never later than its first session's cleanup time (see the
+    // class comment). Only a session that opens in first place needs one; extending, bridging or
+    // adding a later session only moves cleanup times later, so the timer already set still fires
+    // in time, and onTimer sets the next one.
+    if (from == 0 && !joinsPrevious && !joinsNext) {
+      ctx.timerService().registerEventTimeTimer(cleanupAt(now));
     }
-    timers.registerEventTimeTimer(cleanupAt(now));
   }
 
   @Override
@@ -267,6 +271,11 @@ public final class JourneySessionizer
     int finished = 0;
     while (finished < s.size() && cleanupAt(s.session(finished)) <= w) {
       finished++;
+    }
+    if (finished < s.size()) {
+      // The journey's next timer: at its (new) first session's cleanup time, which events may have
+      // moved past this one. Setting a time already set changes nothing.
+      ctx.timerService().registerEventTimeTimer(cleanupAt(s.session(finished)));
     }
     if (finished == 0) {
       return;
@@ -336,15 +345,6 @@ public final class JourneySessionizer
   /** When a session can go: no on-time event can join it, precede it or copy one of its events. */
   private long cleanupAt(LiveSession s) {
     return Math.max(s.last() + gapMs + allowedLatenessMs, s.copiesUntil());
-  }
-
-  private boolean hasSessionCleanedUpAt(JourneyIndex journey, long timestamp) {
-    for (int i = 0; i < journey.size(); i++) {
-      if (cleanupAt(journey.session(i)) == timestamp) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

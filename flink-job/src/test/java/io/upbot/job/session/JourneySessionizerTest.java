@@ -230,7 +230,7 @@ class JourneySessionizerTest {
             Map.entry(H10, List.of(1L, 1L, 0L, 0L, 1L)),
             Map.entry(H11, List.of(1L, 1L, 0L, 0L, 1L)));
     assertThat(SessionizerHarness.entriesOf(harness, JOURNEY)).containsExactly(1, 7, 3);
-    assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    assertThat(harness.numEventTimeTimers()).as("one timer per journey").isEqualTo(1);
     harness.getOutput().clear();
 
     // The first session ends: its events and pending times go, its row gets live −1; the second
@@ -284,6 +284,49 @@ class JourneySessionizerTest {
     // Still on time after that watermark, within G of the long-press: the session is all there.
     send(ev(JOINED, H10 + 40 * MIN));
     assertThat(funnelDeltas()).containsExactly(new FunnelDelta(H10, "app", "code1", 0, 0, 0, 1, 0));
+  }
+
+  @Test
+  void shouldKeepOneTimerPerJourneyHoweverManyEventsExtendItsSessions() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      send(ev(EXPOSED, H10 + i * MIN));
+    }
+    send(ev(EXPOSED, H11 + 30 * MIN)); // a second session, after the first
+    assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldEndAnExtendedSessionAtExactlyItsCleanupTimeAfterItsTimerFiredEarly() throws Exception {
+    send(ev(EXPOSED, H10));
+    send(ev(EXPOSED, H10 + 20 * MIN));
+    harness.processWatermark(H10 + G + A); // the first timer: too early, the session goes on
+    harness.getOutput().clear();
+
+    harness.processWatermark(H10 + 20 * MIN + G + A - 1);
+    assertThat(funnelDeltas()).isEmpty();
+    harness.processWatermark(H10 + 20 * MIN + G + A);
+    assertThat(funnelDeltas())
+        .containsExactly(new FunnelDelta(H10, "app", "code1", 0, 0, 0, 0, -1));
+    assertThat(SessionizerHarness.totalEntries(harness)).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+  }
+
+  @Test
+  void shouldEndASessionOpenedBeforeTheFirstAtItsOwnCleanupTime() throws Exception {
+    send(ev(EXPOSED, H11 + 30 * MIN));
+    send(ev(EXPOSED, H10)); // arrives later, opens a session before the first one
+    harness.getOutput().clear();
+
+    harness.processWatermark(H10 + G + A);
+    assertThat(funnelDeltas())
+        .containsExactly(new FunnelDelta(H10, "app", "code1", 0, 0, 0, 0, -1));
+    harness.getOutput().clear();
+    harness.processWatermark(H11 + 30 * MIN + G + A - 1);
+    assertThat(funnelDeltas()).isEmpty();
+    harness.processWatermark(H11 + 30 * MIN + G + A);
+    assertThat(funnelDeltas())
+        .containsExactly(new FunnelDelta(H11, "app", "code1", 0, 0, 0, 0, -1));
+    assertThat(harness.numEventTimeTimers()).isZero();
   }
 
   @Test

@@ -153,6 +153,7 @@ final class JobBench {
       report.put("full_events_per_s", "full job, SQLite (events/s)", full.eventsPerSecond());
       report.put(
           "full_events_per_cpu_s", "full job, SQLite (events/CPU-s)", full.eventsPerCpuSecond());
+      report.put("full_gc_s", "full job, SQLite: GC time (s)", full.gcMillis() / 1000.0);
       report.put("full_sessions", "sessions counted by the job", sessions(sqlite, "", ""));
     }
     if (only.contains("passthrough")) {
@@ -165,6 +166,7 @@ final class JobBench {
       report.put("passthrough_events_per_s", "pass-through (events/s)", pass.eventsPerSecond());
       report.put(
           "passthrough_events_per_cpu_s", "pass-through (events/CPU-s)", pass.eventsPerCpuSecond());
+      report.put("passthrough_gc_s", "pass-through: GC time (s)", pass.gcMillis() / 1000.0);
     }
     if (only.contains("sql")) {
       sql =
@@ -175,6 +177,7 @@ final class JobBench {
       print(out, sql);
       report.put("sql_events_per_s", "Flink SQL (events/s)", sql.eventsPerSecond());
       report.put("sql_events_per_cpu_s", "Flink SQL (events/CPU-s)", sql.eventsPerCpuSecond());
+      report.put("sql_gc_s", "Flink SQL: GC time (s)", sql.gcMillis() / 1000.0);
       report.put("sql_sessions", "sessions counted by the SQL", sql.sessions());
     }
     if (full != null && pass != null) {
@@ -323,13 +326,15 @@ final class JobBench {
   private static void print(PrintStream out, JobBenchJobs.Run r) {
     out.printf(
         Locale.ROOT,
-        "  %-24s %,10.0f events/s %,10.0f events/CPU-s  (%,d events in %.1f s, %.1f CPU-s)%n",
+        "  %-24s %,10.0f events/s %,10.0f events/CPU-s  (%,d events in %.1f s, %.1f CPU-s, GC %.1f"
+            + " s)%n",
         r.name(),
         r.eventsPerSecond(),
         r.eventsPerCpuSecond(),
         r.records(),
         r.millis() / 1000.0,
-        r.cpuMillis() / 1000.0);
+        r.cpuMillis() / 1000.0,
+        r.gcMillis() / 1000.0);
   }
 
   /** The job's total of sessions over every funnel row. */

@@ -8,6 +8,7 @@ import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.source.KafkaSources;
 import io.upbot.job.source.ServerClockWatermarks;
 import io.upbot.job.source.SplitDecoded;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +43,11 @@ final class JobBenchJobs {
    * One timed job: its records over its net runtime (deployment to the end of input), and over the
    * CPU time this process spent meanwhile (the embedded cluster's threads, GC and JIT included; the
    * broker runs in its own process). On a machine shared with other work the second is the steadier
-   * figure: it does not count the time other processes took the cores.
+   * figure: it does not count the time other processes took the cores. {@code gcMillis} is the
+   * collectors' time meanwhile (G1: its pauses), part of both: a heap-state job pays for its state
+   * in young collections that scan the old objects it changed.
    */
-  record Run(String name, long records, long millis, long cpuMillis, long sessions) {
+  record Run(String name, long records, long millis, long cpuMillis, long gcMillis, long sessions) {
     double eventsPerSecond() {
       return records * 1000.0 / Math.max(1, millis);
     }
@@ -88,6 +91,15 @@ final class JobBenchJobs {
     return JobSettings.parse(args.toArray(String[]::new), Map.of());
   }
 
+  /** This process's garbage collectors' time so far, in ms. */
+  static long gcMillis() {
+    long ms = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return ms;
+  }
+
   /** An embedded cluster of {@code parallelism} slots. */
   static StreamExecutionEnvironment environment(int parallelism) {
     return StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
@@ -98,8 +110,15 @@ final class JobBenchJobs {
     StreamExecutionEnvironment env = environment(s.parallelism());
     JobMain.define(env, s);
     long cpu = cpuMillis();
+    long gc = gcMillis();
     JobExecutionResult r = env.execute("bench: " + name);
-    return new Run(name, records, r.getNetRuntime(TimeUnit.MILLISECONDS), cpuMillis() - cpu, -1);
+    return new Run(
+        name,
+        records,
+        r.getNetRuntime(TimeUnit.MILLISECONDS),
+        cpuMillis() - cpu,
+        gcMillis() - gc,
+        -1);
   }
 
   /** The job's source and decoder, nothing after them. */
@@ -108,9 +127,15 @@ final class JobBenchJobs {
     AnalyticsJob.configure(env, s);
     source(env, s).sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
     long cpu = cpuMillis();
+    long gc = gcMillis();
     JobExecutionResult r = env.execute("bench: pass-through");
     return new Run(
-        "pass-through", records, r.getNetRuntime(TimeUnit.MILLISECONDS), cpuMillis() - cpu, -1);
+        "pass-through",
+        records,
+        r.getNetRuntime(TimeUnit.MILLISECONDS),
+        cpuMillis() - cpu,
+        gcMillis() - gc,
+        -1);
   }
 
   /** The Flink SQL funnel query over the job's source and decoder; its rows are discarded. */
@@ -133,14 +158,17 @@ final class JobBenchJobs {
         .name("discard")
         .uid("discard");
     long cpu = cpuMillis();
+    long gc = gcMillis();
     JobExecutionResult r = env.execute("bench: flink sql");
     long cpuUsed = cpuMillis() - cpu;
+    long gcUsed = gcMillis() - gc;
     Long sessions = r.getAccumulatorResult(SignedSessions.ACCUMULATOR);
     return new Run(
         "flink sql",
         records,
         r.getNetRuntime(TimeUnit.MILLISECONDS),
         cpuUsed,
+        gcUsed,
         sessions == null ? -1 : sessions);
   }
 

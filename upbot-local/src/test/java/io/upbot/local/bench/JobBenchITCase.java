@@ -57,6 +57,10 @@ class JobBenchITCase {
       assertThat(json.get(figure).isNumber()).as(figure).isTrue();
       assertThat(json.get(figure).asDouble()).as(figure).isPositive();
     }
+    for (String gc : List.of("full_gc_s", "passthrough_gc_s", "sql_gc_s")) {
+      assertThat(json.get(gc)).as(gc).isNotNull();
+      assertThat(json.get(gc).asDouble(-1)).as(gc).isNotNegative();
+    }
     // Both counted the same journeys' sessions: the SQL differs only where its rules are simpler.
     long job = json.get("full_sessions").asLong();
     long sql = json.get("sql_sessions").asLong();
