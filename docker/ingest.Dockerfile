@@ -20,7 +20,9 @@ RUN mvn -B -q -DskipTests -pl ingest-endpoint -am package
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 upbot
 COPY --from=build /src/ingest-endpoint/target/upbot-ingest.jar /opt/upbot/upbot-ingest.jar
+# The recommended JVM options, the file ./upbot ingest and ./upbot bench ingest use too.
+COPY --from=build /src/ingest-endpoint/src/main/resources/io/upbot/ingest/jvm.options /opt/upbot/jvm.options
 USER upbot
 EXPOSE 8080
 # Configured by UPBOT_INGEST_* variables or flags (see ingest-endpoint/README.md).
-ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/upbot/upbot-ingest.jar"]
+ENTRYPOINT ["java", "@/opt/upbot/jvm.options", "-jar", "/opt/upbot/upbot-ingest.jar"]

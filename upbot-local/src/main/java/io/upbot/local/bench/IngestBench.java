@@ -11,10 +11,6 @@ import io.upbot.schema.MediaEventCodec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -45,10 +42,11 @@ import org.apache.kafka.common.TopicPartition;
  * latency at half the endpoint's maximum rate, open loop.
  *
  * <p>Real processes where they matter: the broker runs in its own JVM (as {@code ./upbot local}
- * runs it), the endpoint is the production {@link IngestServer} with its default settings
- * (acks=all, idempotence, its compression and linger), and every request is an HTTP request over
- * loopback. Any answer other than {@code ret 0} fails the bench, and so does a count of records in
- * Kafka other than the events answered {@code ret 0}.
+ * runs it), the endpoint runs in its own JVM too ({@link EndpointProcess}: {@code IngestMain} with
+ * the production JVM options and its default settings: acks=all, idempotence, its compression and
+ * linger), so the load generator's garbage collections, which stay in this JVM, do not pause it;
+ * every request is an HTTP request over loopback. Any answer other than {@code ret 0} fails the
+ * bench, and so does a count of records in Kafka other than the events answered {@code ret 0}.
  */
 final class IngestBench {
   static final String TOPIC = "upbot.media-events";
@@ -65,7 +63,10 @@ final class IngestBench {
           "                            [--kafka-properties k=v,k=v (extra producer properties;",
           "                            both)]",
           "                            [--ours-only (to profile the endpoint: no U, P or ratios)]",
-          "  Starts a Kafka broker and the endpoint (production settings), then measures for",
+          "                            [--endpoint-jvm 'OPTIONS' (instead of the recommended",
+          "                            ones in ingest-endpoint's jvm.options, to compare)]",
+          "  Starts a Kafka broker and the endpoint in its own JVM (production settings and JVM",
+          "  options), then measures for",
           "  --seconds each (after a warm-up): U, a bare Undertow handler parsing the same bodies;",
           "  P, Kafka's producer with the endpoint's settings; ours at its maximum rate; ours at half",
           "  that rate (open loop). Prints the figures and writes them to <data-dir>/bench/.",
@@ -82,7 +83,8 @@ final class IngestBench {
       String kafkaLinger,
       String kafkaCompression,
       String kafkaProperties,
-      boolean oursOnly) {
+      boolean oursOnly,
+      List<String> endpointJvm) {
     Duration measure() {
       return Duration.ofSeconds(seconds);
     }
@@ -108,7 +110,8 @@ final class IngestBench {
                 "data-dir",
                 "kafka-linger",
                 "kafka-compression",
-                "kafka-properties"),
+                "kafka-properties",
+                "endpoint-jvm"),
             Set.of("ours-only"));
     Options o =
         new Options(
@@ -119,7 +122,10 @@ final class IngestBench {
             a.string("kafka-linger", null),
             a.string("kafka-compression", null),
             a.string("kafka-properties", null),
-            a.has("ours-only"));
+            a.has("ours-only"),
+            a.string("endpoint-jvm", null) == null
+                ? EndpointProcess.recommendedJvmOptions()
+                : EndpointProcess.parseJvmOptions(a.string("endpoint-jvm", null)));
     a.failOnErrors("bench ingest");
     BenchReport report = measure(o, out);
     report.print(out);
@@ -154,7 +160,8 @@ final class IngestBench {
           tokens,
           "{\"tokens\":[{\"name\":\"bench\",\"token\":\"" + token + "\",\"appids\":\"*\"}]}",
           StandardCharsets.UTF_8);
-      IngestConfig config = endpointConfig(o, broker.bootstrapServers(), tokens);
+      List<String> flags = endpointFlags(o, broker.bootstrapServers(), tokens);
+      IngestConfig config = IngestConfig.parse(flags.toArray(String[]::new), Map.of());
       List<byte[]> bodies = bodies(o.batch());
       int recordSize = meanSize(records(bodies));
       out.printf(
@@ -190,23 +197,29 @@ final class IngestBench {
       LoadDriver.Result ours;
       LoadDriver.Result half;
       long inKafka;
-      Map<String, Double> producerAtMax;
       CpuMeter.Use oursCpu;
-      try (IngestServer server = IngestServer.start(config)) {
-        InetSocketAddress at = new InetSocketAddress("127.0.0.1", server.port());
-        awaitReady(at);
-        LoadDriver driver = driver(at, token, bodies, o);
+      long endpointPid;
+      try (EndpointProcess endpoint =
+          EndpointProcess.start(o.endpointJvm(), flags, work.resolve("endpoint.log"))) {
+        endpointPid = endpoint.pid();
+        endpoint.awaitReady();
+        out.printf(
+            Locale.ROOT,
+            "ours: the endpoint (pid %d, %s)…%n",
+            endpointPid,
+            String.join(" ", o.endpointJvm()));
+        LoadDriver driver = driver(endpoint.address(), token, bodies, o);
         out.println("ours: the endpoint at its maximum rate…");
-        cpu.start();
+        CpuMeter endpointCpu = new CpuMeter(brokerProcess(broker), endpoint::cpu);
+        endpointCpu.start();
         ours = driver.maxRate(o.warmup(), o.measure());
-        oursCpu = cpu.stop(ours.generatorCpuSeconds());
-        producerAtMax = producerMetrics("upbot-ingest");
+        oursCpu = endpointCpu.stop(0);
         double halfRate = Math.max(1, ours.requestsPerSecond() / 2);
         out.printf(Locale.ROOT, "ours: the endpoint at half that, %.0f requests/s…%n", halfRate);
         half = driver.constantRate(halfRate, o.warmup(), o.measure());
       }
       inKafka = recordsIn(broker.bootstrapServers(), TOPIC);
-      BenchReport r = report(o, config, started, u, p, ours, half, inKafka, producerAtMax);
+      BenchReport r = report(o, config, started, u, p, ours, half, inKafka);
       r.put("p_record_bytes", "P: record size (bytes, the mean of ours)", recordSize)
           .put(
               "u_cpu_us_per_event",
@@ -222,12 +235,14 @@ final class IngestBench {
               pCpu.brokerMicrosPer(p.ackedTotal()))
           .put(
               "ours_cpu_us_per_event",
-              "ours at max: CPU per event, this JVM less the generator (us)",
+              "ours at max: CPU per event, the endpoint's JVM (us)",
               oursCpu.jvmMicrosPer(ours.okTotal() * o.batch()))
           .put(
               "ours_broker_cpu_us_per_event",
               "ours at max: broker CPU per event (us)",
-              oursCpu.brokerMicrosPer(ours.okTotal() * o.batch()));
+              oursCpu.brokerMicrosPer(ours.okTotal() * o.batch()))
+          .put("endpoint_pid", "the endpoint's process (stopped at the end)", endpointPid)
+          .put("endpoint_jvm", "the endpoint's JVM options", String.join(" ", o.endpointJvm()));
       return r;
     } finally {
       deleteRecursively(work);
@@ -235,11 +250,11 @@ final class IngestBench {
   }
 
   /**
-   * The endpoint's configuration: its defaults (the production settings), on a free port, with the
-   * producer's linger changed only when asked.
+   * The endpoint's flags: its defaults (the production settings), with the producer's linger
+   * changed only when asked. Without {@code --port} they mean a free port: P's configuration, while
+   * {@link EndpointProcess} adds the one it picked.
    */
-  static IngestConfig endpointConfig(Options o, String bootstrap, Path tokens)
-      throws IngestConfig.ConfigException {
+  static List<String> endpointFlags(Options o, String bootstrap, Path tokens) {
     List<String> flags =
         new ArrayList<>(
             List.of(
@@ -249,8 +264,6 @@ final class IngestBench {
                 tokens.toString(),
                 "--host",
                 "127.0.0.1",
-                "--port",
-                "0",
                 "--topic",
                 TOPIC));
     if (o.kafkaLinger() != null) {
@@ -265,7 +278,7 @@ final class IngestBench {
         flags.addAll(List.of("--kafka-property", kv.trim()));
       }
     }
-    return IngestConfig.parse(flags.toArray(String[]::new), Map.of());
+    return flags;
   }
 
   private static LoadDriver driver(
@@ -283,8 +296,7 @@ final class IngestBench {
       CeilingProducer.Result p,
       LoadDriver.Result ours,
       LoadDriver.Result half,
-      long inKafka,
-      Map<String, Double> producer) {
+      long inKafka) {
     double uEvents = u.requestsPerSecond() * o.batch();
     double pRecords = p.recordsPerSecond();
     double limit = uEvents > 0 && pRecords > 0 ? 1 / (1 / uEvents + 1 / pRecords) : 0;
@@ -351,12 +363,6 @@ final class IngestBench {
             allOk && inKafka == okEvents)
         .put("goal_ratio_met", "goal ours >= 0.7 L met", limit > 0 && oursEvents / limit >= 0.7)
         .put("goal_p99_met", "goal p99 <= 10 ms at half rate met", half.latencyMillis(99) <= 10);
-    producer.forEach(
-        (k, v) ->
-            r.put(
-                "ours_producer_" + k.replace('-', '_'),
-                "ours at max: producer " + k + " (Kafka's metric)",
-                v));
     String problem =
         List.of(u, ours, half).stream()
             .map(LoadDriver.Result::firstProblem)
@@ -430,17 +436,24 @@ final class IngestBench {
   }
 
   /**
-   * CPU time spent during a phase: this JVM's (less the load generator's own thread) and the
-   * broker's. Per event, these figures hold up better than rates on a machine shared with other
-   * work, since they count only the work done.
+   * CPU time spent during a phase: a JVM's (this one less the load generator's own thread, or the
+   * endpoint's) and the broker's. Per event, these figures hold up better than rates on a machine
+   * shared with other work, since they count only the work done.
    */
   static final class CpuMeter {
     private final ProcessHandle broker;
+    private final Supplier<Duration> jvm;
     private long jvmAtStart;
     private long brokerAtStart;
 
+    /** This JVM's CPU and the broker's. */
     CpuMeter(ProcessHandle broker) {
+      this(broker, CpuMeter::thisJvm);
+    }
+
+    CpuMeter(ProcessHandle broker, Supplier<Duration> jvm) {
       this.broker = broker;
+      this.jvm = jvm;
     }
 
     /** CPU seconds of one phase. */
@@ -466,8 +479,12 @@ final class IngestBench {
           (brokerNanos() - brokerAtStart) / 1e9);
     }
 
-    private static long jvmNanos() {
-      return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    private long jvmNanos() {
+      return jvm.get().toNanos();
+    }
+
+    private static Duration thisJvm() {
+      return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     private long brokerNanos() {
@@ -475,34 +492,6 @@ final class IngestBench {
           ? 0
           : broker.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
-  }
-
-  /** A few of the producer's own metrics (JMX, this JVM): how well it batched. */
-  static Map<String, Double> producerMetrics(String clientId) {
-    Map<String, Double> out = new java.util.TreeMap<>();
-    try {
-      javax.management.MBeanServer mbs =
-          java.lang.management.ManagementFactory.getPlatformMBeanServer();
-      javax.management.ObjectName name =
-          new javax.management.ObjectName(
-              "kafka.producer:type=producer-metrics,client-id=" + clientId);
-      for (String m :
-          List.of(
-              "batch-size-avg",
-              "records-per-request-avg",
-              "record-queue-time-avg",
-              "request-latency-avg",
-              "compression-rate-avg",
-              "request-rate")) {
-        Object v = mbs.getAttribute(name, m);
-        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-          out.put(m, n.doubleValue());
-        }
-      }
-    } catch (javax.management.JMException | RuntimeException e) {
-      // Metrics are a diagnosis, not a figure the bench needs.
-    }
-    return out;
   }
 
   private static Admin admin(String bootstrap) {
@@ -536,27 +525,6 @@ final class IngestBench {
           .mapToLong(r -> r.offset())
           .sum();
     }
-  }
-
-  /** Waits until {@code /readyz} answers 200: the producer knows the topic. */
-  private static void awaitReady(InetSocketAddress at) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest ready =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/readyz"))
-            .timeout(Duration.ofSeconds(2))
-            .build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // Still starting.
-      }
-      Thread.sleep(100);
-    }
-    throw new IOException("the endpoint was not ready within 60 s");
   }
 
   private static void deleteRecursively(Path p) {

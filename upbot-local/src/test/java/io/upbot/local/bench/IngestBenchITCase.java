@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -16,35 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./upbot bench ingest} end to end, for a few seconds per phase: a real broker, the real
- * endpoint, the ceilings; the JSON file under the data dir has every figure, and the ratios are
- * positive. The goals themselves are not asserted: timings on a shared machine are not a test.
+ * endpoint in its own JVM, the ceilings; the JSON file under the data dir has every figure, and the
+ * ratios are positive. The goals themselves are not asserted: timings on a shared machine are not a
+ * test.
  */
 class IngestBenchITCase {
 
   @Test
   void shouldWriteEveryFigureWithPositiveRatiosWhenRunForAFewSeconds(@TempDir Path dataDir)
       throws Exception {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    String printed = bench(dataDir, "--seconds", "2", "--batch", "10", "--connections", "8");
 
-    int code =
-        BenchCli.run(
-            new String[] {
-              "ingest",
-              "--seconds",
-              "2",
-              "--batch",
-              "10",
-              "--connections",
-              "8",
-              "--data-dir",
-              dataDir.toString()
-            },
-            out,
-            out);
-
-    String printed = bytes.toString(StandardCharsets.UTF_8);
-    assertThat(code).as(printed).isZero();
     List<Path> files;
     try (Stream<Path> list = Files.list(dataDir.resolve("bench"))) {
       files = list.toList();
@@ -82,5 +65,43 @@ class IngestBenchITCase {
         .isPositive()
         .isEqualTo(json.path("events_answered_ok").asLong());
     assertThat(printed).contains("ours / L").contains(files.get(0).toString());
+  }
+
+  @Test
+  void shouldRunTheEndpointInItsOwnProcessAndLeaveNoneBehind(@TempDir Path dataDir)
+      throws Exception {
+    String printed =
+        bench(dataDir, "--seconds", "1", "--batch", "5", "--connections", "4", "--ours-only");
+
+    JsonNode json;
+    try (Stream<Path> list = Files.list(dataDir.resolve("bench"))) {
+      json = new ObjectMapper().readTree(list.findFirst().orElseThrow().toFile());
+    }
+    long pid = json.path("endpoint_pid").asLong();
+    assertThat(pid).as(printed).isPositive().isNotEqualTo(ProcessHandle.current().pid());
+    assertThat(json.path("endpoint_jvm").asText())
+        .isEqualTo(String.join(" ", EndpointProcess.recommendedJvmOptions()));
+    assertThat(json.path("ours_cpu_us_per_event").asDouble()).isPositive();
+    assertThat(json.path("not_ok_answers").asLong()).isZero();
+    assertThat(json.path("events_answered_ok").asLong())
+        .isPositive()
+        .isEqualTo(json.path("events_in_kafka").asLong());
+    assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("endpoint pid").isEmpty();
+    assertThat(ProcessHandle.current().descendants())
+        .noneMatch(h -> h.info().commandLine().orElse("").contains(EndpointProcess.MAIN_CLASS));
+  }
+
+  /** Runs {@code ./upbot bench ingest} with {@code flags}; asserts exit code 0; what it printed. */
+  private static String bench(Path dataDir, String... flags) throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    List<String> args = new ArrayList<>(List.of("ingest", "--data-dir", dataDir.toString()));
+    args.addAll(List.of(flags));
+
+    int code = BenchCli.run(args.toArray(String[]::new), out, out);
+
+    String printed = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(printed).isZero();
+    return printed;
   }
 }
