@@ -40,6 +40,7 @@ final class StreamingDecoder {
           .map(SerializedString::new)
           .toArray(SerializedString[]::new);
 
+  // The fields' bits, by their index in NAMES.
   private static final int V = 1;
   private static final int APPID = 1 << 1;
   private static final int OPENID = 1 << 2;
