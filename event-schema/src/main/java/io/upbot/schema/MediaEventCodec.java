@@ -26,15 +26,18 @@ import java.util.List;
  */
 public final class MediaEventCodec {
 
+  /** The limits every reader of a record applies, the streaming decoder's too. */
+  static final StreamReadConstraints READ_LIMITS =
+      StreamReadConstraints.builder()
+          .maxNestingDepth(16)
+          .maxStringLength(64 * 1024)
+          .maxNumberLength(32)
+          .build();
+
   private static final JsonFactory FACTORY =
       JsonFactory.builder()
           .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .streamReadConstraints(
-              StreamReadConstraints.builder()
-                  .maxNestingDepth(16)
-                  .maxStringLength(64 * 1024)
-                  .maxNumberLength(32)
-                  .build())
+          .streamReadConstraints(READ_LIMITS)
           .build();
   private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
 
@@ -122,9 +125,22 @@ public final class MediaEventCodec {
   /**
    * Decodes one record.
    *
+   * <p>A record of known fields, each once and of its type, is read in one streaming pass ({@link
+   * StreamingDecoder}); anything else goes through {@link #decodeTree}, which therefore decides
+   * every rejection's message: the two accept and reject the same bytes alike.
+   *
    * @throws MalformedEventException naming the first field that breaks the record's rules
    */
   public static MediaEvent decode(byte[] bytes) throws MalformedEventException {
+    MediaEvent fast = StreamingDecoder.decode(bytes);
+    return fast != null ? fast : decodeTree(bytes);
+  }
+
+  /**
+   * Decodes one record through a Jackson tree: the reference decoder, for whatever the streaming
+   * decoder leaves to it (unknown fields, duplicates, wrong types, syntax errors).
+   */
+  static MediaEvent decodeTree(byte[] bytes) throws MalformedEventException {
     if (bytes == null || bytes.length == 0) {
       throw new MalformedEventException("empty record");
     }
@@ -140,10 +156,7 @@ public final class MediaEventCodec {
     if (root == null || !root.isObject()) {
       throw new MalformedEventException("not a JSON object");
     }
-    int v = requiredInt(root, "v");
-    if (v != MediaEvent.VERSION) {
-      throw new MalformedEventException("v: unsupported version " + v);
-    }
+    int v = version(requiredInt(root, "v"));
     return new MediaEvent(
         v,
         requiredString(root, "appid"),
@@ -159,12 +172,42 @@ public final class MediaEventCodec {
         optionalString(root, "trace_id"),
         optionalInt(root, "duration"),
         optionalString(root, "unionid"),
-        source(root));
+        source(optionalString(root, "source")));
+  }
+
+  // The value rules below are shared by both decoders, so that their messages cannot drift apart.
+
+  /** {@code v}, which must be the version this codec reads. */
+  static int version(int v) throws MalformedEventException {
+    if (v != MediaEvent.VERSION) {
+      throw new MalformedEventException("v: unsupported version " + v);
+    }
+    return v;
+  }
+
+  /** A required field that is absent or null. */
+  static MalformedEventException missing(String field) {
+    return new MalformedEventException(field + ": required");
+  }
+
+  /** A required string: present and not empty. */
+  static String required(String s, String field) throws MalformedEventException {
+    if (s == null || s.isEmpty()) {
+      throw missing(field);
+    }
+    return s;
+  }
+
+  /** A required epoch time, which must be positive. */
+  static long positive(long l, String field) throws MalformedEventException {
+    if (l <= 0) {
+      throw new MalformedEventException(field + ": must be > 0");
+    }
+    return l;
   }
 
   /** {@code source}: absent or null in records older than the field, which came from clients. */
-  private static String source(JsonNode root) throws MalformedEventException {
-    String s = optionalString(root, "source");
+  static String source(String s) throws MalformedEventException {
     if (s == null) {
       return MediaEvent.SOURCE_CLIENT;
     }
@@ -189,11 +232,7 @@ public final class MediaEventCodec {
   }
 
   private static String requiredString(JsonNode root, String field) throws MalformedEventException {
-    String s = optionalString(root, field);
-    if (s == null || s.isEmpty()) {
-      throw new MalformedEventException(field + ": required");
-    }
-    return s;
+    return required(optionalString(root, field), field);
   }
 
   private static String optionalString(JsonNode root, String field) throws MalformedEventException {
@@ -221,7 +260,7 @@ public final class MediaEventCodec {
   private static int requiredInt(JsonNode root, String field) throws MalformedEventException {
     Integer i = optionalInt(root, field);
     if (i == null) {
-      throw new MalformedEventException(field + ": required");
+      throw missing(field);
     }
     return i;
   }
@@ -230,16 +269,12 @@ public final class MediaEventCodec {
       throws MalformedEventException {
     JsonNode n = present(root, field);
     if (n == null) {
-      throw new MalformedEventException(field + ": required");
+      throw missing(field);
     }
     if (!n.isIntegralNumber() || !n.canConvertToLong()) {
       throw new MalformedEventException(field + ": must be a 64-bit integer");
     }
-    long l = n.longValue();
-    if (l <= 0) {
-      throw new MalformedEventException(field + ": must be > 0");
-    }
-    return l;
+    return positive(n.longValue(), field);
   }
 
   private static String firstLine(String s) {
