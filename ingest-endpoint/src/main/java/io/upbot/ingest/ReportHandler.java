@@ -108,29 +108,31 @@ final class ReportHandler implements HttpHandler {
       return;
     }
     ex.getRequestReceiver().setMaxBufferSize(wireLimit);
-    ex.getRequestReceiver()
-        .receiveFullBytes(
-            (e, bytes) -> {
-              if (BodyDeadline.expired(e)) {
-                return; // Answered at the body deadline: nothing of it may be written.
-              }
-              // Keeps the exchange open past this callback: it is answered from the Kafka ack.
-              // received_at is stamped once the whole body is here, not when its first byte came: a
-              // slow client must not make its events look older than the ones written before them.
-              e.dispatch(
-                  SameThreadExecutor.INSTANCE,
-                  () -> afterBody(e, checked, bytes, clockMillis.getAsLong()));
-            },
-            (e, error) -> {
-              if (error instanceof RequestTooBigException
-                  || error instanceof Receiver.RequestToLargeException) {
-                answers.send(e, tooLarge);
-              } else {
-                LOG.debug("Request body could not be read: {}", error.toString());
-                e.setPersistent(false);
-                answers.send(e, Answer.parameter("body: could not be read"));
-              }
-            });
+    Receiver.ErrorCallback failed =
+        (e, error) -> {
+          if (error instanceof RequestTooBigException
+              || error instanceof Receiver.RequestToLargeException) {
+            answers.send(e, tooLarge);
+          } else {
+            LOG.debug("Request body could not be read: {}", error.toString());
+            e.setPersistent(false);
+            answers.send(e, Answer.parameter("body: could not be read"));
+          }
+        };
+    BodyReader.read(
+        ex,
+        (e, bytes) -> {
+          if (BodyDeadline.expired(e)) {
+            return; // Answered at the body deadline: nothing of it may be written.
+          }
+          // Keeps the exchange open past this callback: it is answered from the Kafka ack.
+          // received_at is stamped once the whole body is here, not when its first byte came: a
+          // slow client must not make its events look older than the ones written before them.
+          e.dispatch(
+              SameThreadExecutor.INSTANCE,
+              () -> afterBody(e, checked, bytes, clockMillis.getAsLong()));
+        },
+        failed);
   }
 
   /**

@@ -173,6 +173,65 @@ class ClientLimitsTest {
   }
 
   /**
+   * A body with a Content-Length is read in pieces into one array of that length: a body larger
+   * than the server's buffers, sent in pieces of odd sizes with pauses, is written exactly as one
+   * sent at once.
+   */
+  @Test
+  void shouldAssembleABodyThatArrivesInManyPiecesExactly() throws Exception {
+    // Over 16 KiB (the server's buffer size): the filler is an unknown field, read and ignored.
+    String filler = "x".repeat(1400);
+    String json =
+        IngestServerTest.items("wx-app", 40)
+            .replace("{\"event_id\"", "{\"filler\":\"" + filler + "\",\"event_id\"");
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    assertThat(body.length).isGreaterThan(3 * 16 * 1024);
+    List<byte[]> whole = postAndCollect(body, new int[] {body.length});
+    List<byte[]> pieces = postAndCollect(body, new int[] {1, 4095, 7, 16_384, 9_000, 3});
+    assertThat(pieces).hasSize(40);
+    for (int i = 0; i < whole.size(); i++) {
+      // The same records but for received_at, which the server stamps per request.
+      assertThat(withoutReceivedAt(pieces.get(i))).isEqualTo(withoutReceivedAt(whole.get(i)));
+    }
+  }
+
+  /** Posts {@code body} in pieces of the given sizes (the rest at the end), 50 ms apart. */
+  private static List<byte[]> postAndCollect(byte[] body, int[] pieces) throws Exception {
+    int before = ep.writer.written().size();
+    try (Socket s = connect(ep)) {
+      OutputStream out = s.getOutputStream();
+      out.write(
+          apiHead(
+                  TestEndpoint.PLAIN_TOKEN,
+                  "Content-Length: " + body.length + "\r\nConnection: close")
+              .getBytes(StandardCharsets.UTF_8));
+      int at = 0;
+      for (int size : pieces) {
+        int n = Math.min(size, body.length - at);
+        out.write(body, at, n);
+        out.flush();
+        at += n;
+        Thread.sleep(50);
+      }
+      out.write(body, at, body.length - at);
+      out.flush();
+      assertThat(readUntilClosed(s))
+          .startsWith("HTTP/1.1 200")
+          .endsWith("{\"ret\":0,\"msg\":\"\"}");
+    }
+    List<MemoryRecordWriter.Written> all = ep.writer.written();
+    List<byte[]> values = new ArrayList<>();
+    for (MemoryRecordWriter.Written w : all.subList(before, all.size())) {
+      values.add(w.value());
+    }
+    return values;
+  }
+
+  private static String withoutReceivedAt(byte[] value) {
+    return new String(value, StandardCharsets.UTF_8).replaceAll("\"received_at\":\\d+", "");
+  }
+
+  /**
    * A chunked body has no declared length: the 1003 comes at the body limit, the rest is read and
    * discarded up to MAX_ENTITY_SIZE, and then the connection is closed. The client can never make
    * the server read more than that.

@@ -181,6 +181,52 @@ class RequestParserFuzzTest {
     Statistics.label("encoding").collect(input.encoding());
   }
 
+  /**
+   * The streaming reading of plain bodies only ever accepts, and then exactly as the tree does:
+   * every mutated body gets the reference's answer, record for record.
+   */
+  @Property
+  void theStreamingReadingAnswersAsTheTreeDoes(@ForAll("inputs") Input input) {
+    byte[] body;
+    try {
+      body = input.gzip() ? Bodies.gunzip(input.bytes(), MAX_BODY) : input.bytes();
+    } catch (Bodies.BodyException e) {
+      return; // Refused before any parsing.
+    }
+    BatchValidator.Result reference = VALIDATOR.validateWithTree(body, RECEIVED_AT);
+    BatchValidator.Accepted plain = VALIDATOR.readPlain(body, RECEIVED_AT);
+    if (plain != null) {
+      assertThat(plain).as(input.toString()).isEqualTo(reference);
+    }
+    assertThat(VALIDATOR.validate(body, RECEIVED_AT)).as(input.toString()).isEqualTo(reference);
+    Statistics.label("read")
+        .collect(
+            plain != null
+                ? "streaming"
+                : reference instanceof BatchValidator.Accepted
+                    ? "tree, accepted"
+                    : "tree, refused");
+  }
+
+  /** Every valid fixture of documented fields only is read by the streaming reading. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("validFixtures")
+  void shouldReadEveryValidFixtureOfDocumentedFieldsWithoutTheTree(String name) {
+    byte[] body = Fixtures.bytes("requests/valid/" + name);
+    BatchValidator.Result reference = VALIDATOR.validateWithTree(body, RECEIVED_AT);
+    assertThat(reference).isInstanceOf(BatchValidator.Accepted.class);
+    BatchValidator.Accepted plain = VALIDATOR.readPlain(body, RECEIVED_AT);
+    if (name.startsWith("unknown-fields")) {
+      assertThat(plain).as("left to the tree").isNull();
+    } else {
+      assertThat(plain).isEqualTo(reference);
+    }
+  }
+
+  static Stream<String> validFixtures() {
+    return Fixtures.list("requests/valid").stream();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("corpus")
   void shouldReplayTheCorpusWithItsRecordedAnswer(String name) throws IOException {

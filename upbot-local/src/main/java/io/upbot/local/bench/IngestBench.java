@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -65,6 +66,8 @@ final class IngestBench {
           "                            [--ours-only (to profile the endpoint: no U, P or ratios)]",
           "                            [--endpoint-jvm 'OPTIONS' (instead of the recommended",
           "                            ones in ingest-endpoint's jvm.options, to compare)]",
+          "                            [--slow-log (writes the half-rate phase's answers of 5 ms",
+          "                            or more, with when they were due, next to the figures)]",
           "  Starts a Kafka broker and the endpoint in its own JVM (production settings and JVM",
           "  options), then measures for",
           "  --seconds each (after a warm-up): U, a bare Undertow handler parsing the same bodies;",
@@ -84,7 +87,8 @@ final class IngestBench {
       String kafkaCompression,
       String kafkaProperties,
       boolean oursOnly,
-      List<String> endpointJvm) {
+      List<String> endpointJvm,
+      boolean slowLog) {
     Duration measure() {
       return Duration.ofSeconds(seconds);
     }
@@ -112,7 +116,7 @@ final class IngestBench {
                 "kafka-compression",
                 "kafka-properties",
                 "endpoint-jvm"),
-            Set.of("ours-only"));
+            Set.of("ours-only", "slow-log"));
     Options o =
         new Options(
             a.integer("seconds", 30, 1, 3600),
@@ -125,12 +129,14 @@ final class IngestBench {
             a.has("ours-only"),
             a.string("endpoint-jvm", null) == null
                 ? EndpointProcess.recommendedJvmOptions()
-                : EndpointProcess.parseJvmOptions(a.string("endpoint-jvm", null)));
+                : EndpointProcess.parseJvmOptions(a.string("endpoint-jvm", null)),
+            a.has("slow-log"));
     a.failOnErrors("bench ingest");
     BenchReport report = measure(o, out);
     report.print(out);
     Path file = report.write(o.dataDir());
     out.println("written to " + file);
+
     Map<String, Object> f = report.figures();
     return Boolean.TRUE.equals(f.get("all_answers_ok")) ? 0 : 1;
   }
@@ -241,12 +247,40 @@ final class IngestBench {
               "ours_broker_cpu_us_per_event",
               "ours at max: broker CPU per event (us)",
               oursCpu.brokerMicrosPer(ours.okTotal() * o.batch()))
+          .put(
+              "half_slow_answers", "ours at half rate: answers of 5 ms or more", half.slow().size())
           .put("endpoint_pid", "the endpoint's process (stopped at the end)", endpointPid)
           .put("endpoint_jvm", "the endpoint's JVM options", String.join(" ", o.endpointJvm()));
+      if (o.slowLog()) {
+        r.put(
+            "half_slow_log",
+            "ours at half rate: the slow answers, when due",
+            writeSlow(o.dataDir(), started, half.slow()).toString());
+      }
       return r;
     } finally {
       deleteRecursively(work);
     }
+  }
+
+  /**
+   * Writes slow answers as tab-separated lines (when the request was due, UTC with microseconds,
+   * and its latency in ms), to line up with GC logs written with {@code -Xlog:gc*:file=…:time}.
+   */
+  static Path writeSlow(Path dataDir, Instant started, List<LoadDriver.Slow> slow)
+      throws IOException {
+    Path dir = dataDir.resolve("bench");
+    Files.createDirectories(dir);
+    Path file = dir.resolve("ingest-slow-" + started.toEpochMilli() + ".tsv");
+    StringBuilder sb = new StringBuilder("due_utc\tlatency_ms\n");
+    for (LoadDriver.Slow s : slow) {
+      sb.append(Instant.EPOCH.plus(s.dueEpochMicros(), ChronoUnit.MICROS))
+          .append('\t')
+          .append(String.format(Locale.ROOT, "%.3f", s.latencyMicros() / 1000.0))
+          .append('\n');
+    }
+    Files.writeString(file, sb, StandardCharsets.UTF_8);
+    return file;
   }
 
   /**

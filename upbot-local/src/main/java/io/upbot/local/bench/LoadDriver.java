@@ -41,6 +41,17 @@ final class LoadDriver {
   private static final long MAX_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(2);
   private static final Duration DRAIN = Duration.ofSeconds(15);
 
+  /** An answer this late or later is listed in {@link Result#slow}. */
+  static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  static final int MAX_SLOW = 100_000;
+
+  /**
+   * One slow answer: when its request was due (wall clock, epoch microseconds, as GC logs' {@code
+   * time} decoration reads) and how long it took.
+   */
+  record Slow(long dueEpochMicros, long latencyMicros) {}
+
   private final InetSocketAddress target;
   private final List<byte[]> requests;
   private final int connections;
@@ -74,6 +85,8 @@ final class LoadDriver {
    * @param generatorCores the generator thread's CPU time over the run's wall time
    * @param generatorCpuSeconds the generator thread's CPU time over the run
    * @param unanswered requests still unanswered when the drain after the window gave up
+   * @param slow the window's answers that took {@link #SLOW_NANOS} or longer, in answer order (at
+   *     most {@link #MAX_SLOW}), to line up with the servers' GC logs
    */
   record Result(
       long answered,
@@ -85,10 +98,12 @@ final class LoadDriver {
       String firstProblem,
       double generatorCores,
       double generatorCpuSeconds,
-      long unanswered) {
+      long unanswered,
+      List<Slow> slow) {
 
     /** A phase that did not run. */
-    static final Result NONE = new Result(0, 0, 0, new Histogram(3), 0, 0, null, 0, 0, 0);
+    static final Result NONE =
+        new Result(0, 0, 0, new Histogram(3), 0, 0, null, 0, 0, 0, List.of());
 
     /** Answers per second in the window. */
     double requestsPerSecond() {
@@ -148,6 +163,9 @@ final class LoadDriver {
     long windowEnd;
     long answered;
     long inFlight;
+    long epochMicrosAtStart;
+    long nanosAtStart;
+    final List<Slow> slow = new ArrayList<>();
     long ok;
     long notOk;
     long errors;
@@ -165,6 +183,8 @@ final class LoadDriver {
     long cpuStart = mx.getCurrentThreadCpuTime();
     long wallStart = System.nanoTime();
     Tally tally = new Tally();
+    tally.epochMicrosAtStart = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+    tally.nanosAtStart = System.nanoTime();
     List<Conn> conns = new ArrayList<>(connections);
     try (Selector selector = Selector.open()) {
       for (int i = 0; i < connections; i++) {
@@ -215,7 +235,8 @@ final class LoadDriver {
               tally.firstProblem,
               wall > 0 ? cpu / wall : 0,
               cpu,
-              unanswered);
+              unanswered,
+              List.copyOf(tally.slow));
         }
         if (conns.stream().allMatch(c -> c.dead)) {
           throw new IOException("every connection to " + target + " failed: " + tally.firstProblem);
@@ -341,7 +362,14 @@ final class LoadDriver {
     }
     if (now >= tally.windowStart && now < tally.windowEnd) {
       tally.answered++;
-      tally.latency.recordValue(Math.min(MAX_LATENCY_NANOS, Math.max(0, now - c.startNanos)));
+      long latency = Math.min(MAX_LATENCY_NANOS, Math.max(0, now - c.startNanos));
+      tally.latency.recordValue(latency);
+      if (latency >= SLOW_NANOS && tally.slow.size() < MAX_SLOW) {
+        tally.slow.add(
+            new Slow(
+                tally.epochMicrosAtStart + (c.startNanos - tally.nanosAtStart) / 1000,
+                latency / 1000));
+      }
     }
     // One request in flight per connection: nothing may follow the answer.
     if (len > end) {

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.undertow.Undertow;
+import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,10 @@ class LoadDriverTest {
   private static final Duration NO_WARMUP = Duration.ZERO;
 
   private final AtomicLong received = new AtomicLong();
+
+  /** Every this-many-th request is answered 20 ms late (0 = none). */
+  private volatile int delayEvery;
+
   private Undertow server;
 
   /** Answers ret 0, except every {@code refuseEvery}-th request (ret 1005); 0 = never. */
@@ -41,18 +48,33 @@ class LoadDriverTest {
                               if (closeEach) {
                                 e.setPersistent(false);
                               }
-                              e.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-                              e.getResponseSender()
-                                  .send(
-                                      ByteBuffer.wrap(
-                                          (refuse
-                                                  ? "{\"ret\":1005,\"msg\":\"busy\"}"
-                                                  : "{\"ret\":0,\"msg\":\"ok\"}")
-                                              .getBytes(StandardCharsets.UTF_8)));
+                              if (delayEvery > 0 && n % delayEvery == 0) {
+                                // Later, by the I/O thread's timer: the other connections are
+                                // answered meanwhile.
+                                e.dispatch(
+                                    SameThreadExecutor.INSTANCE,
+                                    () ->
+                                        e.getIoThread()
+                                            .executeAfter(
+                                                () -> answer(e, refuse),
+                                                20,
+                                                TimeUnit.MILLISECONDS));
+                              } else {
+                                answer(e, refuse);
+                              }
                             }))
             .build();
     server.start();
     return (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+  }
+
+  private static void answer(HttpServerExchange e, boolean refuse) {
+    e.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+    e.getResponseSender()
+        .send(
+            ByteBuffer.wrap(
+                (refuse ? "{\"ret\":1005,\"msg\":\"busy\"}" : "{\"ret\":0,\"msg\":\"ok\"}")
+                    .getBytes(StandardCharsets.UTF_8)));
   }
 
   @AfterEach
@@ -110,6 +132,27 @@ class LoadDriverTest {
     // 200/s for one second: the requests due in the window, never more (one is due at its start).
     assertThat(received.get()).isBetween(1L, 201L);
     assertThat(r.latencyNanos().getTotalCount()).isEqualTo(r.answered());
+  }
+
+  @Test
+  void shouldListTheAnswersThatTookFiveMillisecondsOrMoreWithWhenTheyWereDue() throws Exception {
+    delayEvery = 5;
+    InetSocketAddress at = start(0, false);
+    long before = System.currentTimeMillis();
+
+    LoadDriver.Result r =
+        new LoadDriver(at, requests(at), 4).constantRate(100, NO_WARMUP, Duration.ofSeconds(1));
+
+    assertThat(r.clean()).isTrue();
+    // Every fifth request waits 20 ms at the server: each is listed (others may be too, on a busy
+    // machine, but only when they took 5 ms or more).
+    long delayed = r.answered() / 5;
+    assertThat(r.slow().stream().filter(s -> s.latencyMicros() >= 20_000).count())
+        .isGreaterThanOrEqualTo(delayed - 1);
+    for (LoadDriver.Slow s : r.slow()) {
+      assertThat(s.latencyMicros()).isBetween(5_000L, 1_000_000L);
+      assertThat(s.dueEpochMicros() / 1000).isBetween(before, System.currentTimeMillis());
+    }
   }
 
   @Test
