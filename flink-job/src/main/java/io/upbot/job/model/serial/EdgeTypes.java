@@ -40,10 +40,10 @@ public final class EdgeTypes {
 
     @Override
     public void serialize(JourneyEvent e, DataOutputView out) throws IOException {
-      writeString(e.appid(), out);
-      writeString(e.code(), out);
+      writeCommonString(e.appid(), out);
+      writeCommonString(e.code(), out);
       writeString(e.trace(), out);
-      writeString(e.eventId(), out);
+      writeCommonString(e.eventId(), out);
       out.writeLong(e.eventTime());
       out.writeLong(e.t());
       out.writeLong(e.receivedAt());
@@ -56,15 +56,15 @@ public final class EdgeTypes {
       out.writeInt(e.deviceType());
       out.writeInt(e.mediaType());
       writeString(e.unionid(), out);
-      writeString(e.source(), out);
+      writeCommonString(e.source(), out);
     }
 
     @Override
     public JourneyEvent deserialize(DataInputView in) throws IOException {
-      String appid = readString(in);
-      String code = readString(in);
+      String appid = readCommonString(in);
+      String code = readCommonString(in);
       String trace = readString(in);
-      String eventId = readString(in);
+      String eventId = readCommonString(in);
       long eventTime = in.readLong();
       long t = in.readLong();
       long receivedAt = in.readLong();
@@ -83,7 +83,7 @@ public final class EdgeTypes {
           in.readInt(),
           in.readInt(),
           readString(in),
-          readString(in));
+          readCommonString(in));
     }
 
     @Override
@@ -107,8 +107,8 @@ public final class EdgeTypes {
     @Override
     public void serialize(FunnelDelta d, DataOutputView out) throws IOException {
       out.writeLong(d.bucketStart());
-      writeString(d.appid(), out);
-      writeString(d.code(), out);
+      writeCommonString(d.appid(), out);
+      writeCommonString(d.code(), out);
       out.writeInt(d.sessions());
       out.writeInt(d.exposed());
       out.writeInt(d.longPressed());
@@ -120,8 +120,8 @@ public final class EdgeTypes {
     public FunnelDelta deserialize(DataInputView in) throws IOException {
       return new FunnelDelta(
           in.readLong(),
-          readString(in),
-          readString(in),
+          readCommonString(in),
+          readCommonString(in),
           in.readInt(),
           in.readInt(),
           in.readInt(),
@@ -149,16 +149,20 @@ public final class EdgeTypes {
     @Override
     public void serialize(EventDelta d, DataOutputView out) throws IOException {
       out.writeLong(d.bucketStart());
-      writeString(d.appid(), out);
-      writeString(d.code(), out);
-      writeString(d.eventId(), out);
+      writeCommonString(d.appid(), out);
+      writeCommonString(d.code(), out);
+      writeCommonString(d.eventId(), out);
       out.writeInt(d.events());
     }
 
     @Override
     public EventDelta deserialize(DataInputView in) throws IOException {
       return new EventDelta(
-          in.readLong(), readString(in), readString(in), readString(in), in.readInt());
+          in.readLong(),
+          readCommonString(in),
+          readCommonString(in),
+          readCommonString(in),
+          in.readInt());
     }
 
     @Override
@@ -181,8 +185,8 @@ public final class EdgeTypes {
     @Override
     public void serialize(DwellDelta d, DataOutputView out) throws IOException {
       out.writeLong(d.bucketStart());
-      writeString(d.appid(), out);
-      writeString(d.code(), out);
+      writeCommonString(d.appid(), out);
+      writeCommonString(d.code(), out);
       out.writeInt(d.durationS());
       out.writeInt(d.count());
     }
@@ -190,7 +194,7 @@ public final class EdgeTypes {
     @Override
     public DwellDelta deserialize(DataInputView in) throws IOException {
       return new DwellDelta(
-          in.readLong(), readString(in), readString(in), in.readInt(), in.readInt());
+          in.readLong(), readCommonString(in), readCommonString(in), in.readInt(), in.readInt());
     }
 
     @Override
@@ -213,8 +217,8 @@ public final class EdgeTypes {
     @Override
     public void serialize(SessionDelta d, DataOutputView out) throws IOException {
       out.writeLong(d.bucketStart());
-      writeString(d.appid(), out);
-      writeString(d.code(), out);
+      writeCommonString(d.appid(), out);
+      writeCommonString(d.code(), out);
       writeString(d.openid(), out);
       out.writeInt(d.accountType());
       out.writeInt(d.deviceType());
@@ -230,8 +234,8 @@ public final class EdgeTypes {
     public SessionDelta deserialize(DataInputView in) throws IOException {
       return new SessionDelta(
           in.readLong(),
-          readString(in),
-          readString(in),
+          readCommonString(in),
+          readCommonString(in),
           readString(in),
           in.readInt(),
           in.readInt(),

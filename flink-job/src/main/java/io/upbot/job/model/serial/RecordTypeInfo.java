@@ -55,7 +55,8 @@ public final class RecordTypeInfo<T> extends TypeInformation<T> {
 
   @Override
   public TypeSerializer<T> createSerializer(SerializerConfig config) {
-    return serializer;
+    // Each caller its own instance: a RecordSerializer keeps a cache.
+    return serializer.duplicate();
   }
 
   @Override
