@@ -40,10 +40,10 @@ public final class EdgeTypes {
 
     @Override
     public void serialize(JourneyEvent e, DataOutputView out) throws IOException {
-      writeCommonString(e.appid(), out);
-      writeCommonString(e.code(), out);
+      writeString(e.appid(), out);
+      writeString(e.code(), out);
       writeString(e.trace(), out);
-      writeCommonString(e.eventId(), out);
+      writeString(e.eventId(), out);
       out.writeLong(e.eventTime());
       out.writeLong(e.t());
       out.writeLong(e.receivedAt());
@@ -56,15 +56,15 @@ public final class EdgeTypes {
       out.writeInt(e.deviceType());
       out.writeInt(e.mediaType());
       writeString(e.unionid(), out);
-      writeCommonString(e.source(), out);
+      writeString(e.source(), out);
     }
 
     @Override
     public JourneyEvent deserialize(DataInputView in) throws IOException {
-      String appid = readCommonString(in);
-      String code = readCommonString(in);
+      String appid = readString(in);
+      String code = readString(in);
       String trace = readString(in);
-      String eventId = readCommonString(in);
+      String eventId = readString(in);
       long eventTime = in.readLong();
       long t = in.readLong();
       long receivedAt = in.readLong();
@@ -83,7 +83,7 @@ public final class EdgeTypes {
           in.readInt(),
           in.readInt(),
           readString(in),
-          readCommonString(in));
+          readString(in));
     }
 
     @Override
@@ -107,8 +107,8 @@ public final class EdgeTypes {
     @Override
     public void serialize(FunnelDelta d, DataOutputView out) throws IOException {
       out.writeLong(d.bucketStart());
-      writeCommonString(d.appid(), out);
-      writeCommonString(d.code(), out);
+      writeString(d.appid(), out);
+      writeString(d.code(), out);
       out.writeInt(d.sessions());
       out.writeInt(d.exposed());
       out.writeInt(d.longPressed());
@@ -120,8 +120,8 @@ public final class EdgeTypes {
     public FunnelDelta deserialize(DataInputView in) throws IOException {
       return new FunnelDelta(
           in.readLong(),
-          readCommonString(in),
-          readCommonString(in),
+          readString(in),
+          readString(in),
           in.readInt(),
           in.readInt(),
           in.readInt(),
@@ -149,20 +149,16 @@ public final class EdgeTypes {
     @Override
     public void serialize(EventDelta d, DataOutputView out) throws IOException {
       out.writeLong(d.bucketStart());
-      writeCommonString(d.appid(), out);
-      writeCommonString(d.code(), out);
-      writeCommonString(d.eventId(), out);
+      writeString(d.appid(), out);
+      writeString(d.code(), out);
+      writeString(d.eventId(), out);
       out.writeInt(d.events());
     }
 
     @Override
     public EventDelta deserialize(DataInputView in) throws IOException {
       return new EventDelta(
-          in.readLong(),
-          readCommonString(in),
-          readCommonString(in),
-          readCommonString(in),
-          in.readInt());
+          in.readLong(), readString(in), readString(in), readString(in), in.readInt());
     }
 
     @Override
@@ -185,8 +181,8 @@ public final class EdgeTypes {
     @Override
     public void serialize(DwellDelta d, DataOutputView out) throws IOException {
       out.writeLong(d.bucketStart());
-      writeCommonString(d.appid(), out);
-      writeCommonString(d.code(), out);
+      writeString(d.appid(), out);
+      writeString(d.code(), out);
       out.writeInt(d.durationS());
       out.writeInt(d.count());
     }
@@ -194,7 +190,7 @@ public final class EdgeTypes {
     @Override
     public DwellDelta deserialize(DataInputView in) throws IOException {
       return new DwellDelta(
-          in.readLong(), readCommonString(in), readCommonString(in), in.readInt(), in.readInt());
+          in.readLong(), readString(in), readString(in), in.readInt(), in.readInt());
     }
 
     @Override
@@ -217,8 +213,8 @@ public final class EdgeTypes {
     @Override
     public void serialize(SessionDelta d, DataOutputView out) throws IOException {
       out.writeLong(d.bucketStart());
-      writeCommonString(d.appid(), out);
-      writeCommonString(d.code(), out);
+      writeString(d.appid(), out);
+      writeString(d.code(), out);
       writeString(d.openid(), out);
       out.writeInt(d.accountType());
       out.writeInt(d.deviceType());
@@ -234,8 +230,8 @@ public final class EdgeTypes {
     public SessionDelta deserialize(DataInputView in) throws IOException {
       return new SessionDelta(
           in.readLong(),
-          readCommonString(in),
-          readCommonString(in),
+          readString(in),
+          readString(in),
           readString(in),
           in.readInt(),
           in.readInt(),

@@ -2,10 +2,9 @@ package io.upbot.job.model.serial;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.util.InstantiationUtil;
 
 /**
  * A hand-written serializer of one immutable record that crosses an exchange between the job's
@@ -13,31 +12,10 @@ import org.apache.flink.util.InstantiationUtil;
  * so its format may change with the record (a running job's exchanges hold no data across a
  * restart).
  *
- * <p>Each instance keeps its own {@link StringCache} for the fields with few distinct values, so it
- * is no singleton: {@link #duplicate()} gives another thread its own instance.
- *
  * @param <T> the record
  */
-public abstract class RecordSerializer<T> extends TypeSerializer<T> {
+public abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
   private static final long serialVersionUID = 1L;
-
-  private transient StringCache strings;
-
-  /** A fresh instance of the same serializer (its no-argument constructor), with its own cache. */
-  @Override
-  public final RecordSerializer<T> duplicate() {
-    return InstantiationUtil.instantiate(getClass());
-  }
-
-  @Override
-  public final boolean equals(Object o) {
-    return o != null && o.getClass() == getClass();
-  }
-
-  @Override
-  public final int hashCode() {
-    return getClass().hashCode();
-  }
 
   @Override
   public final boolean isImmutableType() {
@@ -86,36 +64,6 @@ public abstract class RecordSerializer<T> extends TypeSerializer<T> {
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     out.writeInt(bytes.length);
     out.write(bytes);
-  }
-
-  /**
-   * {@link #writeString} for a field with few distinct values (appid, code, event id): encoded once
-   * per value.
-   */
-  final void writeCommonString(String s, DataOutputView out) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] bytes = strings().bytes(s);
-    out.writeInt(bytes.length);
-    out.write(bytes);
-  }
-
-  /**
-   * {@link #readString} for a field with few distinct values: equal values read as the same String
-   * object (see {@link StringCache}). Same format as {@link #writeString}.
-   */
-  final String readCommonString(DataInputView in) throws IOException {
-    int n = in.readInt();
-    return n < 0 ? null : strings().read(in, n);
-  }
-
-  private StringCache strings() {
-    if (strings == null) {
-      strings = new StringCache();
-    }
-    return strings;
   }
 
   static String readString(DataInputView in) throws IOException {

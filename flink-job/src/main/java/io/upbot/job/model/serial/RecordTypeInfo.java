@@ -55,8 +55,7 @@ public final class RecordTypeInfo<T> extends TypeInformation<T> {
 
   @Override
   public TypeSerializer<T> createSerializer(SerializerConfig config) {
-    // Each caller its own instance: a RecordSerializer keeps a cache.
-    return serializer.duplicate();
+    return serializer;
   }
 
   @Override
