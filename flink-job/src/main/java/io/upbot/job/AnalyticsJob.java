@@ -133,10 +133,21 @@ public final class AnalyticsJob {
       this.days = days;
     }
 
+    /** The last hour keyed and its day: a flush's deltas mostly share a few hours. */
+    private transient HourDay last;
+
     @Override
     public DayRowKey getKey(SessionDelta d) {
-      return days.key(d.bucketStart(), d.appid(), d.code());
+      HourDay h = last;
+      if (h == null || h.bucketStart() != d.bucketStart()) {
+        h = new HourDay(d.bucketStart(), days.day(d.bucketStart()));
+        last = h;
+      }
+      return new DayRowKey(h.day(), d.appid(), d.code());
     }
+
+    /** Immutable, so a key selector shared between threads still reads a consistent pair. */
+    private record HourDay(long bucketStart, int day) {}
   }
 
   /**

@@ -3,9 +3,7 @@ package io.upbot.job.aggregate;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -39,8 +37,11 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
   /** How one kind of delta sums. */
   public interface Sum<D> extends Serializable {
 
-    /** What the delta changes: deltas with equal keys sum into one. */
-    Object key(D d);
+    /** The hash of what the delta changes: deltas of one key hash alike. */
+    int keyHash(D d);
+
+    /** Whether two deltas change the same thing (then they sum into one). */
+    boolean sameKey(D a, D b);
 
     /** The sum of two deltas of one key. */
     D plus(D a, D b);
@@ -56,7 +57,23 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
 
   private final Sum<D> sum;
   private final long maxDelayMs;
-  private transient Map<Object, D> buffer;
+
+  /**
+   * The sums by key, open addressing (linear probing) on {@link Sum#keyHash}: compared by {@link
+   * Sum#sameKey} on the deltas themselves, so no key object is built, nor a map node, per delta.
+   */
+  private transient Object[] sums;
+
+  private transient int[] hashes;
+
+  /** The slots in use, in the order their keys first came; {@code size} of them. */
+  private transient int[] used;
+
+  private transient int size;
+
+  /** 32 − log2 of the table's length: {@link #home} keeps that many high bits. */
+  private transient int shift;
+
   private transient long timestamp;
   private transient boolean hasTimestamp;
   private transient boolean timerSet;
@@ -70,19 +87,79 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
   @Override
   public void open() throws Exception {
     super.open();
-    buffer = new HashMap<>();
+    allocate(INITIAL_SLOTS);
+  }
+
+  private static final int INITIAL_SLOTS = 256;
+
+  private void allocate(int slots) {
+    shift = Integer.numberOfLeadingZeros(slots) + 1;
+    sums = new Object[slots];
+    hashes = new int[slots];
+    used = new int[slots / 2];
+    size = 0;
   }
 
   @Override
   public void processElement(StreamRecord<D> element) throws Exception {
-    D d = element.getValue();
-    buffer.merge(sum.key(d), d, sum::plus);
+    add(element.getValue());
     if (element.hasTimestamp()) {
       timestamp =
           hasTimestamp ? Math.max(timestamp, element.getTimestamp()) : element.getTimestamp();
       hasTimestamp = true;
     }
     flushLater();
+  }
+
+  @SuppressWarnings("unchecked")
+  private void add(D d) {
+    int h = sum.keyHash(d);
+    int mask = sums.length - 1;
+    for (int i = home(h); ; i = (i + 1) & mask) {
+      Object held = sums[i];
+      if (held == null) {
+        sums[i] = d;
+        hashes[i] = h;
+        used[size++] = i;
+        if (size == used.length) {
+          grow();
+        }
+        return;
+      }
+      if (hashes[i] == h && sum.sameKey((D) held, d)) {
+        sums[i] = sum.plus((D) held, d);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A hash's first slot: the high bits of the hash times 2^32 / φ. The keys' polynomial hashes of
+   * similar codes (code-1-7, code-1-8) differ in their low bits, which a mask would keep clustered
+   * in neighbouring slots, and linear probing makes clusters long.
+   */
+  private int home(int hash) {
+    return (hash * 0x9E3779B9) >>> shift;
+  }
+
+  /** Doubles the table at half full, keeping the keys' order. */
+  private void grow() {
+    Object[] oldSums = sums;
+    int[] oldHashes = hashes;
+    int[] oldUsed = used;
+    int n = size;
+    allocate(oldSums.length * 2);
+    int mask = sums.length - 1;
+    for (int k = 0; k < n; k++) {
+      int from = oldUsed[k];
+      int i = home(oldHashes[from]);
+      while (sums[i] != null) {
+        i = (i + 1) & mask;
+      }
+      sums[i] = oldSums[from];
+      hashes[i] = oldHashes[from];
+      used[size++] = i;
+    }
   }
 
   /** Flushes within {@code maxDelayMs}. */
@@ -139,20 +216,25 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
   }
 
   private void sendSums() {
-    if (buffer.isEmpty()) {
+    if (size == 0) {
       return;
     }
-    List<D> sums = new ArrayList<>(buffer.size());
-    for (D d : buffer.values()) {
+    List<D> nonZero = new ArrayList<>(size);
+    for (int k = 0; k < size; k++) {
+      int i = used[k];
+      @SuppressWarnings("unchecked")
+      D d = (D) sums[i];
+      sums[i] = null;
       if (!sum.isZero(d)) {
-        sums.add(d);
+        nonZero.add(d);
       }
     }
-    buffer.clear();
-    // Rises before falls: see the class comment.
-    sums.sort(Comparator.comparingLong((D d) -> sum.liveChange(d)).reversed());
+    size = 0;
+    // Rises before falls: see the class comment. (Sums of equal live change may leave in any
+    // order: every row applies them linearly.)
+    nonZero.sort(Comparator.comparingLong((D d) -> sum.liveChange(d)).reversed());
     StreamRecord<D> out = new StreamRecord<>(null);
-    for (D d : sums) {
+    for (D d : nonZero) {
       if (hasTimestamp) {
         output.collect(out.replace(d, timestamp));
       } else {

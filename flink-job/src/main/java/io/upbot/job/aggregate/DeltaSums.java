@@ -3,19 +3,36 @@ package io.upbot.job.aggregate;
 import io.upbot.job.model.EventDelta;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.SessionDelta;
+import java.util.Objects;
 
 /** How each of the sessionizer's deltas sums in a {@link DeltaCombiner}. */
 public final class DeltaSums {
 
   private DeltaSums() {}
 
+  /** The hash of an hourly row's {@code (bucket, appid, code)}. */
+  static int rowHash(long bucketStart, String appid, String code) {
+    return (31 * Long.hashCode(bucketStart) + appid.hashCode()) * 31 + code.hashCode();
+  }
+
+  /** Whether two deltas' {@code (bucket, appid, code)} are one hourly row's. */
+  static boolean sameRow(
+      long bucketA, String appidA, String codeA, long bucketB, String appidB, String codeB) {
+    return bucketA == bucketB && appidA.equals(appidB) && codeA.equals(codeB);
+  }
+
   /** Funnel deltas of one row. */
   public static final class Funnel implements DeltaCombiner.Sum<FunnelDelta> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Object key(FunnelDelta d) {
-      return d.rowKey();
+    public int keyHash(FunnelDelta d) {
+      return rowHash(d.bucketStart(), d.appid(), d.code());
+    }
+
+    @Override
+    public boolean sameKey(FunnelDelta a, FunnelDelta b) {
+      return sameRow(a.bucketStart(), a.appid(), a.code(), b.bucketStart(), b.appid(), b.code());
     }
 
     @Override
@@ -51,8 +68,14 @@ public final class DeltaSums {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Object key(EventDelta d) {
-      return d.rowKey();
+    public int keyHash(EventDelta d) {
+      return rowHash(d.bucketStart(), d.appid(), d.code()) * 31 + d.eventId().hashCode();
+    }
+
+    @Override
+    public boolean sameKey(EventDelta a, EventDelta b) {
+      return sameRow(a.bucketStart(), a.appid(), a.code(), b.bucketStart(), b.appid(), b.code())
+          && a.eventId().equals(b.eventId());
     }
 
     @Override
@@ -75,8 +98,24 @@ public final class DeltaSums {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Object key(SessionDelta d) {
-      return d.withSigns(0, 0);
+    public int keyHash(SessionDelta d) {
+      int h = rowHash(d.bucketStart(), d.appid(), d.code()) * 31 + Objects.hashCode(d.openid());
+      h = ((h * 31 + d.accountType()) * 31 + d.deviceType()) * 31 + d.mediaType();
+      return ((h * 31 + d.depth()) * 31 + Long.hashCode(d.pressMs())) * 31
+          + Long.hashCode(d.joinMs());
+    }
+
+    /** Every figure but the signs ({@code sessions}, {@code live}). */
+    @Override
+    public boolean sameKey(SessionDelta a, SessionDelta b) {
+      return sameRow(a.bucketStart(), a.appid(), a.code(), b.bucketStart(), b.appid(), b.code())
+          && Objects.equals(a.openid(), b.openid())
+          && a.accountType() == b.accountType()
+          && a.deviceType() == b.deviceType()
+          && a.mediaType() == b.mediaType()
+          && a.depth() == b.depth()
+          && a.pressMs() == b.pressMs()
+          && a.joinMs() == b.joinMs();
     }
 
     @Override

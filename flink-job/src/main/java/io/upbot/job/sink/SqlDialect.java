@@ -15,6 +15,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Pattern;
 
 /**
@@ -155,8 +156,35 @@ public enum SqlDialect {
 
   /** UTC {@code YYYY-MM-DD HH:MM:SS}; sub-second precision is dropped. */
   public static String sqliteTimestamp(long epochMs) {
-    return SQLITE_TIMESTAMP.format(Instant.ofEpochMilli(epochMs));
+    long second = Math.floorDiv(epochMs, 1000L);
+    long hour = Math.floorDiv(second, 3600L);
+    // A row's times repeat their hour (its bucket, its updates): the formatter, the dearest part,
+    // runs once per hour and slot; the minutes and seconds are two digits each.
+    int slot = (int) (hour & (SQLITE_HOURS.length() - 1));
+    SqliteHour h = SQLITE_HOURS.get(slot);
+    if (h == null || h.hour() != hour) {
+      String full = SQLITE_TIMESTAMP.format(Instant.ofEpochSecond(hour * 3600L));
+      h = new SqliteHour(hour, full.substring(0, full.length() - "mm:ss".length()));
+      SQLITE_HOURS.set(slot, h);
+    }
+    int inHour = (int) (second - hour * 3600L);
+    int minute = inHour / 60;
+    int sec = inHour % 60;
+    return new StringBuilder(h.prefix().length() + 5)
+        .append(h.prefix())
+        .append((char) ('0' + minute / 10))
+        .append((char) ('0' + minute % 10))
+        .append(':')
+        .append((char) ('0' + sec / 10))
+        .append((char) ('0' + sec % 10))
+        .toString();
   }
+
+  /** An hour's {@code YYYY-MM-DD HH:} prefix; immutable, so the sinks' threads may share it. */
+  private record SqliteHour(long hour, String prefix) {}
+
+  private static final AtomicReferenceArray<SqliteHour> SQLITE_HOURS =
+      new AtomicReferenceArray<>(64);
 
   /**
    * This dialect's connection properties for {@code url} (without credentials). SQLite: WAL journal

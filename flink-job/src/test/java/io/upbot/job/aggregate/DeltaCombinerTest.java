@@ -151,4 +151,75 @@ class DeltaCombinerTest {
               new EventDelta(H10, "wx1", "c1", "press", 1));
     }
   }
+
+  /**
+   * Event deltas summed by their row, but every one hashing alike: only sameKey tells them apart.
+   */
+  private static final class Colliding implements DeltaCombiner.Sum<EventDelta> {
+    private static final long serialVersionUID = 1L;
+    private final DeltaSums.Events events = new DeltaSums.Events();
+
+    @Override
+    public int keyHash(EventDelta d) {
+      return 7;
+    }
+
+    @Override
+    public boolean sameKey(EventDelta a, EventDelta b) {
+      return events.sameKey(a, b);
+    }
+
+    @Override
+    public EventDelta plus(EventDelta a, EventDelta b) {
+      return events.plus(a, b);
+    }
+
+    @Override
+    public boolean isZero(EventDelta d) {
+      return events.isZero(d);
+    }
+  }
+
+  @Test
+  void shouldKeepDeltasOfOtherKeysApartWhenTheirHashesCollide() throws Exception {
+    try (OneInputStreamOperatorTestHarness<EventDelta, EventDelta> h = harness(new Colliding())) {
+      h.processElement(new EventDelta(H10, "wx1", "c1", "expose", 1), 1);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "press", 1), 1);
+      h.processElement(new EventDelta(H11, "wx1", "c1", "expose", 1), 1);
+      h.processElement(new EventDelta(H10, "wx1", "c1", "press", 1), 1);
+      h.prepareSnapshotPreBarrier(1);
+
+      assertThat(output(h))
+          .containsExactlyInAnyOrder(
+              new EventDelta(H10, "wx1", "c1", "expose", 1),
+              new EventDelta(H10, "wx1", "c1", "press", 2),
+              new EventDelta(H11, "wx1", "c1", "expose", 1));
+    }
+  }
+
+  @Test
+  void shouldSumEveryKeyWhenOneFlushHoldsMoreKeysThanTheFirstTable() throws Exception {
+    try (OneInputStreamOperatorTestHarness<EventDelta, EventDelta> h =
+        harness(new DeltaSums.Events())) {
+      List<EventDelta> expected = new ArrayList<>();
+      for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 1_000; i++) {
+          h.processElement(new EventDelta(H10, "wx1", "c" + i, "expose", 1), 1);
+        }
+        h.prepareSnapshotPreBarrier(round);
+        expected.clear();
+        for (int i = 0; i < 1_000; i++) {
+          expected.add(new EventDelta(H10, "wx1", "c" + i, "expose", 1));
+        }
+        assertThat(output(h)).containsExactlyInAnyOrderElementsOf(expected);
+      }
+      for (int i = 0; i < 1_000; i++) {
+        h.processElement(new EventDelta(H10, "wx1", "c" + (i % 300), "expose", 1), 1);
+      }
+      h.prepareSnapshotPreBarrier(3);
+      assertThat(output(h))
+          .hasSize(300)
+          .allSatisfy(d -> assertThat(((EventDelta) d).events()).isBetween(3, 4));
+    }
+  }
 }

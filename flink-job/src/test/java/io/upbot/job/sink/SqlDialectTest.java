@@ -7,6 +7,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.Properties;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 class SqlDialectTest {
@@ -56,6 +59,21 @@ class SqlDialectTest {
     assertThat(SqlDialect.sqliteTimestamp(Instant.parse("2023-11-06T16:20:05.999Z").toEpochMilli()))
         .isEqualTo("2023-11-06 16:20:05");
     assertThat(SqlDialect.sqliteTimestamp(0)).isEqualTo("1970-01-01 00:00:00");
+    assertThat(SqlDialect.sqliteTimestamp(-1)).isEqualTo("1969-12-31 23:59:59");
+  }
+
+  @Property
+  void shouldFormatSqliteTimesAsTheFormatterDoesWhateverHoursCameBefore(
+      @ForAll @LongRange(min = -100_000_000_000_000L, max = 300_000_000_000_000L) long epochMs,
+      @ForAll @LongRange(min = -7_200_000L, max = 7_200_000L) long step) {
+    // Nearby times of the same and neighbouring hours, after others that used the slots before.
+    for (int i = 0; i < 5; i++) {
+      long t = epochMs + i * step;
+      assertThat(SqlDialect.sqliteTimestamp(t))
+          .isEqualTo(
+              SqlDialect.SQLITE_TIMESTAMP.format(
+                  Instant.ofEpochMilli(Math.floorDiv(t, 1000L) * 1000L)));
+    }
   }
 
   @Test
