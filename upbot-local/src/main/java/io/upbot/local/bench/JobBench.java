@@ -40,7 +40,7 @@ final class JobBench {
           "");
 
   private static final int PARTITIONS = 2;
-  private static final long WARM_UP_EVENTS = 200_000;
+  private static final long WARM_UP_EVENTS = 1_000_000;
   private static final long SPAN_MS = Duration.ofHours(12).toMillis();
   private static final long STATE_SPAN_MS = Duration.ofHours(1).toMillis();
 
