@@ -289,15 +289,24 @@ class PostgresRestartFaultITCase {
 
   /**
    * When the tables never became exact: when each funnel and breakdown row was last written (a row
-   * written before its correction was sent never got it; one written after got an older total).
+   * written before its correction was sent never got it; one written after got an older total), and
+   * the dead letters.
    */
   private static void printWriteTimes(JdbcSettings db) {
     System.out.println(
         "[faults] tables not exact at " + java.time.Instant.now() + "; last writes:");
-    for (String table : List.of("code_funnel_hourly", "code_funnel_breakdown_hourly")) {
+    // The dead letters too: a correcting record dead-lettered as late would explain a stale row.
+    Map<String, String> order =
+        Map.of(
+            "code_funnel_hourly", "updated_at",
+            "code_funnel_breakdown_hourly", "updated_at",
+            "dead_letter_events", "recorded_at");
+    for (String table :
+        List.of("code_funnel_hourly", "code_funnel_breakdown_hourly", "dead_letter_events")) {
       try (Connection c = db.connect();
           Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY updated_at")) {
+          ResultSet rs =
+              st.executeQuery("SELECT * FROM " + table + " ORDER BY " + order.get(table))) {
         int n = rs.getMetaData().getColumnCount();
         while (rs.next()) {
           StringBuilder row = new StringBuilder("[faults]   ").append(table);

@@ -7,10 +7,10 @@ import java.io.IOException;
 /**
  * Reads a whole request body into one array. Undertow's {@code receiveFullBytes} copies a body one
  * byte at a time into a growing stream and then copies it once more; that was about 7 % of the
- * endpoint's CPU (docs/performance.md). A body with a {@code Content-Length} (every client the
- * bench and the SDKs send) is read here in chunks straight into an array of its declared size. A
- * chunked body, whose size is known only at its end, still goes through {@code receiveFullBytes},
- * which enforces the receiver's maximum buffer size while it reads.
+ * endpoint's CPU (docs/performance.md). A body with a {@code Content-Length} (what clients send) is
+ * read here in chunks straight into an array of its declared size. A chunked body, whose size is
+ * known only at its end, still goes through {@code receiveFullBytes}, which enforces the receiver's
+ * maximum buffer size while it reads.
  */
 final class BodyReader {
   private BodyReader() {}
