@@ -52,7 +52,6 @@ public final class BreakdownAggregator
     super("funnel-breakdown-row", new Acc(0, 0, 0, 0, 0, false, false), timing);
   }
 
-  /** A session's end changes only the live count: the row is not written for it. */
   @Override
   protected Acc apply(Acc acc, SessionDelta d) {
     return acc.addSessions(d.depth(), d.sessions(), d.live());

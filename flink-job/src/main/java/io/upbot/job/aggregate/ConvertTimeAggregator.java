@@ -65,6 +65,15 @@ public abstract class ConvertTimeAggregator<K, R>
     joinCounts = mapState(stateName + "-join-ms", Types.LONG, Types.LONG);
   }
 
+  /**
+   * Sessions that never reached a long-press have no convert times: their changes never make the
+   * row dirty, so a code-hour without a long-press gets no row of zeros.
+   */
+  @Override
+  protected final boolean touches(SessionDelta d) {
+    return d.depth() >= 2;
+  }
+
   @Override
   protected final Acc apply(Acc acc, SessionDelta d) throws Exception {
     int n = d.sessions();

@@ -24,6 +24,14 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * Sum#liveChange}): a row's live count then rises before it falls, so a row kept past its retention
  * cannot reach zero, and be dropped, while a later sum of the flush still belongs to it.
  *
+ * <p>A sum whose deltas cancel out is sent too, though it changes nothing: its row must still be
+ * written. After a failure the job replays the records since its last checkpoint, and where the
+ * failed attempt sent a session's +1 to an hour in one flush (and its row was written) and its −1,
+ * when the session moved to an earlier hour, in the next, the replay may meet both in one flush.
+ * Dropping that zero sum would leave the row the failed attempt wrote untouched, with a session it
+ * no longer has; sent, it makes the row aggregator write the row again ({@link RowAggregator}
+ * writes every row a delta reaches).
+ *
  * <p>Holds no state: it flushes, held watermark included, before every checkpoint barrier, so a
  * checkpoint never covers a delta still in the buffer; and at once on the final watermark of a
  * bounded input.
@@ -45,9 +53,6 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
 
     /** The sum of two deltas of one key. */
     D plus(D a, D b);
-
-    /** Whether a sum changes nothing at all (it is then not sent). */
-    boolean isZero(D d);
 
     /** The delta's change of its row's live count (0 where rows have none). */
     default long liveChange(D d) {
@@ -219,22 +224,21 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
     if (size == 0) {
       return;
     }
-    List<D> nonZero = new ArrayList<>(size);
+    // Zero sums included: see the class comment.
+    List<D> all = new ArrayList<>(size);
     for (int k = 0; k < size; k++) {
       int i = used[k];
       @SuppressWarnings("unchecked")
       D d = (D) sums[i];
       sums[i] = null;
-      if (!sum.isZero(d)) {
-        nonZero.add(d);
-      }
+      all.add(d);
     }
     size = 0;
     // Rises before falls: see the class comment. (Sums of equal live change may leave in any
     // order: every row applies them linearly.)
-    nonZero.sort(Comparator.comparingLong((D d) -> sum.liveChange(d)).reversed());
+    all.sort(Comparator.comparingLong((D d) -> sum.liveChange(d)).reversed());
     StreamRecord<D> out = new StreamRecord<>(null);
-    for (D d : nonZero) {
+    for (D d : all) {
       if (hasTimestamp) {
         output.collect(out.replace(d, timestamp));
       } else {

@@ -49,15 +49,6 @@ public final class DeltaSums {
     }
 
     @Override
-    public boolean isZero(FunnelDelta d) {
-      return d.sessions() == 0
-          && d.exposed() == 0
-          && d.longPressed() == 0
-          && d.joined() == 0
-          && d.liveSessions() == 0;
-    }
-
-    @Override
     public long liveChange(FunnelDelta d) {
       return d.liveSessions();
     }
@@ -82,11 +73,6 @@ public final class DeltaSums {
     public EventDelta plus(EventDelta a, EventDelta b) {
       return new EventDelta(
           a.bucketStart(), a.appid(), a.code(), a.eventId(), a.events() + b.events());
-    }
-
-    @Override
-    public boolean isZero(EventDelta d) {
-      return d.events() == 0;
     }
   }
 
@@ -121,11 +107,6 @@ public final class DeltaSums {
     @Override
     public SessionDelta plus(SessionDelta a, SessionDelta b) {
       return a.withSigns(a.sessions() + b.sessions(), a.live() + b.live());
-    }
-
-    @Override
-    public boolean isZero(SessionDelta d) {
-      return d.sessions() == 0 && d.live() == 0;
     }
 
     @Override

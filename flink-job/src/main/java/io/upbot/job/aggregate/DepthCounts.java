@@ -21,10 +21,9 @@ public interface DepthCounts<A> extends LiveRowAggregator.LiveAccumulator<A> {
     return plus(0, 0, 0, 0, 0, dirty, retentionPassed);
   }
 
-  /** These counts plus the changes; dirty when a count changed (a live count alone does not). */
+  /** These counts plus the changes, dirty. */
   default A add(long d0, long d1, long d2, long d3, long liveChange) {
-    boolean changed = d0 != 0 || d1 != 0 || d2 != 0 || d3 != 0;
-    return plus(d0, d1, d2, d3, liveChange, dirty() || changed, retentionPassed());
+    return plus(d0, d1, d2, d3, liveChange, true, retentionPassed());
   }
 
   /** These counts plus {@code n} sessions of {@code depth}, counted at each depth up to theirs. */

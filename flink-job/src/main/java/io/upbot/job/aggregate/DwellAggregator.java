@@ -27,6 +27,11 @@ public final class DwellAggregator
     public Acc written() {
       return new Acc(events, totalS, maxS, false);
     }
+
+    @Override
+    public Acc touched() {
+      return new Acc(events, totalS, maxS, true);
+    }
   }
 
   private transient MapState<Integer, Long> countsByDuration;

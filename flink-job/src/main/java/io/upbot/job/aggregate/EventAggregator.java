@@ -19,6 +19,11 @@ public final class EventAggregator
     public Acc written() {
       return new Acc(events, false);
     }
+
+    @Override
+    public Acc touched() {
+      return new Acc(events, true);
+    }
   }
 
   public EventAggregator(RowTiming timing) {
@@ -27,7 +32,7 @@ public final class EventAggregator
 
   @Override
   protected Acc apply(Acc acc, EventDelta d) {
-    return d.events() == 0 ? acc : new Acc(acc.events() + d.events(), true);
+    return new Acc(acc.events() + d.events(), true);
   }
 
   @Override

@@ -50,7 +50,6 @@ public final class FunnelAggregator
     super("funnel-row", new Acc(0, 0, 0, 0, 0, false, false), timing);
   }
 
-  /** A change of the live count alone does not make the row dirty: it is not written. */
   @Override
   protected Acc apply(Acc acc, FunnelDelta d) {
     return acc.add(d.sessions(), d.exposed(), d.longPressed(), d.joined(), d.liveSessions());

@@ -20,6 +20,11 @@ public final class JoinAggregator
     public Acc written() {
       return new Acc(joins, attributed, unattributed, false);
     }
+
+    @Override
+    public Acc touched() {
+      return new Acc(joins, attributed, unattributed, true);
+    }
   }
 
   public JoinAggregator(RowTiming timing) {

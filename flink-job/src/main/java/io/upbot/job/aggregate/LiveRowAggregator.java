@@ -33,6 +33,11 @@ public abstract class LiveRowAggregator<K, D, A extends LiveRowAggregator.LiveAc
     default A written() {
       return withFlags(false, retentionPassed());
     }
+
+    @Override
+    default A touched() {
+      return withFlags(true, retentionPassed());
+    }
   }
 
   protected LiveRowAggregator(String stateName, A empty, RowTiming timing) {

@@ -26,9 +26,12 @@ import org.apache.flink.util.Collector;
  *   <li>A delta that finds no state while the highest watermark seen (restores included) is already
  *       past the retention end reached a row whose state was dropped: it goes to the dead letters
  *       ({@link DroppedRows}), since a total built from zero would overwrite the right one.
- *   <li>A delta that changes the row makes it dirty, and a row that turns dirty sets a flush timer
- *       at the next flush tick: each dirty row is written once per tick, whatever the number of
- *       deltas.
+ *   <li>Every delta that reaches the row ({@link #touches}) makes it dirty, even one that changes
+ *       nothing (a sum whose changes cancel out, a session's end that changes only the live count),
+ *       and a row that turns dirty sets a flush timer at the next flush tick: each dirty row is
+ *       written once per tick, whatever the number of deltas. A replay after a failure then writes
+ *       every row the failed attempt wrote after the checkpoint, since the same events reach the
+ *       same rows, however differently their deltas were summed ({@link DeltaCombiner}).
  *   <li>Any timer writes a dirty row: processing-time timers do not fire at the end of a bounded
  *       input, the event-time ones do (the final watermark), so the retention timer also writes
  *       final totals.
@@ -63,6 +66,9 @@ public abstract class RowAggregator<K, D, A extends RowAggregator.Accumulator<A>
 
     /** The same accumulator, written (not dirty). */
     A written();
+
+    /** The same accumulator, to be written at the next flush (dirty). */
+    A touched();
   }
 
   private final String stateName;
@@ -82,8 +88,20 @@ public abstract class RowAggregator<K, D, A extends RowAggregator.Accumulator<A>
     this.timing = timing;
   }
 
-  /** The accumulator with {@code delta} applied: dirty when the delta changed the row. */
+  /**
+   * The accumulator with {@code delta} applied, dirty when the delta changed the row (the template
+   * marks it dirty anyway when {@link #touches} says so).
+   */
   protected abstract A apply(A acc, D delta) throws Exception;
+
+  /**
+   * Whether {@code delta} is one of those that make the row dirty, whatever it changes; all by
+   * default. A table overrides it only for deltas that can never change its row, which then write
+   * nothing (the row a replay must rewrite was written for a delta that can).
+   */
+  protected boolean touches(D delta) {
+    return true;
+  }
 
   /** The row to write for {@code key}, written at {@code nowMs}. */
   protected abstract R row(K key, A acc, long nowMs) throws Exception;
@@ -164,6 +182,10 @@ public abstract class RowAggregator<K, D, A extends RowAggregator.Accumulator<A>
       ctx.timerService().registerEventTimeTimer(retentionEnd);
     }
     A next = apply(acc, delta);
+    if (touches(delta) && !next.dirty()) {
+      // Even a delta that changes nothing is written: see the class comment.
+      next = next.touched();
+    }
     if (isPastRetention(next) && mayDrop(next)) {
       // Kept past its retention until now: nothing can change it any more.
       if (next.dirty()) {

@@ -18,7 +18,9 @@ import io.upbot.job.session.JourneySessionizer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -28,6 +30,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
@@ -88,21 +91,73 @@ class AggregatorsTest {
       assertThat(h.extractOutputValues())
           .containsExactly(new FunnelRow(H10, "app", "c", 2, 1, 1, 0, NOW + FLUSH));
 
-      // Nothing changed since: the next tick writes nothing.
-      h.processElement(fd(0, 0, 0, 0, 0), 0);
+      // Nothing reached the row since: the next ticks write nothing.
       h.setProcessingTime(NOW + 5 * FLUSH);
       assertThat(h.extractOutputValues()).hasSize(1);
     }
   }
 
+  /**
+   * A failed attempt wrote the session's hour (+1) and then sent its move to an earlier hour (−1)
+   * in the next sum; the replay from the checkpoint before both summed them in one flush (0,
+   * DeltaCombiner sends it): the stale row must be written again, as zeros.
+   */
   @Test
-  void shouldNotMarkRowDirtyForLiveCountChangeOnly() throws Exception {
+  void shouldRewriteARowTheFailedAttemptWroteWhenTheReplaySumsItsChangesToNothing()
+      throws Exception {
+    FunnelDelta starts = fd(1, 1, 0, 0, 1);
+    FunnelDelta movesAway = fd(-1, -1, 0, 0, -1);
+    Map<FunnelRowKey, FunnelRow> table = new HashMap<>();
+    OperatorSubtaskState checkpoint;
+    try (var h =
+        restorable(new FunnelAggregator(TIMING), FunnelDelta::rowKey, FunnelRowKey.class, null)) {
+      checkpoint = h.snapshot(1, NOW);
+      h.processElement(starts, 0);
+      h.setProcessingTime(NOW + FLUSH);
+      upsert(table, h.extractOutputValues());
+      // The attempt fails here, before the row with the move is written.
+      h.processElement(movesAway, 0);
+    }
+    try (var h =
+        restorable(
+            new FunnelAggregator(TIMING), FunnelDelta::rowKey, FunnelRowKey.class, checkpoint)) {
+      for (FunnelDelta sum : combinedInOneFlush(starts, movesAway)) {
+        h.processElement(sum, 0);
+      }
+      h.setProcessingTime(NOW + 3 * FLUSH);
+      upsert(table, h.extractOutputValues());
+    }
+    assertThat(table.values())
+        .extracting(r -> List.of(r.sessions(), r.exposed(), r.longPressed(), r.joined()))
+        .containsExactly(List.of(0L, 0L, 0L, 0L));
+  }
+
+  private static List<FunnelDelta> combinedInOneFlush(FunnelDelta... deltas) throws Exception {
+    try (var combiner =
+        new OneInputStreamOperatorTestHarness<>(new DeltaCombiner<>(new DeltaSums.Funnel(), 500))) {
+      combiner.open();
+      for (FunnelDelta d : deltas) {
+        combiner.processElement(d, 0);
+      }
+      combiner.prepareSnapshotPreBarrier(1);
+      return combiner.extractOutputValues();
+    }
+  }
+
+  private static void upsert(Map<FunnelRowKey, FunnelRow> table, List<FunnelRow> rows) {
+    rows.forEach(r -> table.put(new FunnelRowKey(r.bucketStart(), r.appid(), r.code()), r));
+  }
+
+  @Test
+  void shouldWriteARowAgainWhenOnlyItsLiveCountChanged() throws Exception {
     try (var h = funnel()) {
       h.processElement(fd(1, 1, 0, 0, 1), 0);
       h.setProcessingTime(NOW + FLUSH);
       h.processElement(fd(0, 0, 0, 0, -1), 0);
       h.setProcessingTime(NOW + 3 * FLUSH);
-      assertThat(h.extractOutputValues()).hasSize(1);
+      assertThat(h.extractOutputValues())
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(r.sessions()).isOne());
     }
   }
 

@@ -11,12 +11,12 @@ class DepthCountsTest {
       new FunnelAggregator.Acc(10, 8, 6, 4, 2, false, false);
 
   @Test
-  void shouldAddCountsAndMakeTheRowDirtyOnlyWhenACountChanges() {
+  void shouldAddCountsAndMakeTheRowDirtyEvenWhenOnlyTheLiveCountChanges() {
     assertThat(CLEAN.add(1, 2, 3, 4, 5))
         .isEqualTo(new FunnelAggregator.Acc(11, 10, 9, 8, 7, true, false));
     assertThat(CLEAN.add(0, 0, 0, 0, -1))
-        .as("a live count alone is not written")
-        .isEqualTo(new FunnelAggregator.Acc(10, 8, 6, 4, 1, false, false));
+        .as("a replay must rewrite every row a change reached")
+        .isEqualTo(new FunnelAggregator.Acc(10, 8, 6, 4, 1, true, false));
     assertThat(CLEAN.add(0, 0, 0, 1, 0).add(0, 0, 0, 0, 0).dirty()).as("stays dirty").isTrue();
   }
 
