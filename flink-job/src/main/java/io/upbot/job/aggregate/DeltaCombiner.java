@@ -3,7 +3,9 @@ package io.upbot.job.aggregate;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -30,7 +32,9 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * when the session moved to an earlier hour, in the next, the replay may meet both in one flush.
  * Dropping that zero sum would leave the row the failed attempt wrote untouched, with a session it
  * no longer has; sent, it makes the row aggregator write the row again ({@link RowAggregator}
- * writes every row a delta reaches).
+ * writes every row a delta reaches). Not when another sum of the same flush reaches all its rows
+ * ({@link Sum#rows}): a session's figures change by −1 as it was and +1 as it is, so most sums of
+ * session changes are zero, and their rows are reached by the session's latest +1 anyway.
  *
  * <p>Holds no state: it flushes, held watermark included, before every checkpoint barrier, so a
  * checkpoint never covers a delta still in the buffer; and at once on the final watermark of a
@@ -53,6 +57,24 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
 
     /** The sum of two deltas of one key. */
     D plus(D a, D b);
+
+    /** Whether a sum changes nothing at all (sent only for its rows' sake: see the class). */
+    boolean isZero(D d);
+
+    /**
+     * What names every row a delta reaches, when deltas of other keys reach the same rows (then a
+     * zero sum is not sent beside a sent sum that reaches all its rows); {@code null}, the default,
+     * where a key is a row of its own.
+     */
+    default Object rows(D d) {
+      return null;
+    }
+
+    /** The {@link #rows} of every zero sum whose rows a sent sum {@code d} reaches. */
+    default List<Object> rowsReached(D d) {
+      Object rows = rows(d);
+      return rows == null ? List.of() : List.of(rows);
+    }
 
     /** The delta's change of its row's live count (0 where rows have none). */
     default long liveChange(D d) {
@@ -224,16 +246,17 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
     if (size == 0) {
       return;
     }
-    // Zero sums included: see the class comment.
     List<D> all = new ArrayList<>(size);
+    List<D> zeros = new ArrayList<>();
     for (int k = 0; k < size; k++) {
       int i = used[k];
       @SuppressWarnings("unchecked")
       D d = (D) sums[i];
       sums[i] = null;
-      all.add(d);
+      (sum.isZero(d) ? zeros : all).add(d);
     }
     size = 0;
+    addZeroSumsForTheirRows(all, zeros);
     // Rises before falls: see the class comment. (Sums of equal live change may leave in any
     // order: every row applies them linearly.)
     all.sort(Comparator.comparingLong((D d) -> sum.liveChange(d)).reversed());
@@ -246,5 +269,24 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
       }
     }
     hasTimestamp = false;
+  }
+
+  /**
+   * Adds to {@code sent} the zero sums whose rows no sum of {@code sent} reaches (class comment).
+   */
+  private void addZeroSumsForTheirRows(List<D> sent, List<D> zeros) {
+    if (zeros.isEmpty()) {
+      return;
+    }
+    Set<Object> reached = new HashSet<>();
+    for (D d : sent) {
+      reached.addAll(sum.rowsReached(d));
+    }
+    for (D z : zeros) {
+      Object rows = sum.rows(z);
+      if (rows == null || reached.add(rows)) {
+        sent.add(z);
+      }
+    }
   }
 }

@@ -3,6 +3,7 @@ package io.upbot.job.aggregate;
 import io.upbot.job.model.EventDelta;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.SessionDelta;
+import java.util.List;
 import java.util.Objects;
 
 /** How each of the sessionizer's deltas sums in a {@link DeltaCombiner}. */
@@ -49,6 +50,15 @@ public final class DeltaSums {
     }
 
     @Override
+    public boolean isZero(FunnelDelta d) {
+      return d.sessions() == 0
+          && d.exposed() == 0
+          && d.longPressed() == 0
+          && d.joined() == 0
+          && d.liveSessions() == 0;
+    }
+
+    @Override
     public long liveChange(FunnelDelta d) {
       return d.liveSessions();
     }
@@ -73,6 +83,11 @@ public final class DeltaSums {
     public EventDelta plus(EventDelta a, EventDelta b) {
       return new EventDelta(
           a.bucketStart(), a.appid(), a.code(), a.eventId(), a.events() + b.events());
+    }
+
+    @Override
+    public boolean isZero(EventDelta d) {
+      return d.events() == 0;
     }
   }
 
@@ -110,8 +125,49 @@ public final class DeltaSums {
     }
 
     @Override
+    public boolean isZero(SessionDelta d) {
+      return d.sessions() == 0 && d.live() == 0;
+    }
+
+    /**
+     * The rows of every per-session table: the breakdown row names the hour (and so the day), the
+     * code and the dimensions; the convert-time rows count only sessions that reached a long-press.
+     */
+    @Override
+    public Object rows(SessionDelta d) {
+      return rows(d, d.depth() >= 2);
+    }
+
+    /** A session that reached a long-press reaches the rows of one that did not, and more. */
+    @Override
+    public List<Object> rowsReached(SessionDelta d) {
+      return d.depth() >= 2 ? List.of(rows(d, true), rows(d, false)) : List.of(rows(d, false));
+    }
+
+    private static SessionRows rows(SessionDelta d, boolean pressed) {
+      return new SessionRows(
+          d.bucketStart(),
+          d.appid(),
+          d.code(),
+          d.accountType(),
+          d.deviceType(),
+          d.mediaType(),
+          pressed);
+    }
+
+    @Override
     public long liveChange(SessionDelta d) {
       return d.live();
     }
   }
+
+  /** The rows a session's change reaches, in the per-session tables. */
+  private record SessionRows(
+      long bucketStart,
+      String appid,
+      String code,
+      int accountType,
+      int deviceType,
+      int mediaType,
+      boolean pressed) {}
 }

@@ -100,6 +100,37 @@ class DeltaCombinerTest {
     }
   }
 
+  /** A session deepened within one flush: its +1 reaches every row its zero sum would. */
+  @Test
+  void shouldNotSendAZeroSumBesideASentSumThatReachesAllItsRows() throws Exception {
+    try (OneInputStreamOperatorTestHarness<SessionDelta, SessionDelta> h =
+        harness(new DeltaSums.Sessions())) {
+      h.processElement(session("o1", 1, 1, 1), 1);
+      h.processElement(session("o1", 1, -1, -1), 2); // deepened: -1 as it was, +1 as it is
+      h.processElement(session("o1", 2, 1, 1), 2);
+      // o2 joined, then moved to another hour: o1's +1 reaches this hour's rows for it too.
+      h.processElement(session("o2", 3, 1, 1), 3);
+      h.processElement(session("o2", 3, -1, -1), 3);
+      h.prepareSnapshotPreBarrier(1);
+
+      assertThat(output(h)).containsExactly(session("o1", 2, 1, 1));
+    }
+  }
+
+  /** The convert-time rows count only sessions that reached a long-press. */
+  @Test
+  void shouldSendAZeroSumOfALongPressedSessionBesideSumsOfSessionsThatWereNot() throws Exception {
+    try (OneInputStreamOperatorTestHarness<SessionDelta, SessionDelta> h =
+        harness(new DeltaSums.Sessions())) {
+      h.processElement(session("o1", 2, 1, 1), 1);
+      h.processElement(session("o1", 2, -1, -1), 2);
+      h.processElement(session("o2", 1, 1, 1), 2);
+      h.prepareSnapshotPreBarrier(1);
+
+      assertThat(output(h)).containsExactly(session("o2", 1, 1, 1), session("o1", 2, 0, 0));
+    }
+  }
+
   @Test
   void shouldSendRisingLiveCountsBeforeFallingOnes() throws Exception {
     try (OneInputStreamOperatorTestHarness<SessionDelta, SessionDelta> h =
@@ -173,6 +204,11 @@ class DeltaCombinerTest {
     @Override
     public EventDelta plus(EventDelta a, EventDelta b) {
       return events.plus(a, b);
+    }
+
+    @Override
+    public boolean isZero(EventDelta d) {
+      return events.isZero(d);
     }
   }
 
