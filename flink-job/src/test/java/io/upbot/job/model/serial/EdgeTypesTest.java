@@ -47,6 +47,23 @@ class EdgeTypesTest {
     }
   }
 
+  /** Short strings are read byte by byte, longer ones in one copy: both give back every char. */
+  @Test
+  void shouldGiveBackStringsOnBothSidesOfTheByteByByteLimit() throws Exception {
+    int limit = RecordSerializer.BYTE_BY_BYTE;
+    for (String code :
+        List.of(
+            "",
+            "é漢😀",
+            "c".repeat(limit),
+            "c".repeat(limit - 3) + "漢",
+            "c".repeat(limit + 1),
+            "c".repeat(limit - 2) + "漢")) {
+      EventDelta e = new EventDelta(3_600_000L, "wx1", code, "expose", 1);
+      assertThat(roundTrip(EdgeTypes.EVENT_DELTA, e)).isEqualTo(e);
+    }
+  }
+
   @Test
   void shouldGiveBackEveryFieldOfEachDelta() throws Exception {
     FunnelDelta f = new FunnelDelta(3_600_000L, "wx1", "c1", 1, -1, 0, 1, -1);
