@@ -3,9 +3,9 @@ package io.upbot.job.aggregate;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -62,7 +62,7 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
     boolean isZero(D d);
 
     /**
-     * What names every row a delta reaches, when deltas of other keys reach the same rows (then a
+     * What names the rows a delta reaches, when deltas of other keys reach the same rows (then a
      * zero sum is not sent beside a sent sum that reaches all its rows); {@code null}, the default,
      * where a key is a row of its own.
      */
@@ -70,10 +70,12 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
       return null;
     }
 
-    /** The {@link #rows} of every zero sum whose rows a sent sum {@code d} reaches. */
-    default List<Object> rowsReached(D d) {
-      Object rows = rows(d);
-      return rows == null ? List.of() : List.of(rows);
+    /**
+     * How far into its {@link #rows} a delta reaches: a sum reaches every row of a sum with the
+     * same rows and a reach up to its own.
+     */
+    default int reach(D d) {
+      return 0;
     }
 
     /** The delta's change of its row's live count (0 where rows have none). */
@@ -278,14 +280,22 @@ public final class DeltaCombiner<D> extends AbstractStreamOperator<D>
     if (zeros.isEmpty()) {
       return;
     }
-    Set<Object> reached = new HashSet<>();
+    // The furthest reach of the sent sums, by rows.
+    Map<Object, Integer> reached = new HashMap<>(2 * sent.size());
     for (D d : sent) {
-      reached.addAll(sum.rowsReached(d));
+      Object rows = sum.rows(d);
+      if (rows != null) {
+        reached.merge(rows, sum.reach(d), Math::max);
+      }
     }
     for (D z : zeros) {
       Object rows = sum.rows(z);
-      if (rows == null || reached.add(rows)) {
+      Integer reach = rows == null ? null : reached.get(rows);
+      if (reach == null || reach < sum.reach(z)) {
         sent.add(z);
+        if (rows != null) {
+          reached.merge(rows, sum.reach(z), Math::max);
+        }
       }
     }
   }

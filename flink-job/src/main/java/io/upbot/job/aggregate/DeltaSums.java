@@ -3,7 +3,6 @@ package io.upbot.job.aggregate;
 import io.upbot.job.model.EventDelta;
 import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.SessionDelta;
-import java.util.List;
 import java.util.Objects;
 
 /** How each of the sessionizer's deltas sums in a {@link DeltaCombiner}. */
@@ -131,28 +130,18 @@ public final class DeltaSums {
 
     /**
      * The rows of every per-session table: the breakdown row names the hour (and so the day), the
-     * code and the dimensions; the convert-time rows count only sessions that reached a long-press.
+     * code and the dimensions.
      */
     @Override
     public Object rows(SessionDelta d) {
-      return rows(d, d.depth() >= 2);
-    }
-
-    /** A session that reached a long-press reaches the rows of one that did not, and more. */
-    @Override
-    public List<Object> rowsReached(SessionDelta d) {
-      return d.depth() >= 2 ? List.of(rows(d, true), rows(d, false)) : List.of(rows(d, false));
-    }
-
-    private static SessionRows rows(SessionDelta d, boolean pressed) {
       return new SessionRows(
-          d.bucketStart(),
-          d.appid(),
-          d.code(),
-          d.accountType(),
-          d.deviceType(),
-          d.mediaType(),
-          pressed);
+          d.bucketStart(), d.appid(), d.code(), d.accountType(), d.deviceType(), d.mediaType());
+    }
+
+    /** The convert-time rows count only sessions that reached a long-press: those reach further. */
+    @Override
+    public int reach(SessionDelta d) {
+      return d.depth() >= 2 ? 1 : 0;
     }
 
     @Override
@@ -168,6 +157,5 @@ public final class DeltaSums {
       String code,
       int accountType,
       int deviceType,
-      int mediaType,
-      boolean pressed) {}
+      int mediaType) {}
 }
