@@ -33,14 +33,23 @@ class FailoverReplayPropertyTest {
   enum ReplayFlushes {
     /** Every replayed record in one flush, the one that sums the most changes to nothing. */
     ALL_AT_ONCE,
-    /** At random moments, other than the failed attempt's. */
+    /**
+     * At random moments, other than the failed attempt's and rarer (a tick after about one record
+     * in 8, against one in 2), so that some flushes still sum several changes of a row.
+     */
     ELSEWHERE
   }
 
-  @Property(tries = 100)
+  /**
+   * Few tries, as each builds two pipelines of Flink harnesses (most of its time); scenarios of up
+   * to 16 journeys, twice JobSemanticsPropertyTest's, so that more sessions share rows and more
+   * changes cancel out in a flush. Against the combiner and row aggregators of before dbbf6c7, a
+   * try found a stale row for one seed in four.
+   */
+  @Property(tries = 60)
   void shouldLeaveNoStaleRowWhenAFailedAttemptIsReplayedFromItsCheckpoint(@ForAll long seed)
       throws Exception {
-    Scenario s = Scenario.generate(seed, 8, 12);
+    Scenario s = Scenario.generate(seed, 16, 12);
     List<byte[]> records = s.partitioned(1).get(0);
     Random r = new Random(seed);
     ZoneId zone =
@@ -87,11 +96,14 @@ class FailoverReplayPropertyTest {
       for (int i = checkpoint.records(); i < records.size(); i++) {
         replay.receive(records.get(i), "t/0/" + i);
         if (replayFlushes == ReplayFlushes.ELSEWHERE) {
-          randomWatermarkAndTick(replay, elsewhere, 3);
+          randomWatermarkAndTick(replay, elsewhere, 8);
         }
       }
       replay.tick(FLUSH);
       replay.finish();
+      assertThat(replay.stateEntries())
+          .as("all state cleared after the final watermark, the restored state's too")
+          .isZero();
     }
 
     Tables expected =
