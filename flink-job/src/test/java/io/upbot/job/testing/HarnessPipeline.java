@@ -42,20 +42,27 @@ import io.upbot.job.source.RecordDecoder;
 import io.upbot.job.source.ServerClockWatermarks;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.apache.flink.util.OutputTag;
 
 /**
  * The job's functions wired by hand through test harnesses, in one thread: fast enough for many
  * property tries, and it moves watermarks and processing time mid-stream, so cleanup and retention
- * run while events still arrive.
+ * run while events still arrive. It takes checkpoints ({@link #checkpoint}) and restores from them
+ * ({@link #restore}), as the job does after a failure.
  */
 @SuppressWarnings("try") // close() throws Exception, as the harnesses do
 public final class HarnessPipeline implements AutoCloseable {
@@ -85,10 +92,28 @@ public final class HarnessPipeline implements AutoCloseable {
   private final List<OneInputStreamOperatorTestHarness<?, ?>> sumHarnesses;
   private final FunnelStages stages;
   private final List<KeyedOneInputStreamOperatorTestHarness<?, ?, ?>> rowHarnesses;
-  private final Tables tables = Tables.empty();
+
+  /**
+   * Every harness by name (the job's operators by uid), in the order records flow through them: a
+   * checkpoint's barrier passes them in this order.
+   */
+  private final Map<String, AbstractStreamOperatorTestHarness<?>> operators = new LinkedHashMap<>();
+
+  private final Settings settings;
+
+  /** The checkpoint this pipeline was restored from; {@code null} for a fresh start. */
+  private final Checkpoint restoredFrom;
+
+  private final Tables tables;
   private final List<DeadLetter> deadLetters = new ArrayList<>();
   private long watermark = Long.MIN_VALUE;
-  private long now = 1_000;
+  private long now;
+
+  /** The records taken off the stream, those of the checkpoint restored from included. */
+  private int received;
+
+  private int rowsWritten;
+  private long checkpointId;
 
   /**
    * The job's wall clock, as its watermark generator sees it: by default long after every record.
@@ -105,82 +130,156 @@ public final class HarnessPipeline implements AutoCloseable {
   public HarnessPipeline(
       FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs, ZoneId zone)
       throws Exception {
+    this(
+        new Settings(stages, gapMs, latenessMs, boundMs, flushMs, zone),
+        null,
+        Tables.empty(),
+        1_000);
+  }
+
+  /** What a pipeline is built from; a restored one is built from its checkpoint's. */
+  public record Settings(
+      FunnelStages stages, long gapMs, long latenessMs, long boundMs, long flushMs, ZoneId zone) {}
+
+  /**
+   * A checkpoint: every operator's state, and the source's position ({@code records} taken off the
+   * stream). A restore replays the stream from that position.
+   */
+  public record Checkpoint(
+      Settings settings, int records, Map<String, OperatorSubtaskState> operatorStates) {}
+
+  /**
+   * A pipeline restored from {@code checkpoint}, as the job after a failure, that writes into
+   * {@code database} (the rows the failed attempt wrote stay there until overwritten), its
+   * processing time starting at {@code nowMs}. Its watermark generator starts afresh and its
+   * operators at watermark {@code Long.MIN_VALUE}, as Flink's do: watermarks are not checkpointed.
+   */
+  public static HarnessPipeline restore(Checkpoint checkpoint, Tables database, long nowMs)
+      throws Exception {
+    return new HarnessPipeline(checkpoint.settings(), checkpoint, database, nowMs);
+  }
+
+  private HarnessPipeline(Settings settings, Checkpoint restoredFrom, Tables database, long nowMs)
+      throws Exception {
+    this.settings = settings;
+    this.restoredFrom = restoredFrom;
+    this.tables = database;
+    this.now = nowMs;
+    this.received = restoredFrom == null ? 0 : restoredFrom.records();
+    FunnelStages stages = settings.stages();
+    long gapMs = settings.gapMs();
+    long latenessMs = settings.latenessMs();
+    long flushMs = settings.flushMs();
     this.decoder = new RecordDecoder(latenessMs);
-    this.watermarks = new ServerClockWatermarks(boundMs, () -> wallClock);
+    this.watermarks = new ServerClockWatermarks(settings.boundMs(), () -> wallClock);
     RowTiming timing = new RowTiming(flushMs, latenessMs);
     this.stages = stages;
+    // Created in the order records flow through them (see operators).
     attributor =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        keyed(
+            "attributor",
             new JoinAttributor(stages, gapMs, latenessMs),
             AttributionKey::of,
-            TypeInformation.of(AttributionKey.class));
-    joins =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new JoinAggregator(timing), JoinDelta::rowKey, TypeInformation.of(FunnelRowKey.class));
+            AttributionKey.class);
     sessions =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        keyed(
+            "sessionizer",
             new JourneySessionizer(
                 stages, gapMs, latenessMs, JourneySessionizer.DEFAULT_MAX_EVENTS),
             JourneyEvent::journeyKey,
-            TypeInformation.of(JourneyKey.class));
-    funnel =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new FunnelAggregator(timing),
-            FunnelDelta::rowKey,
-            TypeInformation.of(FunnelRowKey.class));
-    events =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new EventAggregator(timing), EventDelta::rowKey, TypeInformation.of(EventRowKey.class));
-    dwell =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new DwellAggregator(timing),
-            DwellDelta::rowKey,
-            TypeInformation.of(FunnelRowKey.class));
-    DayBuckets days = new DayBuckets(zone);
+            JourneyKey.class);
+    // The job sums the sessionizer's funnel, event and session deltas for a moment, holding the
+    // watermark back meanwhile; so does this pipeline, with the job's longest wait.
+    funnelSums = combiner("funnel-sums", new DeltaSums.Funnel(), flushMs);
+    eventSums = combiner("event-sums", new DeltaSums.Events(), flushMs);
+    sessionSums = combiner("session-sums", new DeltaSums.Sessions(), flushMs);
+    sumHarnesses = List.of(funnelSums, eventSums, sessionSums);
+    joins = keyed("joins", new JoinAggregator(timing), JoinDelta::rowKey, FunnelRowKey.class);
+    funnel = keyed("funnel", new FunnelAggregator(timing), FunnelDelta::rowKey, FunnelRowKey.class);
+    events = keyed("events", new EventAggregator(timing), EventDelta::rowKey, EventRowKey.class);
+    dwell = keyed("dwell", new DwellAggregator(timing), DwellDelta::rowKey, FunnelRowKey.class);
+    DayBuckets days = new DayBuckets(settings.zone());
     breakdown =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        keyed(
+            "breakdown",
             new BreakdownAggregator(timing),
             SessionDelta::breakdownKey,
-            TypeInformation.of(BreakdownRowKey.class));
+            BreakdownRowKey.class);
     usersDaily =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        keyed(
+            "users-daily",
             new UsersDailyAggregator(timing, days),
             d -> days.key(d.bucketStart(), d.appid(), d.code()),
-            TypeInformation.of(DayRowKey.class));
+            DayRowKey.class);
     convertTime =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        keyed(
+            "convert-time",
             new HourlyConvertTimeAggregator(timing),
             SessionDelta::hourKey,
-            TypeInformation.of(FunnelRowKey.class));
+            FunnelRowKey.class);
     convertTimeDaily =
-        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        keyed(
+            "convert-time-daily",
             new DailyConvertTimeAggregator(timing, days),
             d -> days.key(d.bucketStart(), d.appid(), d.code()),
-            TypeInformation.of(DayRowKey.class));
+            DayRowKey.class);
     rowHarnesses =
         List.of(funnel, events, dwell, breakdown, usersDaily, convertTime, convertTimeDaily, joins);
-    // The job sums the sessionizer's funnel, event and session deltas for a moment, holding the
-    // watermark back meanwhile; so does this pipeline, with the
-    // job's longest wait.
-    funnelSums = combiner(new DeltaSums.Funnel(), flushMs);
-    eventSums = combiner(new DeltaSums.Events(), flushMs);
-    sessionSums = combiner(new DeltaSums.Sessions(), flushMs);
-    sumHarnesses = List.of(funnelSums, eventSums, sessionSums);
+    // A restored pipeline's overdue flush timers fire here, as Flink's do right after a restore.
     setProcessingTime(now);
+    collectRows();
   }
 
-  private static <D> OneInputStreamOperatorTestHarness<D, D> combiner(
-      DeltaCombiner.Sum<D> sum, long flushMs) throws Exception {
-    OneInputStreamOperatorTestHarness<D, D> h =
+  private <K, I, O> KeyedOneInputStreamOperatorTestHarness<K, I, O> keyed(
+      String name, KeyedProcessFunction<K, I, O> function, KeySelector<I, K> key, Class<K> keyType)
+      throws Exception {
+    return started(
+        name,
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(function), key, TypeInformation.of(keyType), 1, 1, 0));
+  }
+
+  private <D> OneInputStreamOperatorTestHarness<D, D> combiner(
+      String name, DeltaCombiner.Sum<D> sum, long flushMs) throws Exception {
+    return started(
+        name,
         new OneInputStreamOperatorTestHarness<>(
-            new DeltaCombiner<>(sum, Math.min(500, flushMs / 2)));
-    h.setup();
+            new DeltaCombiner<>(sum, Math.min(500, flushMs / 2))));
+  }
+
+  /** Opens {@code h}, with its state from the checkpoint restored from if any. */
+  private <H extends AbstractStreamOperatorTestHarness<?>> H started(String name, H h)
+      throws Exception {
+    if (restoredFrom != null) {
+      h.initializeState(restoredFrom.operatorStates().get(name));
+    }
     h.open();
+    operators.put(name, h);
     return h;
+  }
+
+  /**
+   * Takes a checkpoint after the records received so far, as an aligned barrier would: each
+   * operator, in the order records flow, does its pre-barrier work (the combiners flush) and its
+   * output reaches the next ones before they snapshot; then every operator snapshots.
+   */
+  public Checkpoint checkpoint() throws Exception {
+    long id = ++checkpointId;
+    for (AbstractStreamOperatorTestHarness<?> h : operators.values()) {
+      h.prepareSnapshotPreBarrier(id);
+      forwardAttributed();
+      forwardDeltas();
+    }
+    Map<String, OperatorSubtaskState> states = new LinkedHashMap<>();
+    for (Map.Entry<String, AbstractStreamOperatorTestHarness<?>> e : operators.entrySet()) {
+      states.put(e.getKey(), e.getValue().snapshot(id, now));
+    }
+    return new Checkpoint(settings, received, Map.copyOf(states));
   }
 
   /** One record off the stream. */
   public void receive(byte[] payload, String source) throws Exception {
+    received++;
     DecodedRecord d = decoder.decode(payload, source, now);
     watermarks.onEvent(d, d.event() != null ? d.event().t() : Long.MIN_VALUE, watermarkOutput);
     if (d.event() != null) {
@@ -225,8 +324,19 @@ public final class HarnessPipeline implements AutoCloseable {
     advanceWatermark(Watermark.MAX_WATERMARK.getTimestamp());
   }
 
+  /** The tables as written: the last write of a key wins, as in the database. */
   public Tables tables() {
     return tables;
+  }
+
+  /** The rows this pipeline has written. */
+  public int rowsWritten() {
+    return rowsWritten;
+  }
+
+  /** The processing time now. */
+  public long processingTime() {
+    return now;
   }
 
   public List<DeadLetter> deadLetters() {
@@ -336,6 +446,7 @@ public final class HarnessPipeline implements AutoCloseable {
       for (Object o; (o = h.getOutput().poll()) != null; ) {
         if (o instanceof StreamRecord<?> r) {
           tables.upsert(r.getValue());
+          rowsWritten++;
         }
       }
       drainDeadLetters(h, DroppedRows.DEAD_LETTERS);
@@ -361,12 +472,7 @@ public final class HarnessPipeline implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    attributor.close();
-    sessions.close();
-    for (OneInputStreamOperatorTestHarness<?, ?> h : sumHarnesses) {
-      h.close();
-    }
-    for (KeyedOneInputStreamOperatorTestHarness<?, ?, ?> h : rowHarnesses) {
+    for (AbstractStreamOperatorTestHarness<?> h : operators.values()) {
       h.close();
     }
   }

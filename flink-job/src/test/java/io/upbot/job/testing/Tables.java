@@ -13,10 +13,12 @@ import io.upbot.job.model.FunnelRow;
 import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.UsersDailyRow;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -159,6 +161,39 @@ public record Tables(
         (k, v) -> {
           if (counts.stream().anyMatch(i -> v.get(i) != 0)) {
             to.put(k, v);
+          }
+        });
+  }
+
+  /**
+   * The rows in which these tables differ from {@code expected}, one line each, {@code null} for a
+   * missing row: a failure then names the few wrong rows rather than printing every table whole.
+   */
+  public List<String> differencesFrom(Tables expected) {
+    List<String> out = new ArrayList<>();
+    differences("funnel", funnel, expected.funnel, out);
+    differences("events", events, expected.events, out);
+    differences("dwell", dwell, expected.dwell, out);
+    differences("breakdown", breakdown, expected.breakdown, out);
+    differences("usersDaily", usersDaily, expected.usersDaily, out);
+    differences("convertTime", convertTime, expected.convertTime, out);
+    differences("convertTimeDaily", convertTimeDaily, expected.convertTimeDaily, out);
+    differences("joins", joins, expected.joins, out);
+    return out;
+  }
+
+  private static <K, V> void differences(
+      String table, Map<K, V> actual, Map<K, V> expected, List<String> out) {
+    actual.forEach(
+        (k, v) -> {
+          if (!Objects.equals(v, expected.get(k))) {
+            out.add(table + " " + k + ": " + v + ", expected " + expected.get(k));
+          }
+        });
+    expected.forEach(
+        (k, v) -> {
+          if (!actual.containsKey(k)) {
+            out.add(table + " " + k + ": null, expected " + v);
           }
         });
   }
