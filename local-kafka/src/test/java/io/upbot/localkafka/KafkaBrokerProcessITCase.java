@@ -29,7 +29,7 @@ class KafkaBrokerProcessITCase {
   }
 
   @Test
-  void shouldServeWithBothCompilersAndG1WhenStartedForServing() throws Exception {
+  void shouldServeWithBothCompilersG1AndHugePagesWhenStartedForServing() throws Exception {
     try (KafkaBrokerProcess broker =
         KafkaBrokerProcess.start(
             KafkaBrokerProcess.libsFromSystemProperty(),
@@ -41,7 +41,7 @@ class KafkaBrokerProcessITCase {
       List<String> args =
           List.of(ProcessHandle.of(broker.pid()).orElseThrow().info().arguments().orElseThrow());
       assertThat(args)
-          .contains("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20")
+          .contains("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+UseTransparentHugePages")
           .noneMatch(a -> a.startsWith("-XX:TieredStopAtLevel"))
           .doesNotContain("-XX:+UseSerialGC");
       assertThat(broker.isRunning()).isTrue();
