@@ -190,18 +190,14 @@ public final class AnalyticsJob {
     }
   }
 
-  /**
-   * Adds the job's operators to {@code env}, reading {@code source} and writing to {@code sinks}.
-   */
-  public static void build(
+  /** Adds the job's operators up to and including its sessionizer (see {@link Sessionized}). */
+  public static Sessionized sessionize(
       StreamExecutionEnvironment env,
       JobSettings s,
       Source<DecodedRecord, ?, ?> source,
-      WatermarkStrategy<DecodedRecord> watermarks,
-      JobSinks sinks) {
+      WatermarkStrategy<DecodedRecord> watermarks) {
     long gapMs = s.sessionGap().toMillis();
     long latenessMs = s.allowedLateness().toMillis();
-    RowTiming timing = new RowTiming(s.flushInterval().toMillis(), latenessMs);
 
     SingleOutputStreamOperator<JourneyEvent> events =
         env.fromSource(source, watermarks, "media events", TypeInformation.of(DecodedRecord.class))
@@ -247,6 +243,36 @@ public final class AnalyticsJob {
                 EdgeTypes.FUNNEL_DELTA)
             .name("sessionise journeys")
             .uid(UID_SESSIONIZER);
+    return new Sessionized(events, admitted, attributed, sessionized);
+  }
+
+  /**
+   * The job's graph up to its sessionizer: the decoded events, those the cardinality guard
+   * admitted, the WeCom joins attributed, and the sessionizer's deltas (main output: funnel deltas;
+   * the rest on its side outputs).
+   */
+  public record Sessionized(
+      SingleOutputStreamOperator<JourneyEvent> events,
+      SingleOutputStreamOperator<JourneyEvent> admitted,
+      SingleOutputStreamOperator<JourneyEvent> attributed,
+      SingleOutputStreamOperator<FunnelDelta> deltas) {}
+
+  /**
+   * Adds the job's operators to {@code env}, reading {@code source} and writing to {@code sinks}.
+   */
+  public static void build(
+      StreamExecutionEnvironment env,
+      JobSettings s,
+      Source<DecodedRecord, ?, ?> source,
+      WatermarkStrategy<DecodedRecord> watermarks,
+      JobSinks sinks) {
+    long latenessMs = s.allowedLateness().toMillis();
+    RowTiming timing = new RowTiming(s.flushInterval().toMillis(), latenessMs);
+    Sessionized journeys = sessionize(env, s, source, watermarks);
+    SingleOutputStreamOperator<JourneyEvent> events = journeys.events();
+    SingleOutputStreamOperator<JourneyEvent> admitted = journeys.admitted();
+    SingleOutputStreamOperator<JourneyEvent> attributed = journeys.attributed();
+    SingleOutputStreamOperator<FunnelDelta> sessionized = journeys.deltas();
     // Each delta stream summed per row for a moment, in the sessionizer's chain, before its
     // exchange (docs/tables.md#totals-upserts-and-exactly-once-results).
     long combineMs = Math.min(COMBINE_MAX_DELAY_MS, s.flushInterval().toMillis() / 2);

@@ -1,5 +1,6 @@
 package io.upbot.local.bench;
 
+import io.upbot.job.JobSettings;
 import io.upbot.local.CliArgs;
 import io.upbot.localkafka.KafkaBrokerProcess;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -36,7 +38,8 @@ final class JobBench {
           "\n",
           "usage: ./upbot bench job [--events 5000000] [--state-journeys 100000] [--parallelism 2]",
           "                         [--data-dir .upbot] [--postgres on|off|auto] [--seed 1]",
-          "                         [--only full,passthrough,sql,state]  (a part, for profiling)",
+          "                         [--only full,sessionizing,passthrough,sql,state]  (parts, for"
+              + " profiling)",
           "");
 
   private static final int PARTITIONS = 2;
@@ -72,9 +75,10 @@ final class JobBench {
     if (!Set.of("on", "off", "auto").contains(postgres)) {
       a.error("--postgres: on, off or auto");
     }
-    Set<String> only = Set.of(a.string("only", "full,passthrough,sql,state").split(",", -1));
-    if (!Set.of("full", "passthrough", "sql", "state").containsAll(only)) {
-      a.error("--only: a comma list of full, passthrough, sql, state");
+    Set<String> only =
+        Set.of(a.string("only", "full,sessionizing,passthrough,sql,state").split(",", -1));
+    if (!Set.of("full", "sessionizing", "passthrough", "sql", "state").containsAll(only)) {
+      a.error("--only: a comma list of full, sessionizing, passthrough, sql, state");
     }
     a.failOnErrors("bench job");
     Path dataDir = Path.of(a.string("data-dir", ".upbot")).toAbsolutePath();
@@ -139,45 +143,31 @@ final class JobBench {
     String topic = fill.topic();
     String sqlite = "jdbc:sqlite:" + work.resolve("bench.db");
     warmUp(bootstrap, work, Math.min(events, WARM_UP_EVENTS), parallelism, seed, only, out);
+    Function<String, JobSettings> settings =
+        group ->
+            JobBenchJobs.settings(
+                bootstrap, topic, group, sqlite, "", parallelism, true, "hashmap");
     JobBenchJobs.Run full = null;
     JobBenchJobs.Run pass = null;
+    JobBenchJobs.Run sessionizing = null;
     JobBenchJobs.Run sql = null;
     if (only.contains("full")) {
-      full =
-          JobBenchJobs.full(
-              "full job (sqlite)",
-              JobBenchJobs.settings(
-                  bootstrap, topic, "bench-full", sqlite, "", parallelism, true, "hashmap"),
-              fill.records());
-      print(out, full);
-      report.put("full_events_per_s", "full job, SQLite (events/s)", full.eventsPerSecond());
-      report.put(
-          "full_events_per_cpu_s", "full job, SQLite (events/CPU-s)", full.eventsPerCpuSecond());
-      report.put("full_gc_s", "full job, SQLite: GC time (s)", full.gcMillis() / 1000.0);
+      full = JobBenchJobs.full("full job (sqlite)", settings.apply("bench-full"), fill.records());
+      putRun(out, report, "full", "full job, SQLite", full);
       report.put("full_sessions", "sessions counted by the job", sessions(sqlite, "", ""));
     }
+    if (only.contains("sessionizing")) {
+      sessionizing =
+          JobBenchJobs.sessionizing(settings.apply("bench-sessionizing"), fill.records());
+      putRun(out, report, "sessionizing", "sessionizing alone, deltas discarded", sessionizing);
+    }
     if (only.contains("passthrough")) {
-      pass =
-          JobBenchJobs.passThrough(
-              JobBenchJobs.settings(
-                  bootstrap, topic, "bench-pass", sqlite, "", parallelism, true, "hashmap"),
-              fill.records());
-      print(out, pass);
-      report.put("passthrough_events_per_s", "pass-through (events/s)", pass.eventsPerSecond());
-      report.put(
-          "passthrough_events_per_cpu_s", "pass-through (events/CPU-s)", pass.eventsPerCpuSecond());
-      report.put("passthrough_gc_s", "pass-through: GC time (s)", pass.gcMillis() / 1000.0);
+      pass = JobBenchJobs.passThrough(settings.apply("bench-pass"), fill.records());
+      putRun(out, report, "passthrough", "pass-through", pass);
     }
     if (only.contains("sql")) {
-      sql =
-          JobBenchJobs.sql(
-              JobBenchJobs.settings(
-                  bootstrap, topic, "bench-sql", sqlite, "", parallelism, true, "hashmap"),
-              fill.records());
-      print(out, sql);
-      report.put("sql_events_per_s", "Flink SQL (events/s)", sql.eventsPerSecond());
-      report.put("sql_events_per_cpu_s", "Flink SQL (events/CPU-s)", sql.eventsPerCpuSecond());
-      report.put("sql_gc_s", "Flink SQL: GC time (s)", sql.gcMillis() / 1000.0);
+      sql = JobBenchJobs.sql(settings.apply("bench-sql"), fill.records());
+      putRun(out, report, "sql", "Flink SQL", sql);
       report.put("sql_sessions", "sessions counted by the SQL", sql.sessions());
     }
     if (full != null && pass != null) {
@@ -191,6 +181,21 @@ final class JobBench {
           "full / pass-through, per CPU-s",
           full.eventsPerCpuSecond(),
           pass.eventsPerCpuSecond());
+    }
+    // The sessionizing step bounds any graph after it: it shows what the goals ask of that step.
+    if (sessionizing != null && pass != null) {
+      report.ratio(
+          "sessionizing_to_passthrough",
+          "sessionizing alone / pass-through",
+          sessionizing.eventsPerSecond(),
+          pass.eventsPerSecond());
+    }
+    if (sessionizing != null && sql != null) {
+      report.ratio(
+          "sessionizing_to_sql",
+          "sessionizing alone / Flink SQL",
+          sessionizing.eventsPerSecond(),
+          sql.eventsPerSecond());
     }
     if (full != null && sql != null) {
       report.ratio(
@@ -309,6 +314,19 @@ final class JobBench {
               bootstrap, warm.topic(), "warm-full", sqlite, "", parallelism, true, "hashmap"),
           warm.records());
     }
+    if (only.contains("sessionizing") && !only.contains("full")) {
+      JobBenchJobs.sessionizing(
+          JobBenchJobs.settings(
+              bootstrap,
+              warm.topic(),
+              "warm-sessionizing",
+              sqlite,
+              "",
+              parallelism,
+              true,
+              "hashmap"),
+          warm.records());
+    }
     if (only.contains("passthrough")) {
       JobBenchJobs.passThrough(
           JobBenchJobs.settings(
@@ -321,6 +339,18 @@ final class JobBench {
               bootstrap, warm.topic(), "warm-sql", sqlite, "", parallelism, true, "hashmap"),
           warm.records());
     }
+  }
+
+  /**
+   * Prints a run and reports its rate, rate per CPU-second and GC time, as {@code
+   * <key>_events_per_s} and so on.
+   */
+  private static void putRun(
+      PrintStream out, BenchReport report, String key, String label, JobBenchJobs.Run r) {
+    print(out, r);
+    report.put(key + "_events_per_s", label + " (events/s)", r.eventsPerSecond());
+    report.put(key + "_events_per_cpu_s", label + " (events/CPU-s)", r.eventsPerCpuSecond());
+    report.put(key + "_gc_s", label + ": GC time (s)", r.gcMillis() / 1000.0);
   }
 
   private static void print(PrintStream out, JobBenchJobs.Run r) {

@@ -109,16 +109,27 @@ final class JobBenchJobs {
   static Run full(String name, JobSettings s, long records) throws Exception {
     StreamExecutionEnvironment env = environment(s.parallelism());
     JobMain.define(env, s);
-    long cpu = cpuMillis();
-    long gc = gcMillis();
-    JobExecutionResult r = env.execute("bench: " + name);
-    return new Run(
-        name,
-        records,
-        r.getNetRuntime(TimeUnit.MILLISECONDS),
-        cpuMillis() - cpu,
-        gcMillis() - gc,
-        -1);
+    return timed(name, env, records);
+  }
+
+  /**
+   * The analytics job's graph up to and including its sessionizer (decoder, cardinality guard, join
+   * attribution, sessionizer), its deltas discarded: the most any graph after the sessionizer could
+   * reach, however few exchanges it had.
+   */
+  static Run sessionizing(JobSettings s, long records) throws Exception {
+    StreamExecutionEnvironment env = environment(s.parallelism());
+    AnalyticsJob.configure(env, s);
+    AnalyticsJob.sessionize(
+            env,
+            s,
+            KafkaSources.create(s.kafkaSettings()),
+            ServerClockWatermarks.strategy(s.watermarkBound(), s.sourceIdleness(), s.bounded()))
+        .deltas()
+        .sinkTo(new DiscardingSink<>())
+        .name("discard")
+        .uid("discard");
+    return timed("sessionizing alone", env, records);
   }
 
   /** The job's source and decoder, nothing after them. */
@@ -126,11 +137,17 @@ final class JobBenchJobs {
     StreamExecutionEnvironment env = environment(s.parallelism());
     AnalyticsJob.configure(env, s);
     source(env, s).sinkTo(new DiscardingSink<>()).name("discard").uid("discard");
+    return timed("pass-through", env, records);
+  }
+
+  /** Runs {@code env}'s job to its end, timing it as {@link Run} says. */
+  private static Run timed(String name, StreamExecutionEnvironment env, long records)
+      throws Exception {
     long cpu = cpuMillis();
     long gc = gcMillis();
-    JobExecutionResult r = env.execute("bench: pass-through");
+    JobExecutionResult r = env.execute("bench: " + name);
     return new Run(
-        "pass-through",
+        name,
         records,
         r.getNetRuntime(TimeUnit.MILLISECONDS),
         cpuMillis() - cpu,

@@ -73,7 +73,7 @@ final class PipelineBench {
               + " DIR/bench/pipeline-stack (deleted after)",
           "  to compare a job setting with the local stack's:"
               + " --parallelism N, --flush-interval 1s, --jdbc-batch-interval 200ms,"
-              + " --checkpoint-interval 30s",
+              + " --checkpoint-interval 30s, --state-backend hashmap|rocksdb",
           "");
 
   /** What to run. */
@@ -140,7 +140,8 @@ final class PipelineBench {
                 "parallelism",
                 "flush-interval",
                 "jdbc-batch-interval",
-                "checkpoint-interval"),
+                "checkpoint-interval",
+                "state-backend"),
             Set.of());
     int seconds = a.integer("seconds", 60, 1, 3600);
     int step = a.integer("step-seconds", 15, 1, 600);
@@ -151,6 +152,10 @@ final class PipelineBench {
     Duration jdbc = a.has("jdbc-batch-interval") ? a.duration("jdbc-batch-interval", null) : null;
     Duration checkpoints =
         a.has("checkpoint-interval") ? a.duration("checkpoint-interval", null) : null;
+    String backend = a.has("state-backend") ? a.string("state-backend", null) : null;
+    if (backend != null && !backend.equals("hashmap") && !backend.equals("rocksdb")) {
+      a.error("--state-backend: must be hashmap or rocksdb, not " + backend);
+    }
     if (flush != null && flush.toMillis() < 1) {
       a.error("--flush-interval: must be at least 1ms");
     }
@@ -159,7 +164,11 @@ final class PipelineBench {
     }
     a.failOnErrors("bench pipeline");
     return new Options(
-        seconds, step, batch, dir, new PipelineTuning(parallelism, flush, jdbc, checkpoints));
+        seconds,
+        step,
+        batch,
+        dir,
+        new PipelineTuning(parallelism, flush, jdbc, checkpoints, backend));
   }
 
   private BenchReport measure(Instant started) throws Exception {
@@ -225,7 +234,8 @@ final class PipelineBench {
             .put(
                 "jdbc_batch_interval_ms",
                 "JDBC batch interval (ms)",
-                job.jdbcBatchInterval().toMillis());
+                job.jdbcBatchInterval().toMillis())
+            .put("state_backend", "job state backend", job.stateBackend());
         TableCounts tables = new TableCounts(JdbcSettings.defaults(stack.jdbcUrl()));
         warmUp(poster, tables, endpoint / 4, phase, cpu);
 

@@ -14,10 +14,11 @@ record PipelineTuning(
     Integer parallelism,
     Duration flushInterval,
     Duration jdbcBatchInterval,
-    Duration checkpointInterval) {
+    Duration checkpointInterval,
+    String stateBackend) {
 
   /** No change but the starting offsets. */
-  static final PipelineTuning NONE = new PipelineTuning(null, null, null, null);
+  static final PipelineTuning NONE = new PipelineTuning(null, null, null, null, null);
 
   /** The job settings as this bench runs them. */
   UnaryOperator<JobSettings> apply() {
@@ -30,6 +31,7 @@ record PipelineTuning(
                 jdbcBatchInterval != null ? jdbcBatchInterval : s.jdbcBatchInterval())
             .checkpointInterval(
                 checkpointInterval != null ? checkpointInterval : s.checkpointInterval())
+            .stateBackend(stateBackend != null ? stateBackend : s.stateBackend())
             .build();
   }
 }

@@ -48,16 +48,19 @@ class JobBenchITCase {
         List.of(
             "full_events_per_s",
             "passthrough_events_per_s",
+            "sessionizing_events_per_s",
             "sql_events_per_s",
             "ratio_full_to_passthrough",
             "ratio_full_to_sql",
+            "ratio_sessionizing_to_passthrough",
+            "ratio_sessionizing_to_sql",
             "state_bytes_per_journey_heap",
             "state_bytes_per_journey_rocksdb")) {
       assertThat(json.get(figure)).as(figure).isNotNull();
       assertThat(json.get(figure).isNumber()).as(figure).isTrue();
       assertThat(json.get(figure).asDouble()).as(figure).isPositive();
     }
-    for (String gc : List.of("full_gc_s", "passthrough_gc_s", "sql_gc_s")) {
+    for (String gc : List.of("full_gc_s", "sessionizing_gc_s", "passthrough_gc_s", "sql_gc_s")) {
       assertThat(json.get(gc)).as(gc).isNotNull();
       assertThat(json.get(gc).asDouble(-1)).as(gc).isNotNegative();
     }
