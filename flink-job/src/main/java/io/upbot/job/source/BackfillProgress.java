@@ -33,9 +33,14 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class BackfillProgress implements AutoCloseable {
 
-  private final Admin admin;
-  private final String group;
-  private final String topic;
+  /** Reads the consumer group's committed offsets of the topic, by partition. */
+  @FunctionalInterface
+  interface CommittedOffsets {
+    Map<Integer, Long> read() throws Exception;
+  }
+
+  private final CommittedOffsets committed;
+  private final Runnable release;
   private final Offsets offsets;
   private final PrintStream out;
   private final LongSupplier nanoClock;
@@ -43,15 +48,13 @@ public final class BackfillProgress implements AutoCloseable {
   private final ScheduledExecutorService timer;
 
   private BackfillProgress(
-      Admin admin,
-      String group,
-      String topic,
+      CommittedOffsets committed,
+      Runnable release,
       Offsets offsets,
       PrintStream out,
       LongSupplier nanoClock) {
-    this.admin = admin;
-    this.group = group;
-    this.topic = topic;
+    this.committed = committed;
+    this.release = release;
     this.offsets = offsets;
     this.out = out;
     this.nanoClock = nanoClock;
@@ -66,6 +69,23 @@ public final class BackfillProgress implements AutoCloseable {
   }
 
   /**
+   * Prints {@code offsets} and then, every {@code every}, the progress {@code committed} reads;
+   * {@code release} runs on {@link #close}.
+   */
+  static BackfillProgress reporting(
+      CommittedOffsets committed,
+      Runnable release,
+      Offsets offsets,
+      PrintStream out,
+      LongSupplier nanoClock,
+      Duration every) {
+    BackfillProgress progress = new BackfillProgress(committed, release, offsets, out, nanoClock);
+    long ms = every.toMillis();
+    progress.timer.scheduleAtFixedRate(progress::report, ms, ms, TimeUnit.MILLISECONDS);
+    return progress;
+  }
+
+  /**
    * Reads where the backfill starts and ends, prints it, and prints the progress every {@code
    * every}. Returns null (after saying why) when Kafka cannot tell: the backfill itself goes on
    * regardless.
@@ -77,14 +97,16 @@ public final class BackfillProgress implements AutoCloseable {
     Admin admin = Admin.create(p);
     try {
       Offsets offsets = readOffsets(admin, s.topic(), s.groupId(), s.startFrom());
-      BackfillProgress progress =
-          new BackfillProgress(admin, s.groupId(), s.topic(), offsets, out, System::nanoTime);
       out.printf(
           "backfill: %,d records to read from %d partitions of %s (up to the end offsets %s)%n",
           offsets.total(), offsets.end().size(), s.topic(), offsets.end());
-      long ms = every.toMillis();
-      progress.timer.scheduleAtFixedRate(progress::report, ms, ms, TimeUnit.MILLISECONDS);
-      return progress;
+      return reporting(
+          () -> committedOffsets(admin, s.groupId(), s.topic()),
+          () -> admin.close(Duration.ofSeconds(1)),
+          offsets,
+          out,
+          System::nanoTime,
+          every);
     } catch (Exception e) {
       admin.close(Duration.ofSeconds(1));
       out.println(
@@ -93,9 +115,12 @@ public final class BackfillProgress implements AutoCloseable {
     }
   }
 
-  /** Prints the summary of a backfill that ended. */
+  /**
+   * Prints the summary of a backfill that ended, after the last progress report: a report still
+   * waiting for Kafka is cut short and prints nothing, so the summary is always the last line.
+   */
   public void finished() {
-    timer.shutdownNow();
+    stopReports();
     double seconds = (nanoClock.getAsLong() - startNanos) / 1e9;
     out.printf(
         "backfill done: %,d records from %d partitions in %.1f s (%,.0f records/s)%n",
@@ -104,28 +129,52 @@ public final class BackfillProgress implements AutoCloseable {
 
   @Override
   public void close() {
+    stopReports();
+    release.run();
+  }
+
+  private void stopReports() {
     timer.shutdownNow();
-    admin.close(Duration.ofSeconds(1));
+    try {
+      // A report reads with a 10 s timeout; interrupted, it ends at once.
+      timer.awaitTermination(15, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void report() {
+    Map<Integer, Long> read;
     try {
-      Map<Integer, Long> committed = new HashMap<>();
-      admin
-          .listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata()
-          .get(10, TimeUnit.SECONDS)
-          .forEach(
-              (tp, o) -> {
-                if (tp.topic().equals(topic) && o != null) {
-                  committed.put(tp.partition(), o.offset());
-                }
-              });
-      out.println(line(offsets, committed, (nanoClock.getAsLong() - startNanos) / 1e9));
+      read = committed.read();
+    } catch (InterruptedException e) {
+      return; // stopped: the summary follows
     } catch (Exception e) {
-      // A missed report is no reason to disturb the backfill; the next one may succeed.
-      out.println("backfill: progress unavailable this time (" + e.getMessage() + ")");
+      if (!timer.isShutdown()) {
+        // A missed report is no reason to disturb the backfill; the next one may succeed.
+        out.println("backfill: progress unavailable this time (" + e.getMessage() + ")");
+      }
+      return;
     }
+    if (!timer.isShutdown()) {
+      out.println(line(offsets, read, (nanoClock.getAsLong() - startNanos) / 1e9));
+    }
+  }
+
+  private static Map<Integer, Long> committedOffsets(Admin admin, String group, String topic)
+      throws Exception {
+    Map<Integer, Long> committed = new HashMap<>();
+    admin
+        .listConsumerGroupOffsets(group)
+        .partitionsToOffsetAndMetadata()
+        .get(10, TimeUnit.SECONDS)
+        .forEach(
+            (tp, o) -> {
+              if (tp.topic().equals(topic) && o != null) {
+                committed.put(tp.partition(), o.offset());
+              }
+            });
+    return committed;
   }
 
   /**

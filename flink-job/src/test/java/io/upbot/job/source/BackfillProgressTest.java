@@ -1,10 +1,20 @@
 package io.upbot.job.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.upbot.job.source.BackfillProgress.Offsets;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BackfillProgressTest {
@@ -61,5 +71,64 @@ class BackfillProgressTest {
         .contains("100 records/s", "time left about 2.8 h");
     assertThat(BackfillProgress.line(o, Map.of(0, 10_000L), 10.0))
         .contains("1,000 records/s", "time left about 16 min");
+  }
+
+  @Test
+  void shouldPrintTheSummaryLastWhenAReportIsStillWaitingForKafka() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    CountDownLatch reading = new CountDownLatch(1);
+    BackfillProgress progress =
+        BackfillProgress.reporting(
+            () -> {
+              reading.countDown();
+              new CountDownLatch(1).await(); // Kafka does not answer
+              return Map.of();
+            },
+            () -> {},
+            offsets(0, 100, 0, 100),
+            out,
+            System::nanoTime,
+            Duration.ofMillis(5));
+    assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+    progress.finished();
+    progress.close();
+
+    List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0)).startsWith("backfill done: 200 records from 2 partitions");
+  }
+
+  @Test
+  void shouldSayAReportIsUnavailableAndGoOnWhenKafkaCannotTell() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    AtomicInteger calls = new AtomicInteger();
+    BackfillProgress progress =
+        BackfillProgress.reporting(
+            () -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new TimeoutException("no answer in 10 s");
+              }
+              return Map.of(0, 40L, 1, 60L);
+            },
+            () -> {},
+            offsets(0, 100, 0, 100),
+            out,
+            System::nanoTime,
+            Duration.ofMillis(5));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> printed.toString(StandardCharsets.UTF_8).contains("backfill: 100 of 200"));
+
+    progress.finished();
+    progress.close();
+
+    List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.get(0))
+        .isEqualTo("backfill: progress unavailable this time (no answer in 10 s)");
+    assertThat(lines.get(1)).startsWith("backfill: 100 of 200 records (50.0%)");
+    assertThat(lines.get(lines.size() - 1)).startsWith("backfill done:");
   }
 }
