@@ -10,6 +10,7 @@ import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.serial.EdgeTypes;
+import io.upbot.job.model.serial.StateTypes;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.util.Iterator;
 import java.util.Map;
@@ -168,7 +169,7 @@ public final class JourneySessionizer
     index = getRuntimeContext().getState(new ValueStateDescriptor<>(INDEX_STATE, indexType()));
     events =
         getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>(EVENTS_STATE, Types.STRING, Types.LONG));
+            .getMapState(new MapStateDescriptor<>(EVENTS_STATE, StateTypes.STRING, Types.LONG));
     pendingSlots =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>(PENDING_STATE, Types.LONG, Types.LONG));

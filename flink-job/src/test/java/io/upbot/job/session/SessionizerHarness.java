@@ -4,12 +4,12 @@ import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.model.serial.StateTypes;
 import java.util.List;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -23,7 +23,8 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
- * Test harnesses of a {@link JourneySessionizer} on the heap or on RocksDB, the job's two backends.
+ * Test harnesses of a {@link JourneySessionizer}, keyed as the job keys it, on the heap or on
+ * RocksDB, the job's two backends.
  */
 final class SessionizerHarness {
 
@@ -46,7 +47,7 @@ final class SessionizerHarness {
             new KeyedProcessOperator<>(
                 new JourneySessionizer(FunnelStages.DEFAULT, gapMs, latenessMs, maxEvents)),
             JourneyEvent::journeyKey,
-            TypeInformation.of(JourneyKey.class));
+            StateTypes.JOURNEY_KEY);
     h.setStateBackend(backend(backend));
     h.setup();
     if (checkpoint != null) {
@@ -76,7 +77,8 @@ final class SessionizerHarness {
         b.getPartitionedState(
             VoidNamespace.INSTANCE,
             VoidNamespaceSerializer.INSTANCE,
-            new MapStateDescriptor<>(JourneySessionizer.EVENTS_STATE, Types.STRING, Types.LONG));
+            new MapStateDescriptor<>(
+                JourneySessionizer.EVENTS_STATE, StateTypes.STRING, Types.LONG));
     MapState<Long, Long> pending =
         b.getPartitionedState(
             VoidNamespace.INSTANCE,
