@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -52,6 +53,51 @@ final class SessionizerHarness {
     h.setup();
     if (checkpoint != null) {
       h.initializeState(checkpoint);
+    }
+    h.open();
+    return h;
+  }
+
+  /**
+   * A harness keyed by the job's key type, or with {@code flinkTypes} by Flink's (the POJO type),
+   * with the event names then registered with {@code Types.STRING} before the sessionizer opens, so
+   * it writes them with Flink's serializer: the types of checkpoints taken before {@link
+   * StateTypes}.
+   */
+  static KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta>
+      openWithTypes(
+          String backend,
+          long gapMs,
+          long latenessMs,
+          boolean flinkTypes,
+          OperatorSubtaskState checkpoint)
+          throws Exception {
+    KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new JourneySessionizer(
+                    FunnelStages.DEFAULT,
+                    gapMs,
+                    latenessMs,
+                    JourneySessionizer.DEFAULT_MAX_EVENTS)),
+            JourneyEvent::journeyKey,
+            flinkTypes ? TypeInformation.of(JourneyKey.class) : StateTypes.JOURNEY_KEY);
+    h.setStateBackend(backend(backend));
+    h.setup();
+    if (checkpoint != null) {
+      h.initializeState(checkpoint);
+    } else {
+      h.initializeEmptyState();
+    }
+    if (flinkTypes) {
+      // The backend keeps the first registration of a state name; the sessionizer's own then
+      // returns it.
+      h.getOperator()
+          .getKeyedStateBackend()
+          .getPartitionedState(
+              VoidNamespace.INSTANCE,
+              VoidNamespaceSerializer.INSTANCE,
+              new MapStateDescriptor<>(JourneySessionizer.EVENTS_STATE, Types.STRING, Types.LONG));
     }
     h.open();
     return h;

@@ -4,23 +4,15 @@ import static io.upbot.job.session.SessionizerHarness.entriesOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.upbot.job.model.FunnelDelta;
-import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.serial.JourneyKeySerializer;
-import io.upbot.job.model.serial.StateTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -69,7 +61,7 @@ class SessionizerStateTypesRestoreTest {
     long end = H10 + events.size() * MIN + G + A;
 
     List<FunnelDelta> expected;
-    try (var h = open(backend, restored, null)) {
+    try (var h = SessionizerHarness.openWithTypes(backend, G, A, OLD.equals(restored), null)) {
       for (JourneyEvent e : events) {
         h.processElement(e, e.t());
       }
@@ -79,7 +71,7 @@ class SessionizerStateTypesRestoreTest {
 
     List<FunnelDelta> actual = new ArrayList<>();
     OperatorSubtaskState checkpoint;
-    try (var h = open(backend, written, null)) {
+    try (var h = SessionizerHarness.openWithTypes(backend, G, A, OLD.equals(written), null)) {
       assertKeySerializer(h, written);
       for (JourneyEvent e : events.subList(0, half)) {
         h.processElement(e, e.t());
@@ -88,7 +80,8 @@ class SessionizerStateTypesRestoreTest {
       checkpoint = h.snapshot(1, events.get(half - 1).t());
       actual.addAll(h.extractOutputValues());
     }
-    try (var h = open(backend, restored, checkpoint)) {
+    try (var h =
+        SessionizerHarness.openWithTypes(backend, G, A, OLD.equals(restored), checkpoint)) {
       assertKeySerializer(h, restored);
       for (JourneyEvent e : events.subList(half, events.size())) {
         h.processElement(e, e.t());
@@ -107,42 +100,6 @@ class SessionizerStateTypesRestoreTest {
         assertThat(entriesOf(h, k)).as("%s", k).containsExactly(0, 0, 0);
       }
     }
-  }
-
-  /**
-   * A sessionizer keyed by the old or the new key type; with the old types its event names are
-   * registered with {@code Types.STRING} before it opens, so it writes them with Flink's
-   * serializer.
-   */
-  static KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> open(
-      String backend, String types, OperatorSubtaskState checkpoint) throws Exception {
-    boolean old = OLD.equals(types);
-    KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
-                new JourneySessionizer(
-                    FunnelStages.DEFAULT, G, A, JourneySessionizer.DEFAULT_MAX_EVENTS)),
-            JourneyEvent::journeyKey,
-            old ? TypeInformation.of(JourneyKey.class) : StateTypes.JOURNEY_KEY);
-    h.setStateBackend(SessionizerHarness.backend(backend));
-    h.setup();
-    if (checkpoint != null) {
-      h.initializeState(checkpoint);
-    } else {
-      h.initializeEmptyState();
-    }
-    if (old) {
-      // The backend keeps the first registration of a state name; the sessionizer's own then
-      // returns it.
-      h.getOperator()
-          .getKeyedStateBackend()
-          .getPartitionedState(
-              VoidNamespace.INSTANCE,
-              VoidNamespaceSerializer.INSTANCE,
-              new MapStateDescriptor<>(JourneySessionizer.EVENTS_STATE, Types.STRING, Types.LONG));
-    }
-    h.open();
-    return h;
   }
 
   static void assertKeySerializer(
