@@ -10,6 +10,7 @@ import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.serial.EdgeTypes;
+import io.upbot.job.model.serial.StateTypeInfo;
 import io.upbot.job.model.serial.StateTypes;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.util.Iterator;
@@ -159,9 +160,12 @@ public final class JourneySessionizer
   static final String EVENTS_STATE = "journey-events";
   static final String PENDING_STATE = "journey-pending";
 
-  /** The index's type: a POJO of an array of records, never Kryo. */
+  /**
+   * The index's type: Flink's POJO format of an array of records (never Kryo), written by {@link
+   * JourneyIndexSerializer} in one bulk write.
+   */
   public static TypeInformation<JourneyIndex> indexType() {
-    return TypeInformation.of(JourneyIndex.class);
+    return new StateTypeInfo<>(JourneyIndex.class, new JourneyIndexSerializer());
   }
 
   @Override

@@ -60,9 +60,9 @@ final class SessionizerHarness {
 
   /**
    * A harness keyed by the job's key type, or with {@code flinkTypes} by Flink's (the POJO type),
-   * with the event names then registered with {@code Types.STRING} before the sessionizer opens, so
-   * it writes them with Flink's serializer: the types of checkpoints taken before {@link
-   * StateTypes}.
+   * with the event names and the index then registered with Flink's types before the sessionizer
+   * opens, so it writes them with Flink's serializers: the types of checkpoints taken before {@link
+   * StateTypes} and {@link JourneyIndexSerializer}.
    */
   static KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta>
       openWithTypes(
@@ -92,12 +92,16 @@ final class SessionizerHarness {
     if (flinkTypes) {
       // The backend keeps the first registration of a state name; the sessionizer's own then
       // returns it.
-      h.getOperator()
-          .getKeyedStateBackend()
-          .getPartitionedState(
-              VoidNamespace.INSTANCE,
-              VoidNamespaceSerializer.INSTANCE,
-              new MapStateDescriptor<>(JourneySessionizer.EVENTS_STATE, Types.STRING, Types.LONG));
+      KeyedStateBackend<JourneyKey> b = h.getOperator().getKeyedStateBackend();
+      b.getPartitionedState(
+          VoidNamespace.INSTANCE,
+          VoidNamespaceSerializer.INSTANCE,
+          new MapStateDescriptor<>(JourneySessionizer.EVENTS_STATE, Types.STRING, Types.LONG));
+      b.getPartitionedState(
+          VoidNamespace.INSTANCE,
+          VoidNamespaceSerializer.INSTANCE,
+          new ValueStateDescriptor<>(
+              JourneySessionizer.INDEX_STATE, TypeInformation.of(JourneyIndex.class)));
     }
     h.open();
     return h;

@@ -69,7 +69,7 @@ public final class BulkStringSerializer extends ScratchSerializer<String> {
   }
 
   /** The most bytes {@link #put} writes for {@code s}. */
-  static long bound(String s) {
+  public static long bound(String s) {
     return s == null ? 1 : MAX_LENGTH_BYTES + (long) MAX_CHAR_BYTES * s.length();
   }
 
@@ -79,7 +79,7 @@ public final class BulkStringSerializer extends ScratchSerializer<String> {
    *
    * @return the position after it
    */
-  static int put(String s, byte[] b, int pos) {
+  public static int put(String s, byte[] b, int pos) {
     int p = pos;
     if (s == null) {
       b[p++] = NULL;

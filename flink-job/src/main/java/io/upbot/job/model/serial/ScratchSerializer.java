@@ -14,7 +14,7 @@ public abstract class ScratchSerializer<T> extends ImmutableSerializer<T> {
   static final int KEPT_SCRATCH = 64 * 1024;
 
   /** Values that could need more bytes than this are written as Flink writes them. */
-  static final long MAX_SCRATCH = Integer.MAX_VALUE - 16;
+  protected static final long MAX_SCRATCH = Integer.MAX_VALUE - 16;
 
   private transient byte[] scratch;
 
@@ -22,7 +22,7 @@ public abstract class ScratchSerializer<T> extends ImmutableSerializer<T> {
   public abstract ScratchSerializer<T> duplicate();
 
   /** A buffer of at least {@code size} bytes, this instance's own. */
-  final byte[] scratch(int size) {
+  protected final byte[] scratch(int size) {
     byte[] b = scratch;
     if (b == null || b.length < size) {
       b = new byte[Math.max(size, 64)];
@@ -32,7 +32,7 @@ public abstract class ScratchSerializer<T> extends ImmutableSerializer<T> {
   }
 
   /** Forgets a scratch buffer grown past {@link #KEPT_SCRATCH} by one long value. */
-  final void release(byte[] b) {
+  protected final void release(byte[] b) {
     if (b.length > KEPT_SCRATCH) {
       scratch = null;
     }

@@ -3,6 +3,11 @@ package io.upbot.job.model.serial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.session.FirstEvent;
+import io.upbot.job.session.JourneyIndex;
+import io.upbot.job.session.JourneyIndexSerializer;
+import io.upbot.job.session.JourneySessionizer;
+import io.upbot.job.session.LiveSession;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import net.jqwik.api.Arbitraries;
@@ -25,15 +30,17 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
 
 /**
- * The state types of {@link StateTypes} replace Flink's in existing savepoints: the same bytes (the
- * lookup keys on RocksDB), each reading what the other wrote, and the same serializer snapshots,
- * compatible as is both ways.
+ * The state types of {@link StateTypes} and the sessionizer's index type replace Flink's in
+ * existing savepoints: the same bytes (the lookup keys on RocksDB), each reading what the other
+ * wrote, and the same serializer snapshots, compatible as is both ways.
  */
 class StateTypesTest {
 
   static final TypeSerializer<String> FLINK_STRING = StringSerializer.INSTANCE;
   static final TypeSerializer<JourneyKey> FLINK_KEY =
       TypeInformation.of(JourneyKey.class).createSerializer(new SerializerConfigImpl());
+  static final TypeSerializer<JourneyIndex> FLINK_INDEX =
+      TypeInformation.of(JourneyIndex.class).createSerializer(new SerializerConfigImpl());
 
   @Provide
   Arbitrary<String> strings() {
@@ -83,6 +90,33 @@ class StateTypesTest {
     assertThat(flinks.deserialize(new DataInputDeserializer(bytes(ours, value)))).isEqualTo(value);
   }
 
+  @Provide
+  Arbitrary<JourneyIndex> indexes() {
+    Arbitrary<long[]> longs = Arbitraries.longs().array(long[].class).ofSize(7);
+    Arbitrary<int[]> ints = Arbitraries.integers().array(int[].class).ofSize(3);
+    Arbitrary<FirstEvent> first =
+        Combinators.combine(strings(), Arbitraries.longs(), strings(), ints)
+            .as((id, t, openid, i) -> new FirstEvent(id, t, openid, i[0], i[1], i[2]))
+            .injectNull(0.2);
+    Arbitrary<LiveSession> session =
+        Combinators.combine(longs, ints, first)
+            .as(
+                (l, i, f) ->
+                    new LiveSession(l[0], l[1], l[2], i[0], l[3], l[4], l[5], l[6], i[1], i[2], f));
+    return Combinators.combine(
+            session.injectNull(0.05).array(LiveSession[].class).ofMaxSize(6),
+            Arbitraries.longs(),
+            Arbitraries.of(true, false))
+        .as(JourneyIndex::new)
+        .injectNull(0.02);
+  }
+
+  @Property(tries = 300)
+  void shouldWritePojoSerializersBytesWhenGivenAnyJourneyIndex(@ForAll("indexes") JourneyIndex x)
+      throws IOException {
+    assertSameBytesAndReadable(new JourneyIndexSerializer(), FLINK_INDEX, x);
+  }
+
   @Example
   void shouldWriteFlinksBytesWhenTheLengthOrACharCrossesAVarintByte() throws IOException {
     for (int n : new int[] {0, 1, 126, 127, 128, 16_382, 16_383, 16_384, 100_000}) {
@@ -112,6 +146,8 @@ class StateTypesTest {
 
     assertThat(s.duplicate()).isNotSameAs(s).isEqualTo(s);
     assertThat(k.duplicate()).isNotSameAs(k).isEqualTo(k);
+    assertThat(JourneySessionizer.indexType().createSerializer(new SerializerConfigImpl()))
+        .isNotSameAs(JourneySessionizer.indexType().createSerializer(new SerializerConfigImpl()));
     assertThat(StateTypes.STRING.createSerializer(new SerializerConfigImpl()))
         .isNotSameAs(StateTypes.STRING.createSerializer(new SerializerConfigImpl()));
   }
@@ -121,6 +157,7 @@ class StateTypesTest {
     // So a checkpoint of this build is one a build without these classes restores.
     assertThat(versioned(new BulkStringSerializer())).isEqualTo(versioned(FLINK_STRING));
     assertThat(versioned(new JourneyKeySerializer())).isEqualTo(versioned(FLINK_KEY));
+    assertThat(versioned(new JourneyIndexSerializer())).isEqualTo(versioned(FLINK_INDEX));
     assertThat(versioned(new MapSerializer<>(new BulkStringSerializer(), LongSerializer.INSTANCE)))
         .isEqualTo(versioned(new MapSerializer<>(FLINK_STRING, LongSerializer.INSTANCE)));
   }
@@ -131,6 +168,8 @@ class StateTypesTest {
     assertCompatibleAsIs(FLINK_STRING, new BulkStringSerializer());
     assertCompatibleAsIs(new JourneyKeySerializer(), FLINK_KEY);
     assertCompatibleAsIs(FLINK_KEY, new JourneyKeySerializer());
+    assertCompatibleAsIs(new JourneyIndexSerializer(), FLINK_INDEX);
+    assertCompatibleAsIs(FLINK_INDEX, new JourneyIndexSerializer());
   }
 
   /** Flink's rule: the new serializer's snapshot resolves the restored one. */
