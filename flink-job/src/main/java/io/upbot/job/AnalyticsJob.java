@@ -35,16 +35,15 @@ import io.upbot.job.model.FunnelRowKey;
 import io.upbot.job.model.JoinDelta;
 import io.upbot.job.model.JoinRow;
 import io.upbot.job.model.JourneyEvent;
-import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.UsersDailyRow;
 import io.upbot.job.model.serial.EdgeTypes;
+import io.upbot.job.model.serial.StateTypes;
 import io.upbot.job.session.JourneySessionizer;
 import io.upbot.job.source.SplitDecoded;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -210,7 +209,7 @@ public final class AnalyticsJob {
     // state.
     SingleOutputStreamOperator<JourneyEvent> admitted =
         events
-            .keyBy(CardinalityGuard::key, Types.STRING)
+            .keyBy(CardinalityGuard::key, StateTypes.STRING)
             .process(
                 new CardinalityGuard(s.maxCodesPerHour(), s.maxEventIdsPerHour(), latenessMs),
                 EdgeTypes.JOURNEY_EVENT)
@@ -237,7 +236,7 @@ public final class AnalyticsJob {
 
     SingleOutputStreamOperator<FunnelDelta> sessionized =
         journeyEvents
-            .keyBy(JourneyEvent::journeyKey, TypeInformation.of(JourneyKey.class))
+            .keyBy(JourneyEvent::journeyKey, StateTypes.JOURNEY_KEY)
             .process(
                 new JourneySessionizer(s.stages(), gapMs, latenessMs, s.maxJourneyEvents()),
                 EdgeTypes.FUNNEL_DELTA)

@@ -4,10 +4,10 @@ import io.upbot.job.model.DayBuckets;
 import io.upbot.job.model.DayRowKey;
 import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.UsersDailyRow;
+import io.upbot.job.model.serial.StateTypes;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 
 /**
  * Keeps one {@code code_users_daily} row exactly: per openid, how many of its sessions starting
@@ -90,7 +90,7 @@ public final class UsersDailyAggregator
   public void open(OpenContext openContext) throws Exception {
     super.open(openContext);
     byOpenid =
-        mapState("users-daily-openids", Types.STRING, TypeInformation.of(UserSessions.class));
+        mapState("users-daily-openids", StateTypes.STRING, TypeInformation.of(UserSessions.class));
   }
 
   @Override

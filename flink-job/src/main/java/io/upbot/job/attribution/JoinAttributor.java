@@ -5,6 +5,7 @@ import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JoinDelta;
 import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.model.serial.StateTypes;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +98,8 @@ public final class JoinAttributor
   public void open(OpenContext openContext) {
     longPresses =
         getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("join-long-presses", Types.LONG, Types.STRING));
+            .getMapState(
+                new MapStateDescriptor<>("join-long-presses", Types.LONG, StateTypes.STRING));
     joins =
         getRuntimeContext()
             .getMapState(

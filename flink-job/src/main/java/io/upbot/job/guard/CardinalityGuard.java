@@ -3,6 +3,7 @@ package io.upbot.job.guard;
 import io.upbot.job.model.DeadLetter;
 import io.upbot.job.model.HourBuckets;
 import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.model.serial.StateTypes;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -113,11 +114,12 @@ public final class CardinalityGuard
                     "hour-counts", Types.LONG, TypeInformation.of(HourCounts.class)));
     codes =
         getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("admitted-codes", Types.STRING, Types.BOOLEAN));
+            .getMapState(
+                new MapStateDescriptor<>("admitted-codes", StateTypes.STRING, Types.BOOLEAN));
     eventIds =
         getRuntimeContext()
             .getMapState(
-                new MapStateDescriptor<>("admitted-event-ids", Types.STRING, Types.BOOLEAN));
+                new MapStateDescriptor<>("admitted-event-ids", StateTypes.STRING, Types.BOOLEAN));
     overCap = getRuntimeContext().getMetricGroup().counter("eventsOverCardinalityCap");
   }
 

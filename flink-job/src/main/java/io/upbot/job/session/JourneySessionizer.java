@@ -10,6 +10,8 @@ import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
 import io.upbot.job.model.SessionDelta;
 import io.upbot.job.model.serial.EdgeTypes;
+import io.upbot.job.model.serial.StateTypeInfo;
+import io.upbot.job.model.serial.StateTypes;
 import io.upbot.job.recovery.WatermarkGuardedFunction;
 import java.util.Iterator;
 import java.util.Map;
@@ -158,9 +160,12 @@ public final class JourneySessionizer
   static final String EVENTS_STATE = "journey-events";
   static final String PENDING_STATE = "journey-pending";
 
-  /** The index's type: a POJO of an array of records, never Kryo. */
+  /**
+   * The index's type: Flink's POJO format of an array of records (never Kryo), written by {@link
+   * JourneyIndexSerializer} in one bulk write.
+   */
   public static TypeInformation<JourneyIndex> indexType() {
-    return TypeInformation.of(JourneyIndex.class);
+    return new StateTypeInfo<>(JourneyIndex.class, new JourneyIndexSerializer());
   }
 
   @Override
@@ -168,7 +173,7 @@ public final class JourneySessionizer
     index = getRuntimeContext().getState(new ValueStateDescriptor<>(INDEX_STATE, indexType()));
     events =
         getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>(EVENTS_STATE, Types.STRING, Types.LONG));
+            .getMapState(new MapStateDescriptor<>(EVENTS_STATE, StateTypes.STRING, Types.LONG));
     pendingSlots =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>(PENDING_STATE, Types.LONG, Types.LONG));

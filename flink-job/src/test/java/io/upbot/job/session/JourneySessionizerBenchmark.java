@@ -3,11 +3,11 @@ package io.upbot.job.session;
 import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.model.serial.StateTypes;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
@@ -75,7 +75,7 @@ public final class JourneySessionizerBenchmark {
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(sessionizer()),
             JourneyEvent::journeyKey,
-            TypeInformation.of(JourneyKey.class));
+            StateTypes.JOURNEY_KEY);
     h.setStateBackend(backend(name));
     h.open();
     Random r = new Random(n);

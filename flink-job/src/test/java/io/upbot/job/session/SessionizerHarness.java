@@ -4,6 +4,7 @@ import io.upbot.job.model.FunnelDelta;
 import io.upbot.job.model.FunnelStages;
 import io.upbot.job.model.JourneyEvent;
 import io.upbot.job.model.JourneyKey;
+import io.upbot.job.model.serial.StateTypes;
 import java.util.List;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -23,7 +24,8 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
- * Test harnesses of a {@link JourneySessionizer} on the heap or on RocksDB, the job's two backends.
+ * Test harnesses of a {@link JourneySessionizer}, keyed as the job keys it, on the heap or on
+ * RocksDB, the job's two backends.
  */
 final class SessionizerHarness {
 
@@ -46,11 +48,60 @@ final class SessionizerHarness {
             new KeyedProcessOperator<>(
                 new JourneySessionizer(FunnelStages.DEFAULT, gapMs, latenessMs, maxEvents)),
             JourneyEvent::journeyKey,
-            TypeInformation.of(JourneyKey.class));
+            StateTypes.JOURNEY_KEY);
     h.setStateBackend(backend(backend));
     h.setup();
     if (checkpoint != null) {
       h.initializeState(checkpoint);
+    }
+    h.open();
+    return h;
+  }
+
+  /**
+   * A harness keyed by the job's key type, or with {@code flinkTypes} by Flink's (the POJO type),
+   * with the event names and the index then registered with Flink's types before the sessionizer
+   * opens, so it writes them with Flink's serializers: the types of checkpoints taken before {@link
+   * StateTypes} and {@link JourneyIndexSerializer}.
+   */
+  static KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta>
+      openWithTypes(
+          String backend,
+          long gapMs,
+          long latenessMs,
+          boolean flinkTypes,
+          OperatorSubtaskState checkpoint)
+          throws Exception {
+    KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(
+                new JourneySessionizer(
+                    FunnelStages.DEFAULT,
+                    gapMs,
+                    latenessMs,
+                    JourneySessionizer.DEFAULT_MAX_EVENTS)),
+            JourneyEvent::journeyKey,
+            flinkTypes ? TypeInformation.of(JourneyKey.class) : StateTypes.JOURNEY_KEY);
+    h.setStateBackend(backend(backend));
+    h.setup();
+    if (checkpoint != null) {
+      h.initializeState(checkpoint);
+    } else {
+      h.initializeEmptyState();
+    }
+    if (flinkTypes) {
+      // The backend keeps the first registration of a state name; the sessionizer's own then
+      // returns it.
+      KeyedStateBackend<JourneyKey> b = h.getOperator().getKeyedStateBackend();
+      b.getPartitionedState(
+          VoidNamespace.INSTANCE,
+          VoidNamespaceSerializer.INSTANCE,
+          new MapStateDescriptor<>(JourneySessionizer.EVENTS_STATE, Types.STRING, Types.LONG));
+      b.getPartitionedState(
+          VoidNamespace.INSTANCE,
+          VoidNamespaceSerializer.INSTANCE,
+          new ValueStateDescriptor<>(
+              JourneySessionizer.INDEX_STATE, TypeInformation.of(JourneyIndex.class)));
     }
     h.open();
     return h;
@@ -76,7 +127,8 @@ final class SessionizerHarness {
         b.getPartitionedState(
             VoidNamespace.INSTANCE,
             VoidNamespaceSerializer.INSTANCE,
-            new MapStateDescriptor<>(JourneySessionizer.EVENTS_STATE, Types.STRING, Types.LONG));
+            new MapStateDescriptor<>(
+                JourneySessionizer.EVENTS_STATE, StateTypes.STRING, Types.LONG));
     MapState<Long, Long> pending =
         b.getPartitionedState(
             VoidNamespace.INSTANCE,

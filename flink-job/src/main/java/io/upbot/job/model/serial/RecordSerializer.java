@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -17,37 +16,18 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * @param <T> the record
  */
-public abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
+public abstract class RecordSerializer<T> extends ImmutableSerializer<T> {
   private static final long serialVersionUID = 1L;
 
+  /** Stateless: one instance serves every thread. */
   @Override
-  public final boolean isImmutableType() {
-    return true;
+  public final RecordSerializer<T> duplicate() {
+    return this;
   }
 
   @Override
   public final T createInstance() {
     return null;
-  }
-
-  @Override
-  public final T copy(T from) {
-    return from;
-  }
-
-  @Override
-  public final T copy(T from, T reuse) {
-    return from;
-  }
-
-  @Override
-  public final int getLength() {
-    return -1;
-  }
-
-  @Override
-  public final T deserialize(T reuse, DataInputView source) throws IOException {
-    return deserialize(source);
   }
 
   @Override
