@@ -16,17 +16,14 @@ import org.apache.flink.core.memory.DataOutputView;
  * restores as it is and a build without this class restores what it writes.
  *
  * <p>The layout, as {@code PojoSerializer} and {@code GenericArraySerializer} write it: each POJO a
- * flags byte ({@code NO_SUBCLASS}, or {@code IS_NULL} alone for null), then its fields in the order
- * of their names, each a null flag ({@code writeBoolean}) and, if not null, its value (big-endian
- * {@code long}/{@code int}, a {@code boolean} byte, a string as Flink's {@code StringSerializer});
- * an array its length as an int, then per element a presence flag and the element. Reading is left
- * to Flink's serializer.
+ * flags byte (2, no subclass; or 1 alone for null), then its fields in the order of their names,
+ * each a null flag ({@code writeBoolean}) and, if not null, its value (big-endian {@code
+ * long}/{@code int}, a {@code boolean} byte, a string as Flink's {@code StringSerializer}); an
+ * array its length as an int, then per element a presence flag and the element. Reading is left to
+ * Flink's serializer.
  */
 public final class JourneyIndexSerializer extends ScratchSerializer<JourneyIndex> {
   private static final long serialVersionUID = 1L;
-
-  private static final byte IS_NULL = 1;
-  private static final byte NO_SUBCLASS = 2;
 
   /** Bytes of a LiveSession without its first event: flags, 11 null flags, 8 longs, 3 ints. */
   private static final int SESSION_BYTES = 1 + 11 + 8 * Long.BYTES + 3 * Integer.BYTES;
@@ -60,7 +57,7 @@ public final class JourneyIndexSerializer extends ScratchSerializer<JourneyIndex
     }
     byte[] b = scratch((int) bound);
     int p = 0;
-    b[p++] = NO_SUBCLASS;
+    b[p++] = BulkStringSerializer.POJO_NO_SUBCLASS;
     // capReported, nextSessionId, sessions
     b[p++] = 0;
     b[p++] = (byte) (x.capReported() ? 1 : 0);
@@ -85,7 +82,7 @@ public final class JourneyIndexSerializer extends ScratchSerializer<JourneyIndex
    */
   private static int putSession(LiveSession s, byte[] b, int pos) {
     int p = pos;
-    b[p++] = NO_SUBCLASS;
+    b[p++] = BulkStringSerializer.POJO_NO_SUBCLASS;
     b[p++] = 0;
     p = putLong(s.copiesUntil(), b, p);
     b[p++] = 0;
@@ -116,22 +113,17 @@ public final class JourneyIndexSerializer extends ScratchSerializer<JourneyIndex
   /** FirstEvent's fields by name: accountType deviceType eventId eventTime mediaType openid. */
   private static int putFirst(FirstEvent f, byte[] b, int pos) {
     int p = pos;
-    b[p++] = NO_SUBCLASS;
+    b[p++] = BulkStringSerializer.POJO_NO_SUBCLASS;
     b[p++] = 0;
     p = putInt(f.accountType(), b, p);
     b[p++] = 0;
     p = putInt(f.deviceType(), b, p);
-    p = putString(f.eventId(), b, p);
+    p = BulkStringSerializer.putField(f.eventId(), b, p);
     b[p++] = 0;
     p = putLong(f.eventTime(), b, p);
     b[p++] = 0;
     p = putInt(f.mediaType(), b, p);
-    return putString(f.openid(), b, p);
-  }
-
-  private static int putString(String s, byte[] b, int pos) {
-    b[pos] = (byte) (s == null ? 1 : 0);
-    return s == null ? pos + 1 : BulkStringSerializer.put(s, b, pos + 1);
+    return BulkStringSerializer.putField(f.openid(), b, p);
   }
 
   private static int putLong(long v, byte[] b, int p) {
@@ -159,15 +151,14 @@ public final class JourneyIndexSerializer extends ScratchSerializer<JourneyIndex
         n += SESSION_BYTES;
         FirstEvent f = s.first();
         if (f != null) {
-          n += FIRST_BYTES + stringBound(f.eventId()) + stringBound(f.openid());
+          n +=
+              FIRST_BYTES
+                  + BulkStringSerializer.fieldBound(f.eventId())
+                  + BulkStringSerializer.fieldBound(f.openid());
         }
       }
     }
     return n;
-  }
-
-  private static long stringBound(String s) {
-    return s == null ? 0 : BulkStringSerializer.bound(s);
   }
 
   @Override

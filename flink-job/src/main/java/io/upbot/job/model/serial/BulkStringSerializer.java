@@ -68,6 +68,27 @@ public final class BulkStringSerializer extends ScratchSerializer<String> {
     return new StringSerializer.StringSerializerSnapshot();
   }
 
+  /** {@code PojoSerializer}'s flags before a value's fields: null, or of the declared class. */
+  public static final byte POJO_IS_NULL = 1;
+
+  public static final byte POJO_NO_SUBCLASS = 2;
+
+  /**
+   * Writes a string field as {@code PojoSerializer} does: its null flag ({@code writeBoolean}),
+   * then the string unless null.
+   *
+   * @return the position after it
+   */
+  public static int putField(String s, byte[] b, int pos) {
+    b[pos] = (byte) (s == null ? 1 : 0);
+    return s == null ? pos + 1 : put(s, b, pos + 1);
+  }
+
+  /** The most bytes {@link #putField} writes for {@code s}, its null flag aside. */
+  public static long fieldBound(String s) {
+    return s == null ? 0 : bound(s);
+  }
+
   /** The most bytes {@link #put} writes for {@code s}. */
   public static long bound(String s) {
     return s == null ? 1 : MAX_LENGTH_BYTES + (long) MAX_CHAR_BYTES * s.length();

@@ -15,18 +15,13 @@ import org.apache.flink.types.StringValue;
  *
  * <p>The serialized key is the key of every state entry and timer (the lookup key on RocksDB), so
  * its bytes must stay those of the {@code PojoSerializer} that wrote the job's savepoints: a flags
- * byte ({@code NO_SUBCLASS}, or {@code IS_NULL} alone), then for each field in the POJO type's
- * order (by name: appid, code, trace) a null flag and, if not null, the string as {@link
- * BulkStringSerializer} writes it. Its snapshot is that {@code PojoSerializer}'s own, so Flink sees
- * the key serializer it always saw, and a build without this class restores what it writes.
+ * byte (2, no subclass; or 1, null, alone), then for each field in the POJO type's order (by name:
+ * appid, code, trace) a null flag and, if not null, the string as {@link BulkStringSerializer}
+ * writes it. Its snapshot is that {@code PojoSerializer}'s own, so Flink sees the key serializer it
+ * always saw, and a build without this class restores what it writes.
  */
 public final class JourneyKeySerializer extends ScratchSerializer<JourneyKey> {
   private static final long serialVersionUID = 1L;
-
-  /** {@code PojoSerializer}'s flags. */
-  static final byte IS_NULL = 1;
-
-  static final byte NO_SUBCLASS = 2;
 
   private static final int FIELDS = 3;
 
@@ -47,41 +42,36 @@ public final class JourneyKeySerializer extends ScratchSerializer<JourneyKey> {
   @Override
   public void serialize(JourneyKey k, DataOutputView out) throws IOException {
     if (k == null) {
-      out.writeByte(IS_NULL);
+      out.writeByte(BulkStringSerializer.POJO_IS_NULL);
       return;
     }
-    long bound = 1 + FIELDS + bound(k.appid()) + bound(k.code()) + bound(k.trace());
+    long bound =
+        1
+            + FIELDS
+            + BulkStringSerializer.fieldBound(k.appid())
+            + BulkStringSerializer.fieldBound(k.code())
+            + BulkStringSerializer.fieldBound(k.trace());
     if (bound > MAX_SCRATCH) {
       POJO.duplicate().serialize(k, out);
       return;
     }
     byte[] b = scratch((int) bound);
     int p = 0;
-    b[p++] = NO_SUBCLASS;
-    p = putField(k.appid(), b, p);
-    p = putField(k.code(), b, p);
-    p = putField(k.trace(), b, p);
+    b[p++] = BulkStringSerializer.POJO_NO_SUBCLASS;
+    p = BulkStringSerializer.putField(k.appid(), b, p);
+    p = BulkStringSerializer.putField(k.code(), b, p);
+    p = BulkStringSerializer.putField(k.trace(), b, p);
     out.write(b, 0, p);
     release(b);
-  }
-
-  private static long bound(String s) {
-    return s == null ? 0 : BulkStringSerializer.bound(s);
-  }
-
-  /** The null flag {@code DataOutput.writeBoolean} writes, then the string if not null. */
-  private static int putField(String s, byte[] b, int pos) {
-    b[pos] = (byte) (s == null ? 1 : 0);
-    return s == null ? pos + 1 : BulkStringSerializer.put(s, b, pos + 1);
   }
 
   @Override
   public JourneyKey deserialize(DataInputView in) throws IOException {
     byte flags = in.readByte();
-    if ((flags & IS_NULL) != 0) {
+    if ((flags & BulkStringSerializer.POJO_IS_NULL) != 0) {
       return null;
     }
-    if (flags != NO_SUBCLASS) {
+    if (flags != BulkStringSerializer.POJO_NO_SUBCLASS) {
       // A record has no subclass: PojoSerializer never writes another flag for it.
       throw new IOException("not a JourneyKey written by Flink's POJO serializer: flags " + flags);
     }
