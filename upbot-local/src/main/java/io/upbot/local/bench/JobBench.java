@@ -38,7 +38,7 @@ final class JobBench {
           "\n",
           "usage: ./upbot bench job [--events 5000000] [--state-journeys 100000] [--parallelism 2]",
           "                         [--data-dir .upbot] [--postgres on|off|auto] [--seed 1]",
-          "                         [--only full,sessionizing,passthrough,sql,state]  (parts, for"
+          "                         [--only full,sessionizing,keyed,passthrough,sql,state]  (parts, for"
               + " profiling)",
           "");
 
@@ -76,9 +76,9 @@ final class JobBench {
       a.error("--postgres: on, off or auto");
     }
     Set<String> only =
-        Set.of(a.string("only", "full,sessionizing,passthrough,sql,state").split(",", -1));
-    if (!Set.of("full", "sessionizing", "passthrough", "sql", "state").containsAll(only)) {
-      a.error("--only: a comma list of full, sessionizing, passthrough, sql, state");
+        Set.of(a.string("only", "full,sessionizing,keyed,passthrough,sql,state").split(",", -1));
+    if (!Set.of("full", "sessionizing", "keyed", "passthrough", "sql", "state").containsAll(only)) {
+      a.error("--only: a comma list of full, sessionizing, keyed, passthrough, sql, state");
     }
     a.failOnErrors("bench job");
     Path dataDir = Path.of(a.string("data-dir", ".upbot")).toAbsolutePath();
@@ -150,6 +150,7 @@ final class JobBench {
     JobBenchJobs.Run full = null;
     JobBenchJobs.Run pass = null;
     JobBenchJobs.Run sessionizing = null;
+    JobBenchJobs.Run keyed = null;
     JobBenchJobs.Run sql = null;
     if (only.contains("full")) {
       full = JobBenchJobs.full("full job (sqlite)", settings.apply("bench-full"), fill.records());
@@ -161,6 +162,11 @@ final class JobBench {
           JobBenchJobs.sessionizing(settings.apply("bench-sessionizing"), fill.records());
       putRun(out, report, "sessionizing", "sessionizing alone, deltas discarded", sessionizing);
     }
+    if (only.contains("keyed")) {
+      keyed = JobBenchJobs.keyed(settings.apply("bench-keyed"), fill.records());
+      putRun(out, report, "keyed", "one keyed step", keyed);
+      report.put("keyed_events", "events through the keyed step's state", keyed.counted());
+    }
     if (only.contains("passthrough")) {
       pass = JobBenchJobs.passThrough(settings.apply("bench-pass"), fill.records());
       putRun(out, report, "passthrough", "pass-through", pass);
@@ -168,7 +174,7 @@ final class JobBench {
     if (only.contains("sql")) {
       sql = JobBenchJobs.sql(settings.apply("bench-sql"), fill.records());
       putRun(out, report, "sql", "Flink SQL", sql);
-      report.put("sql_sessions", "sessions counted by the SQL", sql.sessions());
+      report.put("sql_sessions", "sessions counted by the SQL", sql.counted());
     }
     if (full != null && pass != null) {
       report.ratio(
@@ -195,6 +201,21 @@ final class JobBench {
           "sessionizing_to_sql",
           "sessionizing alone / Flink SQL",
           sessionizing.eventsPerSecond(),
+          sql.eventsPerSecond());
+    }
+    // One exchange by journey and one state access per event bound every sessionizing job.
+    if (keyed != null && pass != null) {
+      report.ratio(
+          "keyed_to_passthrough",
+          "one keyed step / pass-through",
+          keyed.eventsPerSecond(),
+          pass.eventsPerSecond());
+    }
+    if (keyed != null && sql != null) {
+      report.ratio(
+          "keyed_to_sql",
+          "one keyed step / Flink SQL",
+          keyed.eventsPerSecond(),
           sql.eventsPerSecond());
     }
     if (full != null && sql != null) {
@@ -325,6 +346,12 @@ final class JobBench {
               parallelism,
               true,
               "hashmap"),
+          warm.records());
+    }
+    if (only.contains("keyed")) {
+      JobBenchJobs.keyed(
+          JobBenchJobs.settings(
+              bootstrap, warm.topic(), "warm-keyed", sqlite, "", parallelism, true, "hashmap"),
           warm.records());
     }
     if (only.contains("passthrough")) {

@@ -5,6 +5,9 @@ import io.upbot.job.JobMain;
 import io.upbot.job.JobSettings;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.model.JourneyKey;
+import io.upbot.job.model.serial.EdgeTypes;
+import io.upbot.job.model.serial.StateTypes;
 import io.upbot.job.source.KafkaSources;
 import io.upbot.job.source.ServerClockWatermarks;
 import io.upbot.job.source.SplitDecoded;
@@ -18,16 +21,20 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
 
 /**
  * The three bounded jobs {@code ./upbot bench job} times over one topic: the analytics job as
@@ -45,9 +52,10 @@ final class JobBenchJobs {
    * broker runs in its own process). On a machine shared with other work the second is the steadier
    * figure: it does not count the time other processes took the cores. {@code gcMillis} is the
    * collectors' time meanwhile (G1: its pauses), part of both: a heap-state job pays for its state
-   * in young collections that scan the old objects it changed.
+   * in young collections that scan the old objects it changed. {@code counted} is what a job counts
+   * for a check: the SQL's sessions, the keyed step's events; -1 for the others.
    */
-  record Run(String name, long records, long millis, long cpuMillis, long gcMillis, long sessions) {
+  record Run(String name, long records, long millis, long cpuMillis, long gcMillis, long counted) {
     double eventsPerSecond() {
       return records * 1000.0 / Math.max(1, millis);
     }
@@ -130,6 +138,65 @@ final class JobBenchJobs {
         .name("discard")
         .uid("discard");
     return timed("sessionizing alone", env, records);
+  }
+
+  /**
+   * The least a job that sessionises by trace_id in Flink's keyed state does: the job's source and
+   * decoder, one exchange by journey, and one value state read and written per event (no timer, no
+   * output). No sessionizer can do less per event, so its rate bounds the analytics job's.
+   */
+  static Run keyed(JobSettings s, long records) throws Exception {
+    StreamExecutionEnvironment env = environment(s.parallelism());
+    AnalyticsJob.configure(env, s);
+    source(env, s)
+        .process(new SplitDecoded(), EdgeTypes.JOURNEY_EVENT)
+        .name("split dead letters")
+        .uid(AnalyticsJob.UID_SPLIT)
+        .keyBy(JourneyEvent::journeyKey, StateTypes.JOURNEY_KEY)
+        .process(new CountPerJourney(), Types.LONG)
+        .name("count per journey")
+        .uid("count-per-journey")
+        .sinkTo(new DiscardingSink<>())
+        .name("discard")
+        .uid("discard");
+    long cpu = cpuMillis();
+    long gc = gcMillis();
+    JobExecutionResult r = env.execute("bench: one keyed step");
+    long cpuUsed = cpuMillis() - cpu;
+    long gcUsed = gcMillis() - gc;
+    Long counted = r.getAccumulatorResult(CountPerJourney.ACCUMULATOR);
+    return new Run(
+        "one keyed step",
+        records,
+        r.getNetRuntime(TimeUnit.MILLISECONDS),
+        cpuUsed,
+        gcUsed,
+        counted == null ? -1 : counted);
+  }
+
+  /**
+   * Reads and writes one value per journey and event, and emits nothing; the events it saw go to an
+   * accumulator, so a check can tell that every one went through the state.
+   */
+  static final class CountPerJourney extends KeyedProcessFunction<JourneyKey, JourneyEvent, Long> {
+    private static final long serialVersionUID = 1L;
+    static final String ACCUMULATOR = "keyed-events";
+    private transient ValueState<Long> count;
+    private transient LongCounter seen;
+
+    @Override
+    public void open(OpenContext openContext) {
+      count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+      seen = new LongCounter();
+      getRuntimeContext().addAccumulator(ACCUMULATOR, seen);
+    }
+
+    @Override
+    public void processElement(JourneyEvent e, Context ctx, Collector<Long> out) throws Exception {
+      Long n = count.value();
+      count.update(n == null ? 1L : n + 1);
+      seen.add(1);
+    }
   }
 
   /** The job's source and decoder, nothing after them. */

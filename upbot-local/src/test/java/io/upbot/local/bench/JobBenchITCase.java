@@ -49,18 +49,22 @@ class JobBenchITCase {
             "full_events_per_s",
             "passthrough_events_per_s",
             "sessionizing_events_per_s",
+            "keyed_events_per_s",
             "sql_events_per_s",
             "ratio_full_to_passthrough",
             "ratio_full_to_sql",
             "ratio_sessionizing_to_passthrough",
             "ratio_sessionizing_to_sql",
+            "ratio_keyed_to_passthrough",
+            "ratio_keyed_to_sql",
             "state_bytes_per_journey_heap",
             "state_bytes_per_journey_rocksdb")) {
       assertThat(json.get(figure)).as(figure).isNotNull();
       assertThat(json.get(figure).isNumber()).as(figure).isTrue();
       assertThat(json.get(figure).asDouble()).as(figure).isPositive();
     }
-    for (String gc : List.of("full_gc_s", "sessionizing_gc_s", "passthrough_gc_s", "sql_gc_s")) {
+    for (String gc :
+        List.of("full_gc_s", "sessionizing_gc_s", "keyed_gc_s", "passthrough_gc_s", "sql_gc_s")) {
       assertThat(json.get(gc)).as(gc).isNotNull();
       assertThat(json.get(gc).asDouble(-1)).as(gc).isNotNegative();
     }
@@ -69,6 +73,8 @@ class JobBenchITCase {
     long sql = json.get("sql_sessions").asLong();
     assertThat(job).isPositive();
     assertThat(sql).isBetween(job * 9 / 10, job * 11 / 10);
+    // The keyed step read and wrote its state once for every event, copies included.
+    assertThat(json.get("keyed_events").asLong()).isEqualTo(3000);
     assertThat(json.get("state_journeys").asLong()).isEqualTo(300);
     assertThat(printed).contains("full / pass-through", "written to");
   }
