@@ -86,4 +86,45 @@ class DeltaSumsTest {
       assertThat(sum.keyHash(a)).isEqualTo(sum.keyHash(b));
     }
   }
+
+  @Property
+  void shouldNameTheSameRowsExactlyWhenHourCodeAndDimensionsAreEqual(
+      @ForAll @IntRange(max = 1) int bucket,
+      @ForAll @StringLength(max = 1) String appid,
+      @ForAll @StringLength(max = 1) String code,
+      @ForAll @IntRange(max = 1) int device,
+      @ForAll @IntRange(max = 1) int account,
+      @ForAll @IntRange(max = 1) int media,
+      @ForAll @IntRange(max = 1) int depth,
+      @ForAll @StringLength(max = 1) String openid) {
+    SessionDelta a = new SessionDelta(0, "a", "c", "u", 0, 0, 0, 1, -1, -1, 1, 1);
+    // The user, depth and convert times are not part of the rows: they must not matter.
+    SessionDelta b =
+        new SessionDelta(
+            bucket * 3_600_000L,
+            new String(appid),
+            new String(code),
+            openid,
+            account,
+            device,
+            media,
+            depth,
+            5,
+            7,
+            -1,
+            -1);
+    DeltaSums.Sessions sum = new DeltaSums.Sessions();
+    boolean sameRows =
+        b.bucketStart() == 0
+            && appid.equals("a")
+            && code.equals("c")
+            && account == 0
+            && device == 0
+            && media == 0;
+    assertThat(sum.rows(a).equals(sum.rows(b))).isEqualTo(sameRows);
+    assertThat(sum.rows(b).equals(sum.rows(a))).isEqualTo(sameRows);
+    if (sameRows) {
+      assertThat(sum.rows(a).hashCode()).isEqualTo(sum.rows(b).hashCode());
+    }
+  }
 }
