@@ -328,43 +328,24 @@ final class JobBench {
             PARTITIONS,
             new JourneyFillRecords(seed + 2, events, now - SPAN_MS - TAIL_MS, SPAN_MS, 4, 100));
     String sqlite = "jdbc:sqlite:" + work.resolve("warm-up.db");
+    Function<String, JobSettings> settings =
+        group ->
+            JobBenchJobs.settings(
+                bootstrap, warm.topic(), group, sqlite, "", parallelism, true, "hashmap");
     if (only.contains("full")) {
-      JobBenchJobs.full(
-          "warm-up",
-          JobBenchJobs.settings(
-              bootstrap, warm.topic(), "warm-full", sqlite, "", parallelism, true, "hashmap"),
-          warm.records());
+      JobBenchJobs.full("warm-up", settings.apply("warm-full"), warm.records());
     }
     if (only.contains("sessionizing") && !only.contains("full")) {
-      JobBenchJobs.sessionizing(
-          JobBenchJobs.settings(
-              bootstrap,
-              warm.topic(),
-              "warm-sessionizing",
-              sqlite,
-              "",
-              parallelism,
-              true,
-              "hashmap"),
-          warm.records());
+      JobBenchJobs.sessionizing(settings.apply("warm-sessionizing"), warm.records());
     }
     if (only.contains("keyed")) {
-      JobBenchJobs.keyed(
-          JobBenchJobs.settings(
-              bootstrap, warm.topic(), "warm-keyed", sqlite, "", parallelism, true, "hashmap"),
-          warm.records());
+      JobBenchJobs.keyed(settings.apply("warm-keyed"), warm.records());
     }
     if (only.contains("passthrough")) {
-      JobBenchJobs.passThrough(
-          JobBenchJobs.settings(
-              bootstrap, warm.topic(), "warm-pass", sqlite, "", parallelism, true, "hashmap"),
-          warm.records());
+      JobBenchJobs.passThrough(settings.apply("warm-pass"), warm.records());
     }
     if (only.contains("sql")) {
-      JobBenchJobs.sql(
-          JobBenchJobs.settings(
-              bootstrap, warm.topic(), "warm-sql", sqlite, "", parallelism, true, "hashmap"),
-          warm.records());
+      JobBenchJobs.sql(settings.apply("warm-sql"), warm.records());
     }
   }
 

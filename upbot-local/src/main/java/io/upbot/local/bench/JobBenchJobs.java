@@ -37,10 +37,11 @@ import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 
 /**
- * The three bounded jobs {@code ./upbot bench job} times over one topic: the analytics job as
- * production wires it, a pass-through job (the same Kafka source and decoder into a discarding
- * sink) and the Flink SQL funnel query ({@link SqlFunnelQuery}). Each runs on its own embedded
- * cluster, with the same settings, to the topic's end.
+ * The bounded jobs {@code ./upbot bench job} times over one topic: the analytics job as production
+ * wires it, its graph up to the sessionizer, one keyed step, a pass-through job (the same Kafka
+ * source and decoder into a discarding sink) and the Flink SQL funnel query ({@link
+ * SqlFunnelQuery}). Each runs on its own embedded cluster, with the same settings, to the topic's
+ * end.
  */
 final class JobBenchJobs {
 
@@ -159,19 +160,7 @@ final class JobBenchJobs {
         .sinkTo(new DiscardingSink<>())
         .name("discard")
         .uid("discard");
-    long cpu = cpuMillis();
-    long gc = gcMillis();
-    JobExecutionResult r = env.execute("bench: one keyed step");
-    long cpuUsed = cpuMillis() - cpu;
-    long gcUsed = gcMillis() - gc;
-    Long counted = r.getAccumulatorResult(CountPerJourney.ACCUMULATOR);
-    return new Run(
-        "one keyed step",
-        records,
-        r.getNetRuntime(TimeUnit.MILLISECONDS),
-        cpuUsed,
-        gcUsed,
-        counted == null ? -1 : counted);
+    return timed("one keyed step", env, records, CountPerJourney.ACCUMULATOR);
   }
 
   /**
@@ -210,16 +199,29 @@ final class JobBenchJobs {
   /** Runs {@code env}'s job to its end, timing it as {@link Run} says. */
   private static Run timed(String name, StreamExecutionEnvironment env, long records)
       throws Exception {
+    return timed(name, env, records, null);
+  }
+
+  /**
+   * Runs {@code env}'s job to its end, timing it as {@link Run} says; {@code counted} is the long
+   * accumulator named {@code accumulator} (-1 without one).
+   */
+  private static Run timed(
+      String name, StreamExecutionEnvironment env, long records, String accumulator)
+      throws Exception {
     long cpu = cpuMillis();
     long gc = gcMillis();
     JobExecutionResult r = env.execute("bench: " + name);
+    long cpuUsed = cpuMillis() - cpu;
+    long gcUsed = gcMillis() - gc;
+    Long counted = accumulator == null ? null : r.getAccumulatorResult(accumulator);
     return new Run(
         name,
         records,
         r.getNetRuntime(TimeUnit.MILLISECONDS),
-        cpuMillis() - cpu,
-        gcMillis() - gc,
-        -1);
+        cpuUsed,
+        gcUsed,
+        counted == null ? -1 : counted);
   }
 
   /** The Flink SQL funnel query over the job's source and decoder; its rows are discarded. */
@@ -241,19 +243,7 @@ final class JobBenchJobs {
         .sinkTo(new DiscardingSink<>())
         .name("discard")
         .uid("discard");
-    long cpu = cpuMillis();
-    long gc = gcMillis();
-    JobExecutionResult r = env.execute("bench: flink sql");
-    long cpuUsed = cpuMillis() - cpu;
-    long gcUsed = gcMillis() - gc;
-    Long sessions = r.getAccumulatorResult(SignedSessions.ACCUMULATOR);
-    return new Run(
-        "flink sql",
-        records,
-        r.getNetRuntime(TimeUnit.MILLISECONDS),
-        cpuUsed,
-        gcUsed,
-        sessions == null ? -1 : sessions);
+    return timed("flink sql", env, records, SignedSessions.ACCUMULATOR);
   }
 
   private static DataStream<DecodedRecord> source(StreamExecutionEnvironment env, JobSettings s) {
