@@ -295,10 +295,15 @@ public final class Soak {
         List.copyOf(failures));
   }
 
+  /** The fewest samples a median of {@link #growthOverSecondHalf} takes, where there are enough. */
+  private static final int MIN_SAMPLES_PER_END = 3;
+
   /**
    * Growth from the start of the second half to its end: the median of the first quarter of its
    * samples against the median of the last quarter (medians, so one sample taken mid-checkpoint
-   * does not decide). NaN when a value is unknown.
+   * does not decide), each of at least three samples where the half has six: a one-minute soak's
+   * second half has about seven, whose quarter would be a single sample. NaN when a value is
+   * unknown.
    */
   static double growthOverSecondHalf(
       List<Sample> samples, java.util.function.ToLongFunction<Sample> value) {
@@ -308,7 +313,8 @@ public final class Soak {
     double half = samples.get(samples.size() - 1).atSeconds() / 2;
     List<Long> second =
         samples.stream().filter(s -> s.atSeconds() >= half).map(value::applyAsLong).toList();
-    int quarter = Math.max(1, second.size() / 4);
+    int quarter =
+        Math.max(1, Math.max(Math.min(MIN_SAMPLES_PER_END, second.size() / 2), second.size() / 4));
     long from = median(second.subList(0, quarter));
     long to = median(second.subList(second.size() - quarter, second.size()));
     if (from <= 0 || to < 0) {
