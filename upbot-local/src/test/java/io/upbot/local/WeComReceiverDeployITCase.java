@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -121,6 +122,15 @@ class WeComReceiverDeployITCase {
           assertThat(get(http, port, probePath)).as(probePath).isEqualTo(200);
         }
 
+        // The healthcheck passes as soon as the receiver serves, which may be before its resolver
+        // holds the transactional id (the broker creates its transaction log on that first
+        // request, seconds on a loaded machine). The first must hold it before the second asks,
+        // or the first's late initialisation fences the second and stays healthy: CI's failure.
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> metrics(http, port).contains("upbot_wecom_resolver_ready 1\n"));
+
         // A second receiver with the same transactional id fences this one's resolver: the
         // healthcheck's command must fail then (compose shows the container unhealthy).
         WeComConfig secondConfig =
@@ -143,23 +153,33 @@ class WeComReceiverDeployITCase {
                         "UPBOT_WECOM_APPID",
                         env.get("UPBOT_WECOM_APPID"))));
         try (WeComReceiver second = WeComReceiver.start(secondConfig)) {
+          await().atMost(Duration.ofSeconds(60)).until(() -> second.metrics().resolverReady());
           AtomicInteger n = new AtomicInteger();
-          await()
-              .atMost(Duration.ofSeconds(120))
-              .pollInterval(Duration.ofMillis(500))
-              .until(
-                  () -> {
-                    String chat = "chat-" + n.incrementAndGet();
-                    long now = Instant.now().getEpochSecond();
-                    wecom.addMember(
-                        chat, MockWeCom.Member.external("wm-" + chat, "u-" + chat, "C1", now));
-                    sender.post(
-                        url,
-                        WeComCallbackSender.addMemberEvent(
-                            CORP, chat, now, 1, List.of("wm-" + chat)));
-                    return run(healthcheck) != 0;
-                  });
+          try {
+            await()
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                    () -> {
+                      String chat = "chat-" + n.incrementAndGet();
+                      long now = Instant.now().getEpochSecond();
+                      wecom.addMember(
+                          chat, MockWeCom.Member.external("wm-" + chat, "u-" + chat, "C1", now));
+                      sender.post(
+                          url,
+                          WeComCallbackSender.addMemberEvent(
+                              CORP, chat, now, 1, List.of("wm-" + chat)));
+                      return run(healthcheck) != 0;
+                    });
+          } catch (ConditionTimeoutException e) {
+            // What the first receiver did meanwhile is the only clue to why it was never fenced.
+            throw new AssertionError(
+                "the first receiver still passes its healthcheck; its output:\n"
+                    + Files.readString(log),
+                e);
+          }
           assertThat(get(http, port, WeComReceiver.HEALTH_PATH)).isEqualTo(503);
+          assertThat(second.metrics().resolverReady()).as("the second holds the id").isTrue();
         }
       } finally {
         receiver.destroy();
@@ -267,6 +287,15 @@ class WeComReceiverDeployITCase {
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
             HttpResponse.BodyHandlers.discarding())
         .statusCode();
+  }
+
+  private static String metrics(HttpClient http, int port) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + WeComReceiver.METRICS_PATH))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static int freePort() throws IOException {
