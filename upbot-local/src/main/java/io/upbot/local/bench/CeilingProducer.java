@@ -3,6 +3,7 @@ package io.upbot.local.bench;
 import io.upbot.ingest.IngestConfig;
 import io.upbot.ingest.KafkaRecordWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +29,26 @@ final class CeilingProducer {
    * Records acknowledged per second in the window, all records acknowledged, and the first error
    * seen (or null).
    */
-  record Result(double recordsPerSecond, long ackedTotal, long errors, String firstError) {}
+  record Result(double recordsPerSecond, long ackedTotal, long errors, String firstError) {
+
+    /** Runs of equal windows as one: the mean of their rates, their counts added. */
+    static Result merge(List<Result> runs) {
+      if (runs.isEmpty()) {
+        return new Result(0, 0, 0, null);
+      }
+      double rate = 0;
+      long acked = 0;
+      long errors = 0;
+      String first = null;
+      for (Result r : runs) {
+        rate += r.recordsPerSecond;
+        acked += r.ackedTotal;
+        errors += r.errors;
+        first = first == null ? r.firstError : first;
+      }
+      return new Result(rate / runs.size(), acked, errors, first);
+    }
+  }
 
   private CeilingProducer() {}
 

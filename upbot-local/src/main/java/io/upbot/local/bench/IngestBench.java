@@ -57,7 +57,8 @@ final class IngestBench {
   static final String HELP =
       String.join(
           "\n",
-          "usage: ./upbot bench ingest [--seconds 30] [--batch 20] [--connections 32]",
+          "usage: ./upbot bench ingest [--seconds 30] [--rounds 3] [--warmup-windows 12]",
+          "                            [--batch 20] [--connections 32]",
           "                            [--data-dir DIR (default .upbot)] [--kafka-linger 5ms",
           "                            (default: the endpoint's; applies to the endpoint and P)]",
           "                            [--kafka-compression lz4 (default: the endpoint's; both)]",
@@ -69,10 +70,12 @@ final class IngestBench {
           "                            [--slow-log (writes the half-rate phase's answers of 5 ms",
           "                            or more, with when they were due, next to the figures)]",
           "  Starts a Kafka broker and the endpoint in its own JVM (production settings and JVM",
-          "  options), then measures for",
-          "  --seconds each (after a warm-up): U, a bare Undertow handler parsing the same bodies;",
-          "  P, Kafka's producer with the endpoint's settings; ours at its maximum rate; ours at half",
-          "  that rate (open loop). Prints the figures and writes them to <data-dir>/bench/.",
+          "  options); drives U, P and ours each in windows of up to 5 s until its rate stops",
+          "  rising (at most --warmup-windows windows; 0: none). Then, in each of --rounds rounds,",
+          "  for --seconds / --rounds each: U, a bare Undertow handler parsing the same bodies; P,",
+          "  Kafka's producer with the endpoint's settings; ours at its maximum rate. ours / L is",
+          "  the median of the rounds' ratios. Then ours at half its rate (open loop), --seconds.",
+          "  Prints the figures and writes them to <data-dir>/bench/.",
           "");
 
   private IngestBench() {}
@@ -80,6 +83,8 @@ final class IngestBench {
   /** What one run is asked for. */
   record Options(
       int seconds,
+      int rounds,
+      int warmupWindows,
       int batch,
       int connections,
       Path dataDir,
@@ -97,6 +102,24 @@ final class IngestBench {
     Duration warmup() {
       return Duration.ofSeconds(Math.max(1, Math.min(5, seconds / 5)));
     }
+
+    /** A warm-up window: as long as a round's window, 1 to 5 s. */
+    Duration warmupWindow() {
+      return Duration.ofSeconds(Math.max(1, Math.min(5, slice().toSeconds())));
+    }
+
+    /** One round's window for each of U, P and ours: its share of {@code seconds}, at least 1 s. */
+    Duration slice() {
+      return Duration.ofSeconds(Math.max(1, seconds / rounds));
+    }
+
+    /**
+     * The warm-up before each round's window, once the warm-up windows are over: a fifth of the
+     * window, 1 to 5 s (connections open, the producer's batches settle).
+     */
+    Duration sliceWarmup() {
+      return Duration.ofSeconds(Math.max(1, Math.min(5, slice().toSeconds() / 5)));
+    }
   }
 
   static int run(String[] args, PrintStream out) throws Exception {
@@ -109,6 +132,8 @@ final class IngestBench {
             args,
             Set.of(
                 "seconds",
+                "rounds",
+                "warmup-windows",
                 "batch",
                 "connections",
                 "data-dir",
@@ -120,6 +145,8 @@ final class IngestBench {
     Options o =
         new Options(
             a.integer("seconds", 30, 1, 3600),
+            a.integer("rounds", 3, 1, 20),
+            a.integer("warmup-windows", IngestRounds.MAX_WARMUP_WINDOWS, 0, 100),
             a.integer("batch", 20, 1, 500),
             a.integer("connections", 32, 1, 1000),
             Path.of(a.string("data-dir", defaultDataDir())),
@@ -183,49 +210,125 @@ final class IngestBench {
           broker.bootstrapServers());
 
       CpuMeter cpu = new CpuMeter(brokerProcess(broker));
-      LoadDriver.Result u = LoadDriver.Result.NONE;
-      CpuMeter.Use uCpu = new CpuMeter.Use(0, 0);
-      CeilingProducer.Result p = new CeilingProducer.Result(0, 0, 0, null);
-      CpuMeter.Use pCpu = new CpuMeter.Use(0, 0);
-      if (!o.oursOnly()) {
-        try (CeilingHandler bare = CeilingHandler.start()) {
-          out.println("U: a bare Undertow handler parsing the bodies…");
-          cpu.start();
-          u = driver(bare.address(), token, bodies, o).maxRate(o.warmup(), o.measure());
-        }
-        uCpu = cpu.stop(u.generatorCpuSeconds());
-        out.println("P: Kafka's producer with the endpoint's settings…");
-        cpu.start();
-        p = CeilingProducer.run(config, CEILING_TOPIC, recordSize, o.warmup(), o.measure());
-        pCpu = cpu.stop(0);
-      }
-
-      LoadDriver.Result ours;
+      List<LoadDriver.Result> us = new ArrayList<>();
+      List<CeilingProducer.Result> ps = new ArrayList<>();
+      List<LoadDriver.Result> oursRounds = new ArrayList<>();
+      List<IngestRounds.Round> rounds = new ArrayList<>();
+      CpuMeter.Use uCpu = CpuMeter.Use.NONE;
+      CpuMeter.Use pCpu = CpuMeter.Use.NONE;
+      CpuMeter.Use oursCpu = CpuMeter.Use.NONE;
       LoadDriver.Result half;
       long inKafka;
-      CpuMeter.Use oursCpu;
       long endpointPid;
-      try (EndpointProcess endpoint =
-          EndpointProcess.start(o.endpointJvm(), flags, work.resolve("endpoint.log"))) {
+      String warmU = "";
+      String warmP = "";
+      String warmOurs;
+      // Its answers count with the rest: every event answered ret 0 must be in Kafka.
+      List<LoadDriver.Result> oursWarmup = new ArrayList<>();
+      // All three stay up through the rounds; each idles while another is measured.
+      try (CeilingHandler bare = o.oursOnly() ? null : CeilingHandler.start();
+          EndpointProcess endpoint =
+              EndpointProcess.start(o.endpointJvm(), flags, work.resolve("endpoint.log"))) {
         endpointPid = endpoint.pid();
         endpoint.awaitReady();
         out.printf(
             Locale.ROOT,
-            "ours: the endpoint (pid %d, %s)…%n",
+            "ours: the endpoint (pid %d, %s)%n",
             endpointPid,
             String.join(" ", o.endpointJvm()));
         LoadDriver driver = driver(endpoint.address(), token, bodies, o);
-        out.println("ours: the endpoint at its maximum rate…");
         CpuMeter endpointCpu = new CpuMeter(brokerProcess(broker), endpoint::cpu);
-        endpointCpu.start();
-        ours = driver.maxRate(o.warmup(), o.measure());
-        oursCpu = endpointCpu.stop(0);
-        double halfRate = Math.max(1, ours.requestsPerSecond() / 2);
-        out.printf(Locale.ROOT, "ours: the endpoint at half that, %.0f requests/s…%n", halfRate);
+        // Each side at its maximum until its rate stops rising: a first round after a few seconds
+        // of warm-up measured ours at a third to half of its steady rate, and P at half.
+        if (bare != null) {
+          LoadDriver uDriver = driver(bare.address(), token, bodies, o);
+          warmU =
+              warm(
+                  o,
+                  out,
+                  "U",
+                  () ->
+                      uDriver.maxRate(Duration.ZERO, o.warmupWindow()).requestsPerSecond()
+                          * o.batch());
+          warmP =
+              warm(
+                  o,
+                  out,
+                  "P",
+                  () ->
+                      CeilingProducer.run(
+                              config, CEILING_TOPIC, recordSize, Duration.ZERO, o.warmupWindow())
+                          .recordsPerSecond());
+        }
+        warmOurs =
+            warm(
+                o,
+                out,
+                "ours",
+                () -> {
+                  LoadDriver.Result w = driver.maxRate(Duration.ZERO, o.warmupWindow());
+                  oursWarmup.add(w);
+                  return w.requestsPerSecond() * o.batch();
+                });
+        for (int round = 1; round <= o.rounds(); round++) {
+          Duration warmup = o.sliceWarmup();
+          LoadDriver.Result u = LoadDriver.Result.NONE;
+          CeilingProducer.Result p = new CeilingProducer.Result(0, 0, 0, null);
+          if (bare != null) {
+            out.printf(
+                Locale.ROOT, "round %d/%d: U, a bare Undertow handler…%n", round, o.rounds());
+            cpu.start();
+            u = driver(bare.address(), token, bodies, o).maxRate(warmup, o.slice());
+            uCpu = uCpu.plus(cpu.stop(u.generatorCpuSeconds()));
+            us.add(u);
+            out.printf(Locale.ROOT, "round %d/%d: P, Kafka's producer…%n", round, o.rounds());
+            cpu.start();
+            p = CeilingProducer.run(config, CEILING_TOPIC, recordSize, warmup, o.slice());
+            pCpu = pCpu.plus(cpu.stop(0));
+            ps.add(p);
+          }
+          out.printf(Locale.ROOT, "round %d/%d: ours at its maximum rate…%n", round, o.rounds());
+          endpointCpu.start();
+          LoadDriver.Result ours = driver.maxRate(warmup, o.slice());
+          oursCpu = oursCpu.plus(endpointCpu.stop(0));
+          oursRounds.add(ours);
+          IngestRounds.Round r =
+              new IngestRounds.Round(
+                  ours.requestsPerSecond() * o.batch(),
+                  u.requestsPerSecond() * o.batch(),
+                  p.recordsPerSecond());
+          rounds.add(r);
+          out.printf(
+              Locale.ROOT,
+              "round %d/%d: ours %,.0f, U %,.0f, P %,.0f events/s; ours / L %.3f%n",
+              round,
+              o.rounds(),
+              r.ours(),
+              r.u(),
+              r.p(),
+              r.ratio());
+        }
+        double halfRate = Math.max(1, IngestRounds.medianOurs(rounds) / o.batch() / 2);
+        out.printf(
+            Locale.ROOT, "ours: the endpoint at half its rate, %.0f requests/s…%n", halfRate);
         half = driver.constantRate(halfRate, o.warmup(), o.measure());
       }
       inKafka = recordsIn(broker.bootstrapServers(), TOPIC);
-      BenchReport r = report(o, config, started, u, p, ours, half, inKafka);
+      LoadDriver.Result u = LoadDriver.Result.merge(us);
+      CeilingProducer.Result p = CeilingProducer.Result.merge(ps);
+      LoadDriver.Result ours = LoadDriver.Result.merge(oursRounds);
+      BenchReport r =
+          report(
+              o,
+              config,
+              started,
+              rounds,
+              u,
+              p,
+              ours,
+              half,
+              LoadDriver.Result.merge(oursWarmup),
+              inKafka);
       r.put("p_record_bytes", "P: record size (bytes, the mean of ours)", recordSize)
           .put(
               "u_cpu_us_per_event",
@@ -250,7 +353,10 @@ final class IngestBench {
           .put(
               "half_slow_answers", "ours at half rate: answers of 5 ms or more", half.slow().size())
           .put("endpoint_pid", "the endpoint's process (stopped at the end)", endpointPid)
-          .put("endpoint_jvm", "the endpoint's JVM options", String.join(" ", o.endpointJvm()));
+          .put("endpoint_jvm", "the endpoint's JVM options", String.join(" ", o.endpointJvm()))
+          .put("warmup_u", "U's warm-up windows (events/s)", warmU)
+          .put("warmup_p", "P's warm-up windows (records/s)", warmP)
+          .put("warmup_ours", "ours' warm-up windows (events/s)", warmOurs);
       if (o.slowLog()) {
         r.put(
             "half_slow_log",
@@ -261,6 +367,26 @@ final class IngestBench {
     } finally {
       deleteRecursively(work);
     }
+  }
+
+  /** Warms one side up (see {@link IngestRounds#warmUntilSteady}); its windows' rates, printed. */
+  private static String warm(Options o, PrintStream out, String what, IngestRounds.Window window)
+      throws Exception {
+    if (o.warmupWindows() == 0) {
+      return "";
+    }
+    List<Double> rates = IngestRounds.warmUntilSteady(window, o.warmupWindows());
+    String listed =
+        rates.stream()
+            .map(r -> String.format(Locale.ROOT, "%.0f", r))
+            .collect(Collectors.joining(" "));
+    out.printf(
+        Locale.ROOT,
+        "warm-up of %s, %d s windows until its rate stops rising: %s%n",
+        what,
+        o.warmupWindow().toSeconds(),
+        listed);
+    return listed;
   }
 
   /**
@@ -326,36 +452,44 @@ final class IngestBench {
       Options o,
       IngestConfig config,
       Instant started,
+      List<IngestRounds.Round> rounds,
       LoadDriver.Result u,
       CeilingProducer.Result p,
       LoadDriver.Result ours,
       LoadDriver.Result half,
+      LoadDriver.Result oursWarmup,
       long inKafka) {
     double uEvents = u.requestsPerSecond() * o.batch();
     double pRecords = p.recordsPerSecond();
     double limit = uEvents > 0 && pRecords > 0 ? 1 / (1 / uEvents + 1 / pRecords) : 0;
     double oursEvents = ours.requestsPerSecond() * o.batch();
     double halfEvents = half.requestsPerSecond() * o.batch();
-    long okEvents = (ours.okTotal() + half.okTotal()) * o.batch();
-    boolean allOk = u.clean() && ours.clean() && half.clean() && p.errors() == 0;
+    long okEvents = (oursWarmup.okTotal() + ours.okTotal() + half.okTotal()) * o.batch();
+    boolean allOk =
+        u.clean() && oursWarmup.clean() && ours.clean() && half.clean() && p.errors() == 0;
     BenchReport r = new BenchReport("ingest", started);
     r.put("batch", "events per request", o.batch())
         .put("kafka_linger_ms", "producer linger.ms (endpoint and P)", config.kafkaLingerMs())
         .put(
             "kafka_compression", "producer compression (endpoint and P)", config.kafkaCompression())
         .put("connections", "connections", o.connections())
-        .put("seconds", "seconds per phase", o.seconds())
-        .put("ours_events_per_s", "ours: events/s at the maximum rate", oursEvents)
-        .put("u_events_per_s", "U: bare Undertow + Jackson, events/s", uEvents)
-        .put("p_records_per_s", "P: Kafka producer, records/s", pRecords)
-        .put("limit_events_per_s", "L = 1/(1/U + 1/P), events/s", limit)
-        .ratio("ours_to_limit", "ours / L (goal >= 0.7)", oursEvents, limit)
+        .put("seconds", "seconds per phase (U, P and ours: over all rounds)", o.seconds())
+        .put("rounds", "rounds of U, P and ours at the maximum rate", o.rounds())
+        .put("ours_events_per_s", "ours: events/s at the maximum rate (mean of rounds)", oursEvents)
+        .put("u_events_per_s", "U: bare Undertow + Jackson, events/s (mean)", uEvents)
+        .put("p_records_per_s", "P: Kafka producer, records/s (mean)", pRecords)
+        .put("limit_events_per_s", "L = 1/(1/U + 1/P), events/s (of the means)", limit)
+        .put(
+            "ratio_ours_to_limit",
+            "ours / L (goal >= 0.7), the median of the rounds'",
+            IngestRounds.medianRatio(rounds))
+        .put("ours_to_limit_by_round", "ours / L in each round", IngestRounds.ratios(rounds))
         .ratio("ours_to_u", "ours / U", oursEvents, uEvents)
         .ratio("ours_to_p", "ours / P", oursEvents, pRecords)
         .put("ours_p50_ms", "ours at max: p50 latency (ms)", ours.latencyMillis(50))
         .put("ours_p99_ms", "ours at max: p99 latency (ms)", ours.latencyMillis(99))
         .put("ours_p999_ms", "ours at max: p99.9 latency (ms)", ours.latencyMillis(99.9))
-        .put("half_events_per_s", "ours at half rate: events/s", halfEvents)
+        .put("half_events_per_s", "ours at half rate (of the median round): events/s", halfEvents)
         .put("half_p50_ms", "ours at half rate: p50 latency (ms)", half.latencyMillis(50))
         .put(
             "half_p99_ms",
@@ -376,7 +510,7 @@ final class IngestBench {
             "generator CPU while driving ours (cores)",
             ours.generatorCores())
         .put("generator_cores_u", "generator CPU while driving U (cores)", u.generatorCores())
-        .put("events_answered_ok", "events answered ret 0 (both runs of ours)", okEvents)
+        .put("events_answered_ok", "events answered ret 0 (every run of ours)", okEvents)
         .put("events_in_kafka", "records in Kafka afterwards", inKafka)
         .put(
             "not_ok_answers",
@@ -384,6 +518,9 @@ final class IngestBench {
             u.notOk()
                 + u.errors()
                 + u.unanswered()
+                + oursWarmup.notOk()
+                + oursWarmup.errors()
+                + oursWarmup.unanswered()
                 + ours.notOk()
                 + ours.errors()
                 + ours.unanswered()
@@ -395,10 +532,13 @@ final class IngestBench {
             "all_answers_ok",
             "every answer ret 0 and every event in Kafka",
             allOk && inKafka == okEvents)
-        .put("goal_ratio_met", "goal ours >= 0.7 L met", limit > 0 && oursEvents / limit >= 0.7)
+        .put(
+            "goal_ratio_met",
+            "goal ours >= 0.7 L met (the median round)",
+            IngestRounds.medianRatio(rounds) >= 0.7)
         .put("goal_p99_met", "goal p99 <= 10 ms at half rate met", half.latencyMillis(99) <= 10);
     String problem =
-        List.of(u, ours, half).stream()
+        List.of(u, oursWarmup, ours, half).stream()
             .map(LoadDriver.Result::firstProblem)
             .filter(s -> s != null)
             .findFirst()
@@ -492,6 +632,13 @@ final class IngestBench {
 
     /** CPU seconds of one phase. */
     record Use(double jvmSeconds, double brokerSeconds) {
+      static final Use NONE = new Use(0, 0);
+
+      /** The use of two phases together. */
+      Use plus(Use other) {
+        return new Use(jvmSeconds + other.jvmSeconds, brokerSeconds + other.brokerSeconds);
+      }
+
       double jvmMicrosPer(long events) {
         return events <= 0 ? 0 : jvmSeconds * 1e6 / events;
       }

@@ -121,6 +121,52 @@ final class LoadDriver {
     boolean clean() {
       return notOk == 0 && errors == 0 && unanswered == 0;
     }
+
+    /**
+     * Several runs as one: their counts and windows added, their latencies in one histogram, the
+     * generator's share of the cores weighted by each window's length.
+     */
+    static Result merge(List<Result> runs) {
+      if (runs.isEmpty()) {
+        return NONE;
+      }
+      Histogram latency = new Histogram(MAX_LATENCY_NANOS, 3);
+      long answered = 0;
+      long ok = 0;
+      double seconds = 0;
+      long notOk = 0;
+      long errors = 0;
+      String first = null;
+      double coreSeconds = 0;
+      double cpu = 0;
+      long unanswered = 0;
+      List<Slow> slow = new ArrayList<>();
+      for (Result r : runs) {
+        latency.add(r.latencyNanos);
+        answered += r.answered;
+        ok += r.okTotal;
+        seconds += r.seconds;
+        notOk += r.notOk;
+        errors += r.errors;
+        first = first == null ? r.firstProblem : first;
+        coreSeconds += r.generatorCores * r.seconds;
+        cpu += r.generatorCpuSeconds;
+        unanswered += r.unanswered;
+        slow.addAll(r.slow);
+      }
+      return new Result(
+          answered,
+          ok,
+          seconds,
+          latency,
+          notOk,
+          errors,
+          first,
+          seconds <= 0 ? 0 : coreSeconds / seconds,
+          cpu,
+          unanswered,
+          List.copyOf(slow.subList(0, Math.min(slow.size(), MAX_SLOW))));
+    }
   }
 
   /** Closed loop: every connection keeps one request in flight for {@code warmup + measure}. */

@@ -1,6 +1,7 @@
 package io.upbot.local.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +27,19 @@ class IngestBenchITCase {
   @Test
   void shouldWriteEveryFigureWithPositiveRatiosWhenRunForAFewSeconds(@TempDir Path dataDir)
       throws Exception {
-    String printed = bench(dataDir, "--seconds", "2", "--batch", "10", "--connections", "8");
+    String printed =
+        bench(
+            dataDir,
+            "--seconds",
+            "2",
+            "--rounds",
+            "2",
+            "--warmup-windows",
+            "3",
+            "--batch",
+            "10",
+            "--connections",
+            "8");
 
     List<Path> files;
     try (Stream<Path> list = Files.list(dataDir.resolve("bench"))) {
@@ -59,6 +72,20 @@ class IngestBenchITCase {
     assertThat(json.path("ours_p99_ms").asDouble())
         .isGreaterThanOrEqualTo(json.path("ours_p50_ms").asDouble());
     assertThat(json.path("batch").asInt()).isEqualTo(10);
+    // U, P and ours in each of two rounds; the ratio is the median (here the mean) of theirs.
+    assertThat(json.path("rounds").asInt()).isEqualTo(2);
+    String[] byRound = json.path("ours_to_limit_by_round").asText().split(" ");
+    assertThat(byRound).hasSize(2);
+    assertThat(Double.parseDouble(byRound[0])).isPositive();
+    assertThat(Double.parseDouble(byRound[1])).isPositive();
+    assertThat(json.path("ratio_ours_to_limit").asDouble())
+        .isCloseTo(
+            (Double.parseDouble(byRound[0]) + Double.parseDouble(byRound[1])) / 2, within(0.001));
+    assertThat(printed).contains("round 2/2: ours");
+    // Each side warmed up in 1 s windows (a round's window): three, the least and here the most.
+    for (String side : List.of("warmup_u", "warmup_p", "warmup_ours")) {
+      assertThat(json.path(side).asText().split(" ")).as(side).hasSize(3);
+    }
     assertThat(json.path("not_ok_answers").asLong()).isZero();
     assertThat(json.path("all_answers_ok").asBoolean()).isTrue();
     assertThat(json.path("events_in_kafka").asLong())
@@ -71,7 +98,17 @@ class IngestBenchITCase {
   void shouldRunTheEndpointInItsOwnProcessAndLeaveNoneBehind(@TempDir Path dataDir)
       throws Exception {
     String printed =
-        bench(dataDir, "--seconds", "1", "--batch", "5", "--connections", "4", "--ours-only");
+        bench(
+            dataDir,
+            "--seconds",
+            "1",
+            "--warmup-windows",
+            "2",
+            "--batch",
+            "5",
+            "--connections",
+            "4",
+            "--ours-only");
 
     JsonNode json;
     try (Stream<Path> list = Files.list(dataDir.resolve("bench"))) {
