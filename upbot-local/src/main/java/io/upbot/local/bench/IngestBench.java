@@ -200,13 +200,14 @@ final class IngestBench {
       out.printf(
           Locale.ROOT,
           "bench ingest: %d events per request (%d bytes; records of %d bytes), %d connections,"
-              + " %d s per phase after %d s of warm-up; broker %s%n",
+              + " %d s per phase in %d rounds of %d s after the warm-up; broker %s%n",
           o.batch(),
           bodies.get(0).length,
           recordSize,
           o.connections(),
           o.seconds(),
-          o.warmup().toSeconds(),
+          o.rounds(),
+          o.slice().toSeconds(),
           broker.bootstrapServers());
 
       CpuMeter cpu = new CpuMeter(brokerProcess(broker));
