@@ -31,10 +31,13 @@ final class CeilingProducer {
    */
   record Result(double recordsPerSecond, long ackedTotal, long errors, String firstError) {
 
+    /** A run that did not happen. */
+    static final Result NONE = new Result(0, 0, 0, null);
+
     /** Runs of equal windows as one: the mean of their rates, their counts added. */
     static Result merge(List<Result> runs) {
       if (runs.isEmpty()) {
-        return new Result(0, 0, 0, null);
+        return NONE;
       }
       double rate = 0;
       long acked = 0;

@@ -100,12 +100,12 @@ final class IngestBench {
 
     /** A fifth of the measured time, 1 to 5 s: the JIT and the producer's batches settle. */
     Duration warmup() {
-      return Duration.ofSeconds(Math.max(1, Math.min(5, seconds / 5)));
+      return oneToFiveSeconds(seconds / 5);
     }
 
     /** A warm-up window: as long as a round's window, 1 to 5 s. */
     Duration warmupWindow() {
-      return Duration.ofSeconds(Math.max(1, Math.min(5, slice().toSeconds())));
+      return oneToFiveSeconds(slice().toSeconds());
     }
 
     /** One round's window for each of U, P and ours: its share of {@code seconds}, at least 1 s. */
@@ -118,7 +118,11 @@ final class IngestBench {
      * window, 1 to 5 s (connections open, the producer's batches settle).
      */
     Duration sliceWarmup() {
-      return Duration.ofSeconds(Math.max(1, Math.min(5, slice().toSeconds() / 5)));
+      return oneToFiveSeconds(slice().toSeconds() / 5);
+    }
+
+    private static Duration oneToFiveSeconds(long seconds) {
+      return Duration.ofSeconds(Math.max(1, Math.min(5, seconds)));
     }
   }
 
@@ -274,7 +278,7 @@ final class IngestBench {
         for (int round = 1; round <= o.rounds(); round++) {
           Duration warmup = o.sliceWarmup();
           LoadDriver.Result u = LoadDriver.Result.NONE;
-          CeilingProducer.Result p = new CeilingProducer.Result(0, 0, 0, null);
+          CeilingProducer.Result p = CeilingProducer.Result.NONE;
           if (bare != null) {
             out.printf(
                 Locale.ROOT, "round %d/%d: U, a bare Undertow handler…%n", round, o.rounds());
