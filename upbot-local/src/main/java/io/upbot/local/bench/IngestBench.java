@@ -222,6 +222,7 @@ final class IngestBench {
       CpuMeter.Use uCpu = CpuMeter.Use.NONE;
       CpuMeter.Use pCpu = CpuMeter.Use.NONE;
       CpuMeter.Use oursCpu = CpuMeter.Use.NONE;
+      CpuMeter.Use halfCpu;
       LoadDriver.Result half;
       long inKafka;
       long endpointPid;
@@ -316,7 +317,9 @@ final class IngestBench {
         double halfRate = Math.max(1, IngestRounds.medianOurs(rounds) / o.batch() / 2);
         out.printf(
             Locale.ROOT, "ours: the endpoint at half its rate, %.0f requests/s…%n", halfRate);
+        endpointCpu.start();
         half = driver.constantRate(halfRate, o.warmup(), o.measure());
+        halfCpu = endpointCpu.stop(0);
       }
       inKafka = recordsIn(broker.bootstrapServers(), TOPIC);
       LoadDriver.Result u = LoadDriver.Result.merge(us);
@@ -356,6 +359,14 @@ final class IngestBench {
               "ours at max: broker CPU per event (us)",
               oursCpu.brokerMicrosPer(ours.okTotal() * o.batch()))
           .put(
+              "half_cpu_us_per_event",
+              "ours at half rate: CPU per event, the endpoint's JVM (us)",
+              halfCpu.jvmMicrosPer(half.okTotal() * o.batch()))
+          .put(
+              "half_broker_cpu_us_per_event",
+              "ours at half rate: broker CPU per event (us)",
+              halfCpu.brokerMicrosPer(half.okTotal() * o.batch()))
+          .put(
               "half_slow_answers", "ours at half rate: answers of 5 ms or more", half.slow().size())
           .put("endpoint_pid", "the endpoint's process (stopped at the end)", endpointPid)
           .put("endpoint_jvm", "the endpoint's JVM options", String.join(" ", o.endpointJvm()))
@@ -381,10 +392,7 @@ final class IngestBench {
       return "";
     }
     List<Double> rates = IngestRounds.warmUntilSteady(window, o.warmupWindows());
-    String listed =
-        rates.stream()
-            .map(r -> String.format(Locale.ROOT, "%.0f", r))
-            .collect(Collectors.joining(" "));
+    String listed = IngestRounds.listed(rates);
     out.printf(
         Locale.ROOT,
         "warm-up of %s, %d s windows until its rate stops rising: %s%n",

@@ -70,6 +70,13 @@ final class IngestRounds {
     return rates;
   }
 
+  /** Warm-up windows' rates as the bench prints and keeps them: {@code 61234 88410 90102}. */
+  static String listed(List<Double> rates) {
+    return rates.stream()
+        .map(r -> String.format(Locale.ROOT, "%.0f", r))
+        .collect(Collectors.joining(" "));
+  }
+
   /** The median of the rounds' ours / L (of an even count, the mean of the middle two). */
   static double medianRatio(List<Round> rounds) {
     return median(rounds.stream().mapToDouble(Round::ratio).toArray());

@@ -28,6 +28,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -39,11 +40,14 @@ import java.util.concurrent.atomic.LongAdder;
  * <ol>
  *   <li>the load generator's own ceiling, against a server that answers 0 without reading;
  *   <li>the endpoint alone: the most distinct events per second it answers 0, measured before the
- *       job starts (the job then starts at the topic's end, so it never reads these events);
- *   <li>the sustained pipeline rate: a bisection on the offered rate of fresh journeys, each step
- *       passing when every event answered 0 is counted in the tables within 10 s after the load
- *       stops;
- *   <li>freshness at half the endpoint's maximum: from a probe event's {@code ret 0} to its row.
+ *       job starts (the job then starts at the topic's end, so it never reads these events); both
+ *       this and the generator's ceiling are measured once their rate stops rising ({@link
+ *       IngestRounds#warmUntilSteady}), as the ingest bench's are;
+ *   <li>the sustained pipeline rate, once the whole stack's accepted rate stops rising under the
+ *       endpoint's maximum: a bisection on the offered rate of fresh journeys, each step passing
+ *       when every event answered 0 is counted in the tables within 10 s after the load stops;
+ *   <li>freshness at half the endpoint's maximum: from a probe event's {@code ret 0} to its row;
+ *   <li>freshness again at half the sustained pipeline rate, a load the stack has room for.
  * </ol>
  */
 final class PipelineBench {
@@ -65,10 +69,13 @@ final class PipelineBench {
       String.join(
           "\n",
           "usage: ./upbot bench pipeline [--seconds 60] [--step-seconds 15] [--batch 20]"
-              + " [--data-dir .upbot]",
+              + " [--warmup-windows 12] [--data-dir .upbot]",
           "  --seconds N       load time of the rate search (steps of --step-seconds)",
           "  --step-seconds N  one step of the search; also the length of each other phase",
           "  --batch N         events per request",
+          "  --warmup-windows N  the generator, the endpoint alone and then the whole stack each"
+              + " run in windows of up to 5 s until their rate stops rising (at most N windows, at"
+              + " least 3; 0: none) before they are measured",
           "  --data-dir DIR    the report goes to DIR/bench/, the stack runs in"
               + " DIR/bench/pipeline-stack (deleted after)",
           "  to compare a job setting with the local stack's:"
@@ -77,10 +84,21 @@ final class PipelineBench {
           "");
 
   /** What to run. */
-  record Options(int seconds, int stepSeconds, int batch, Path dataDir, PipelineTuning tuning) {
+  record Options(
+      int seconds,
+      int stepSeconds,
+      int batch,
+      int warmupWindows,
+      Path dataDir,
+      PipelineTuning tuning) {
 
     int maxSteps() {
       return Math.max(1, seconds / stepSeconds);
+    }
+
+    /** One warm-up window: 5 s, or a step where steps are shorter (as in tests). */
+    Duration warmupWindow() {
+      return Duration.ofSeconds(Math.min(5, stepSeconds));
     }
   }
 
@@ -136,6 +154,7 @@ final class PipelineBench {
                 "seconds",
                 "step-seconds",
                 "batch",
+                "warmup-windows",
                 "data-dir",
                 "parallelism",
                 "flush-interval",
@@ -146,6 +165,7 @@ final class PipelineBench {
     int seconds = a.integer("seconds", 60, 1, 3600);
     int step = a.integer("step-seconds", 15, 1, 600);
     int batch = a.integer("batch", 20, 1, 500);
+    int warmupWindows = a.integer("warmup-windows", IngestRounds.MAX_WARMUP_WINDOWS, 0, 100);
     Path dir = Path.of(a.string("data-dir", ".upbot"));
     Integer parallelism = a.has("parallelism") ? a.integer("parallelism", 1, 1, 64) : null;
     Duration flush = a.has("flush-interval") ? a.duration("flush-interval", null) : null;
@@ -167,6 +187,7 @@ final class PipelineBench {
         seconds,
         step,
         batch,
+        warmupWindows,
         dir,
         new PipelineTuning(parallelism, flush, jdbc, checkpoints, backend));
   }
@@ -201,7 +222,8 @@ final class PipelineBench {
                 });
     try {
       out.printf("load generator against a server that answers 0 at once, %s…%n", phase);
-      double generator = generatorCeiling(phase, new PipelineCpu(Path.of("/nonexistent")));
+      Saturation generatorAlone = generatorCeiling(phase, new PipelineCpu(Path.of("/nonexistent")));
+      double generator = generatorAlone.perSecond();
       out.printf("  %,.0f events/s%n", generator);
 
       try (LocalStack stack = LocalStack.startWithoutJob(stackOptions, out)) {
@@ -209,7 +231,7 @@ final class PipelineBench {
             new ReportPoster(stack.apiUrl(), stack.token(), Duration.ofSeconds(10));
         PipelineCpu cpu = new PipelineCpu(stackDir.resolve("kafka").resolve("broker.pid"));
         out.printf("the endpoint alone (the job not started yet), %s…%n", phase);
-        Saturation alone = saturate(poster, generator("endpoint"), warmFor(phase), phase, cpu);
+        Saturation alone = saturate(poster, generator("endpoint"), phase, cpu);
         double endpoint = alone.perSecond();
         double aloneMicros = alone.cpu().microsPerEvent(alone.events());
         out.printf(
@@ -237,7 +259,7 @@ final class PipelineBench {
                 job.jdbcBatchInterval().toMillis())
             .put("state_backend", "job state backend", job.stateBackend());
         TableCounts tables = new TableCounts(JdbcSettings.defaults(stack.jdbcUrl()));
-        warmUp(poster, tables, endpoint / 4, phase, cpu);
+        String warmPipeline = warmUp(poster, tables, endpoint, cpu);
 
         PipelineRateSearch search =
             new PipelineRateSearch(endpoint, RESOLUTION, options.maxSteps());
@@ -265,9 +287,34 @@ final class PipelineBench {
         out.printf(
             "freshness: %,.0f events/s (half the endpoint's maximum) and a probe every %d ms…%n",
             endpoint / 2, PROBE_EVERY.toMillis());
-        Freshness fresh = freshness(poster, tables, stack.jdbcUrl(), endpoint / 2, phase);
+        Freshness fresh =
+            freshness(poster, tables, stack.jdbcUrl(), endpoint / 2, phase, "fresh", "probe");
+        // The goal's load can exceed what the whole stack keeps up with (the endpoint alone is
+        // faster than the stack by more than 2x on a 2-core machine): then its figures measure a
+        // backlog. This one is what rows lag behind at a load the stack has room for.
+        out.printf(
+            "freshness: %,.0f events/s (half the whole stack's sustained rate)…%n", sustained / 2);
+        Freshness roomy =
+            freshness(
+                poster,
+                tables,
+                stack.jdbcUrl(),
+                // A batch a second at least, should no step have kept up.
+                Math.max(options.batch(), sustained / 2),
+                phase,
+                "fresh-half-stack",
+                "probe-half-stack");
 
         report
+            .put(
+                "warmup_generator",
+                "load generator's warm-up windows (events/s)",
+                generatorAlone.warmup())
+            .put("warmup_endpoint", "endpoint alone's warm-up windows (events/s)", alone.warmup())
+            .put(
+                "warmup_pipeline",
+                "whole stack's warm-up windows (accepted events/s)",
+                warmPipeline)
             .put(
                 "generator_ceiling_events_per_s",
                 "load generator alone (events/s)",
@@ -321,7 +368,23 @@ final class PipelineBench {
             .put(
                 "freshness_load_kept_up",
                 "freshness: load counted within 10 s of its end",
-                fresh.keptUp());
+                fresh.keptUp())
+            .put(
+                "freshness_half_stack_load_events_per_s",
+                "freshness at half the whole stack's rate: load (events/s)",
+                round(roomy.rate()))
+            .put(
+                "freshness_half_stack_p50_ms",
+                "freshness at half the whole stack's rate: p50 (ms)",
+                percentile(roomy, 50))
+            .put(
+                "freshness_half_stack_p99_ms",
+                "freshness at half the whole stack's rate: p99 (ms)",
+                percentile(roomy, 99))
+            .put(
+                "freshness_half_stack_probes_missing",
+                "freshness at half the whole stack's rate: probes without a row after 30 s",
+                roomy.result().missing());
       }
     } finally {
       if (Files.exists(stackDir)) {
@@ -329,11 +392,6 @@ final class PipelineBench {
       }
     }
     return report;
-  }
-
-  /** How long a saturating load runs before it is measured: the JIT's first compilations. */
-  private static Duration warmFor(Duration phase) {
-    return Duration.ofMillis(Math.max(2_000, phase.toMillis() / 3));
   }
 
   private static long percentile(Freshness f, double p) {
@@ -359,58 +417,93 @@ final class PipelineBench {
   }
 
   /** The load generator against a server that answers 0 without reading the events. */
-  private double generatorCeiling(Duration phase, PipelineCpu cpu) throws Exception {
+  private Saturation generatorCeiling(Duration phase, PipelineCpu cpu) throws Exception {
     try (PipelineNullServer server = PipelineNullServer.start()) {
       ReportPoster poster = new ReportPoster(server.url(), "none", Duration.ofSeconds(10));
-      return saturate(poster, generator("null"), warmFor(phase), phase, cpu).perSecond();
+      return saturate(poster, generator("null"), phase, cpu);
     }
   }
 
-  /** What a saturating load got: events answered 0 per second over the measured window. */
-  record Saturation(double perSecond, long events, PipelineCpu.Snapshot cpu) {}
+  /**
+   * What a saturating load got: events answered 0 per second over the measured window, and the
+   * rates of the warm-up windows before it (printed, as {@code 61234 88410 90102}).
+   */
+  record Saturation(double perSecond, long events, PipelineCpu.Snapshot cpu, String warmup) {}
 
   /**
    * Keeps {@link #SATURATING_LANES} requests in flight, each lane posting its next batch of fresh
-   * journeys as soon as its last is answered, for {@code warm} and then {@code measure}; counts the
-   * events answered 0 in the second window only.
+   * journeys as soon as its last is answered: first in windows until the rate stops rising ({@link
+   * IngestRounds#warmUntilSteady}), then for {@code measure}, the window counted. A fixed third of
+   * a step (5 s) measured the ingest bench's endpoint at about two thirds of its steady rate, which
+   * flattered {@code pipeline / endpoint alone} and ran the freshness phase below half the
+   * endpoint's maximum.
    */
   private Saturation saturate(
-      ReportPoster poster,
-      JourneyGenerator journeys,
-      Duration warm,
-      Duration measure,
-      PipelineCpu cpu)
-      throws InterruptedException {
+      ReportPoster poster, JourneyGenerator journeys, Duration measure, PipelineCpu cpu)
+      throws Exception {
     LongAdder accepted = new LongAdder();
     Map<String, LongAdder> answers = new java.util.concurrent.ConcurrentHashMap<>();
     Semaphore lanesDone = new Semaphore(0);
-    long end = System.nanoTime() + warm.plus(measure).toNanos();
+    AtomicBoolean stop = new AtomicBoolean();
     for (int i = 0; i < SATURATING_LANES; i++) {
-      postInLane(poster, journeys, end, accepted, answers, lanesDone);
+      postInLane(poster, journeys, stop, accepted, answers, lanesDone);
     }
-    Thread.sleep(warm.toMillis());
-    PipelineCpu.Snapshot before = cpu.snapshot();
-    long from = accepted.sum();
-    long t0 = System.nanoTime();
-    Thread.sleep(measure.toMillis());
-    long to = accepted.sum();
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    PipelineCpu.Snapshot spent = cpu.snapshot().minus(before);
-    lanesDone.tryAcquire(SATURATING_LANES, 30, TimeUnit.SECONDS);
+    String warmup;
+    long from;
+    long to;
+    double seconds;
+    PipelineCpu.Snapshot spent;
+    try {
+      warmup = warm(accepted);
+      PipelineCpu.Snapshot before = cpu.snapshot();
+      from = accepted.sum();
+      long t0 = System.nanoTime();
+      Thread.sleep(measure.toMillis());
+      to = accepted.sum();
+      seconds = (System.nanoTime() - t0) / 1e9;
+      spent = cpu.snapshot().minus(before);
+    } finally {
+      stop.set(true);
+      lanesDone.tryAcquire(SATURATING_LANES, 30, TimeUnit.SECONDS);
+    }
     Map<String, Long> byRet = new java.util.TreeMap<>();
     answers.forEach((k, v) -> byRet.put(k, v.sum()));
     out.printf("  answers by ret: %s%n", byRet);
-    return new Saturation((to - from) / seconds, to - from, spent);
+    return new Saturation((to - from) / seconds, to - from, spent, warmup);
+  }
+
+  /** Runs the lanes' load in warm-up windows until its rate stops rising; their rates, printed. */
+  private String warm(LongAdder accepted) throws Exception {
+    if (options.warmupWindows() == 0) {
+      return "";
+    }
+    Duration window = options.warmupWindow();
+    List<Double> rates =
+        IngestRounds.warmUntilSteady(
+            () -> {
+              long a = accepted.sum();
+              long t0 = System.nanoTime();
+              Thread.sleep(window.toMillis());
+              return (accepted.sum() - a) / ((System.nanoTime() - t0) / 1e9);
+            },
+            options.warmupWindows());
+    String listed = IngestRounds.listed(rates);
+    out.printf(
+        Locale.ROOT,
+        "  warm-up, %d s windows until the rate stops rising: %s%n",
+        window.toSeconds(),
+        listed);
+    return listed;
   }
 
   private void postInLane(
       ReportPoster poster,
       JourneyGenerator journeys,
-      long end,
+      AtomicBoolean stop,
       LongAdder accepted,
       Map<String, LongAdder> answers,
       Semaphore lanesDone) {
-    if (System.nanoTime() >= end) {
+    if (stop.get()) {
       lanesDone.release();
       return;
     }
@@ -427,17 +520,20 @@ final class PipelineBench {
               if (ReportPoster.ACCEPTED.equals(r)) {
                 accepted.add(body.items().size());
               }
-              postInLane(poster, journeys, end, accepted, answers, lanesDone);
+              postInLane(poster, journeys, stop, accepted, answers, lanesDone);
             });
   }
 
   /**
    * Waits until the job counts a first batch (its source may take a moment to find the topic's
-   * end), then runs a quarter of the endpoint's rate for half a phase, so that the search measures
-   * a warm pipeline.
+   * end), then offers {@code rate} in steps of a warm-up window until the accepted rate stops
+   * rising ({@link IngestRounds#warmUntilSteady}), so that the search measures a warm pipeline:
+   * with one half-step at a quarter of the endpoint's rate, the job's CPU an event still fell from
+   * 39 to 24 µs over the search's first three steps.
+   *
+   * @return the windows' accepted rates, printed
    */
-  private void warmUp(
-      ReportPoster poster, TableCounts tables, double rate, Duration phase, PipelineCpu cpu)
+  private String warmUp(ReportPoster poster, TableCounts tables, double rate, PipelineCpu cpu)
       throws Exception {
     out.println("warming up the pipeline…");
     JourneyGenerator first = generator("first");
@@ -449,7 +545,18 @@ final class PipelineBench {
       poster.postAndWait(first.batch(System.currentTimeMillis(), options.batch()).toJson());
       Thread.sleep(1000);
     }
-    step(poster, tables, "warm", rate, phase.dividedBy(2), cpu);
+    if (options.warmupWindows() == 0) {
+      return "";
+    }
+    int[] n = {0};
+    List<Double> rates =
+        IngestRounds.warmUntilSteady(
+            () ->
+                step(poster, tables, "w" + ++n[0], rate, options.warmupWindow(), cpu)
+                    .step()
+                    .acceptedPerSecond(),
+            options.warmupWindows());
+    return IngestRounds.listed(rates);
   }
 
   /** One step of the search: its verdict, and its figures for the report. */
@@ -551,12 +658,20 @@ final class PipelineBench {
 
   /**
    * Loads the endpoint at {@code rate} and, after a few seconds, posts probes for two phases; then
-   * stops both and waits for the probes' rows.
+   * stops both and waits for the probes' rows, and for the load to drain if it fell behind. The
+   * load and the probes post under appids named {@code loadName} and {@code probeName}, each
+   * phase's own, so that one phase's rows never count for another's.
    */
   private Freshness freshness(
-      ReportPoster poster, TableCounts tables, String jdbcUrl, double rate, Duration phase)
+      ReportPoster poster,
+      TableCounts tables,
+      String jdbcUrl,
+      double rate,
+      Duration phase,
+      String loadName,
+      String probeName)
       throws Exception {
-    String appid = appid("fresh");
+    String appid = appid(loadName);
     SteadyLoad load =
         SteadyLoad.start(
             poster,
@@ -571,12 +686,16 @@ final class PipelineBench {
       Thread.sleep(Math.min(5_000, phase.toMillis() / 3));
       try (FreshnessProbes probes =
           FreshnessProbes.start(
-              poster, JdbcSettings.defaults(jdbcUrl), appid("probe"), PROBE_EVERY, PROBE_POLL)) {
+              poster, JdbcSettings.defaults(jdbcUrl), appid(probeName), PROBE_EVERY, PROBE_POLL)) {
         Thread.sleep(phase.multipliedBy(2).toMillis());
         load.close();
         probes.stopPosting();
         keptUp = awaitCounted(tables, appid, load.accepted(), KEEP_UP) >= 0;
         result = probes.finish(Duration.ofSeconds(30));
+        if (!keptUp) {
+          // So that what runs next starts on a pipeline without this load's backlog.
+          awaitCounted(tables, appid, load.accepted(), DRAIN);
+        }
       }
     } finally {
       load.close();

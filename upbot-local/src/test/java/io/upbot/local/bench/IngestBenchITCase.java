@@ -119,6 +119,9 @@ class IngestBenchITCase {
     assertThat(json.path("endpoint_jvm").asText())
         .isEqualTo(String.join(" ", EndpointProcess.recommendedJvmOptions()));
     assertThat(json.path("ours_cpu_us_per_event").asDouble()).isPositive();
+    // The half-rate phase's CPU, measured over that phase alone.
+    assertThat(json.path("half_cpu_us_per_event").asDouble()).isPositive();
+    assertThat(json.path("half_broker_cpu_us_per_event").asDouble()).isPositive();
     assertThat(json.path("not_ok_answers").asLong()).isZero();
     assertThat(json.path("events_answered_ok").asLong())
         .isPositive()

@@ -140,4 +140,11 @@ class IngestRoundsTest {
     return new LoadDriver.Result(
         answered, ok, seconds, h, 0, 0, null, cores, cores * seconds, 0, List.of());
   }
+
+  @Test
+  void shouldListWarmUpRatesAsWholeNumbersSeparatedBySpaces() {
+    assertThat(IngestRounds.listed(List.of(61_234.4, 88_409.6, 90_102.0)))
+        .isEqualTo("61234 88410 90102");
+    assertThat(IngestRounds.listed(List.of())).isEmpty();
+  }
 }

@@ -29,7 +29,15 @@ class PipelineBenchITCase {
     int exit =
         BenchCli.run(
             new String[] {
-              "pipeline", "--seconds", "4", "--step-seconds", "2", "--data-dir", dataDir.toString()
+              "pipeline",
+              "--seconds",
+              "4",
+              "--step-seconds",
+              "2",
+              "--warmup-windows",
+              "3",
+              "--data-dir",
+              dataDir.toString()
             },
             new PrintStream(bytes, true, StandardCharsets.UTF_8),
             System.err);
@@ -52,7 +60,8 @@ class PipelineBenchITCase {
             "endpoint_max_events_per_s",
             "ratio_generator_to_endpoint",
             "freshness_load_events_per_s",
-            "freshness_probes")) {
+            "freshness_probes",
+            "freshness_half_stack_load_events_per_s")) {
       assertThat(json.get(positive).asDouble()).as(positive).isPositive();
     }
     for (String figure :
@@ -60,12 +69,22 @@ class PipelineBenchITCase {
             "pipeline_sustained_events_per_s",
             "ratio_pipeline_to_endpoint",
             "freshness_p50_ms",
-            "freshness_p99_ms")) {
+            "freshness_p99_ms",
+            "freshness_half_stack_p50_ms",
+            "freshness_half_stack_p99_ms")) {
       assertThat(json.get(figure).isNumber()).as(figure).isTrue();
       assertThat(json.get(figure).asDouble()).as(figure).isNotNegative();
     }
+    // Warmed in windows until steady, at least three and here at most three, before measuring.
+    for (String warmup : List.of("warmup_generator", "warmup_endpoint", "warmup_pipeline")) {
+      assertThat(json.get(warmup).asText().split(" ")).as(warmup).hasSize(3);
+    }
     assertThat(json.get("freshness_p99_ms").asLong())
         .isGreaterThanOrEqualTo(json.get("freshness_p50_ms").asLong());
+    assertThat(json.get("freshness_half_stack_p99_ms").asLong())
+        .isGreaterThanOrEqualTo(json.get("freshness_half_stack_p50_ms").asLong());
+    // The second phase's probes are its own: none of them may be missing either.
+    assertThat(json.get("freshness_half_stack_probes_missing").asLong()).isZero();
     assertThat(json.get("search_steps")).isNotEmpty();
     assertThat(json.get("search_steps").get(0).get("kept_up").isBoolean()).isTrue();
     assertThat(printed).contains("pipeline / endpoint alone");
@@ -77,5 +96,14 @@ class PipelineBenchITCase {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> PipelineBench.parse(new String[] {"--seconds", "10", "--step-seconds", "20"}))
         .hasMessageContaining("--step-seconds: must not exceed --seconds");
+  }
+
+  @Test
+  void shouldWarmUpInWindowsOfAtMostFiveSecondsOrAStep() {
+    assertThat(PipelineBench.parse(new String[0]).warmupWindow()).hasSeconds(5);
+    assertThat(PipelineBench.parse(new String[0]).warmupWindows()).isEqualTo(12);
+    assertThat(PipelineBench.parse(new String[] {"--step-seconds", "2", "--warmup-windows", "0"}))
+        .extracting(o -> o.warmupWindow().toSeconds(), PipelineBench.Options::warmupWindows)
+        .containsExactly(2L, 0);
   }
 }
