@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -21,6 +22,9 @@ import java.util.regex.Pattern;
 final class PipelineCpu {
   private static final Pattern NUMBERS = Pattern.compile("\\(\\d+/\\d+\\)|#\\d+|[-_ ]?\\d+");
   private static final long TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
+
+  static final String OTHER_JAVA_THREADS = "other Java threads";
+  static final String JVM_THREADS = "the JVM's own threads (GC, compilers)";
 
   /** CPU nanoseconds by thread group, and of the broker, at one moment. */
   record Snapshot(long processNanos, long brokerNanos, Map<String, Long> byGroup) {
@@ -38,13 +42,30 @@ final class PipelineCpu {
       return events <= 0 ? 0 : (processNanos + Math.max(0, brokerNanos)) / 1000.0 / events;
     }
 
-    /** The {@code n} thread groups that spent most, in microseconds per event, most first. */
+    /**
+     * The {@code n} thread groups that spent most, in microseconds per event, most first; then the
+     * rest of the Java threads together, and the JVM's own threads (its collector, compilers and VM
+     * thread, which {@link ThreadMXBean} does not list: the process's CPU less every Java
+     * thread's), so that the figures add up to the whole.
+     */
     Map<String, Double> top(int n, long events) {
       Map<String, Double> m = new LinkedHashMap<>();
-      byGroup.entrySet().stream()
-          .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
-          .limit(n)
-          .forEach(e -> m.put(e.getKey(), round1(e.getValue() / 1000.0 / Math.max(1, events))));
+      double per = Math.max(1, events) * 1000.0;
+      List<Map.Entry<String, Long>> busiest =
+          byGroup.entrySet().stream()
+              .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()))
+              .limit(n)
+              .toList();
+      long listed = 0;
+      for (Map.Entry<String, Long> e : busiest) {
+        m.put(e.getKey(), round1(e.getValue() / per));
+        listed += e.getValue();
+      }
+      long java = byGroup.values().stream().mapToLong(Long::longValue).sum();
+      if (java > listed) {
+        m.put(OTHER_JAVA_THREADS, round1((java - listed) / per));
+      }
+      m.put(JVM_THREADS, round1(Math.max(0, processNanos - java) / per));
       if (brokerNanos >= 0) {
         m.put("kafka broker (its JVM)", round1(brokerNanos / 1000.0 / Math.max(1, events)));
       }
