@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * {@code ./upbot bench pipeline}: the whole local stack as {@code ./upbot local} runs it (a broker
@@ -259,7 +260,7 @@ final class PipelineBench {
                 job.jdbcBatchInterval().toMillis())
             .put("state_backend", "job state backend", job.stateBackend());
         TableCounts tables = new TableCounts(JdbcSettings.defaults(stack.jdbcUrl()));
-        String warmPipeline = warmUp(poster, tables, endpoint, cpu);
+        String warmPipeline = warmUp(poster, tables, endpoint);
 
         PipelineRateSearch search =
             new PipelineRateSearch(endpoint, RESOLUTION, options.maxSteps());
@@ -454,7 +455,7 @@ final class PipelineBench {
     double seconds;
     PipelineCpu.Snapshot spent;
     try {
-      warmup = warm(accepted);
+      warmup = warm(accepted::sum);
       PipelineCpu.Snapshot before = cpu.snapshot();
       from = accepted.sum();
       long t0 = System.nanoTime();
@@ -472,8 +473,11 @@ final class PipelineBench {
     return new Saturation((to - from) / seconds, to - from, spent, warmup);
   }
 
-  /** Runs the lanes' load in warm-up windows until its rate stops rising; their rates, printed. */
-  private String warm(LongAdder accepted) throws Exception {
+  /**
+   * Watches a running load in warm-up windows until the rate at which {@code accepted} grows stops
+   * rising; the windows' rates, printed.
+   */
+  private String warm(LongSupplier accepted) throws Exception {
     if (options.warmupWindows() == 0) {
       return "";
     }
@@ -481,10 +485,10 @@ final class PipelineBench {
     List<Double> rates =
         IngestRounds.warmUntilSteady(
             () -> {
-              long a = accepted.sum();
+              long a = accepted.getAsLong();
               long t0 = System.nanoTime();
               Thread.sleep(window.toMillis());
-              return (accepted.sum() - a) / ((System.nanoTime() - t0) / 1e9);
+              return (accepted.getAsLong() - a) / ((System.nanoTime() - t0) / 1e9);
             },
             options.warmupWindows());
     String listed = IngestRounds.listed(rates);
@@ -526,15 +530,15 @@ final class PipelineBench {
 
   /**
    * Waits until the job counts a first batch (its source may take a moment to find the topic's
-   * end), then offers {@code rate} in steps of a warm-up window until the accepted rate stops
-   * rising ({@link IngestRounds#warmUntilSteady}), so that the search measures a warm pipeline:
-   * with one half-step at a quarter of the endpoint's rate, the job's CPU an event still fell from
-   * 39 to 24 µs over the search's first three steps.
+   * end), then offers {@code rate} of fresh journeys until the accepted rate, watched in warm-up
+   * windows, stops rising ({@link IngestRounds#warmUntilSteady}), and waits for the job to count
+   * those events, so that the search measures a warm pipeline: with one half-step at a quarter of
+   * the endpoint's rate, the job's CPU an event still fell from 39 to 24 µs over the search's first
+   * three steps.
    *
    * @return the windows' accepted rates, printed
    */
-  private String warmUp(ReportPoster poster, TableCounts tables, double rate, PipelineCpu cpu)
-      throws Exception {
+  private String warmUp(ReportPoster poster, TableCounts tables, double rate) throws Exception {
     out.println("warming up the pipeline…");
     JourneyGenerator first = generator("first");
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
@@ -548,15 +552,32 @@ final class PipelineBench {
     if (options.warmupWindows() == 0) {
       return "";
     }
-    int[] n = {0};
-    List<Double> rates =
-        IngestRounds.warmUntilSteady(
-            () ->
-                step(poster, tables, "w" + ++n[0], rate, options.warmupWindow(), cpu)
-                    .step()
-                    .acceptedPerSecond(),
-            options.warmupWindows());
-    return IngestRounds.listed(rates);
+    String appid = appid("warm");
+    SteadyLoad load =
+        SteadyLoad.start(
+            poster,
+            new JourneyGenerator(System.nanoTime(), appid, CODES),
+            rate,
+            options.batch(),
+            MAX_IN_FLIGHT,
+            (b, r, l) -> {});
+    String listed;
+    try {
+      listed = warm(load::accepted);
+    } finally {
+      load.close();
+    }
+    // One drain at the end, not one a window: a job that falls behind (RocksDB state) would
+    // otherwise drain for minutes between windows.
+    long drained = awaitCounted(tables, appid, load.accepted(), DRAIN);
+    out.printf(
+        Locale.ROOT,
+        "  its %,d events counted %s%n",
+        load.accepted(),
+        drained >= 0
+            ? String.format(Locale.ROOT, "%.1f s after the load stopped", drained / 1e9)
+            : "not within " + DRAIN);
+    return listed;
   }
 
   /** One step of the search: its verdict, and its figures for the report. */
