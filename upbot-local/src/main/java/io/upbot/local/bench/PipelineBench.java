@@ -553,14 +553,7 @@ final class PipelineBench {
       return "";
     }
     String appid = appid("warm");
-    SteadyLoad load =
-        SteadyLoad.start(
-            poster,
-            new JourneyGenerator(System.nanoTime(), appid, CODES),
-            rate,
-            options.batch(),
-            MAX_IN_FLIGHT,
-            (b, r, l) -> {});
+    SteadyLoad load = freshJourneys(poster, appid, rate);
     String listed;
     try {
       listed = warm(load::accepted);
@@ -578,6 +571,17 @@ final class PipelineBench {
             ? String.format(Locale.ROOT, "%.1f s after the load stopped", drained / 1e9)
             : "not within " + DRAIN);
     return listed;
+  }
+
+  /** Starts offering {@code rate} events/s of fresh journeys under {@code appid}. */
+  private SteadyLoad freshJourneys(ReportPoster poster, String appid, double rate) {
+    return SteadyLoad.start(
+        poster,
+        new JourneyGenerator(System.nanoTime(), appid, CODES),
+        rate,
+        options.batch(),
+        MAX_IN_FLIGHT,
+        (b, r, l) -> {});
   }
 
   /** One step of the search: its verdict, and its figures for the report. */
@@ -602,10 +606,8 @@ final class PipelineBench {
       throws Exception {
     String appid = appid(name);
     PipelineCpu.Snapshot before = cpu.snapshot();
-    JourneyGenerator journeys = new JourneyGenerator(System.nanoTime(), appid, CODES);
     long t0 = System.nanoTime();
-    SteadyLoad load =
-        SteadyLoad.start(poster, journeys, rate, options.batch(), MAX_IN_FLIGHT, (b, r, l) -> {});
+    SteadyLoad load = freshJourneys(poster, appid, rate);
     Thread.sleep(length.toMillis());
     double seconds = (System.nanoTime() - t0) / 1e9;
     load.close();
@@ -693,14 +695,7 @@ final class PipelineBench {
       String probeName)
       throws Exception {
     String appid = appid(loadName);
-    SteadyLoad load =
-        SteadyLoad.start(
-            poster,
-            new JourneyGenerator(System.nanoTime(), appid, CODES),
-            rate,
-            options.batch(),
-            MAX_IN_FLIGHT,
-            (b, r, l) -> {});
+    SteadyLoad load = freshJourneys(poster, appid, rate);
     FreshnessProbes.Result result;
     boolean keptUp;
     try {
