@@ -293,15 +293,16 @@ final class PipelineBench {
         // The goal's load can exceed what the whole stack keeps up with (the endpoint alone is
         // faster than the stack by more than 2x on a 2-core machine): then its figures measure a
         // backlog. This one is what rows lag behind at a load the stack has room for.
+        // A batch a second at least, should no step have kept up.
+        double roomyRate = Math.max(options.batch(), sustained / 2);
         out.printf(
-            "freshness: %,.0f events/s (half the whole stack's sustained rate)…%n", sustained / 2);
+            "freshness: %,.0f events/s (half the whole stack's sustained rate)…%n", roomyRate);
         Freshness roomy =
             freshness(
                 poster,
                 tables,
                 stack.jdbcUrl(),
-                // A batch a second at least, should no step have kept up.
-                Math.max(options.batch(), sustained / 2),
+                roomyRate,
                 phase,
                 "fresh-half-stack",
                 "probe-half-stack");

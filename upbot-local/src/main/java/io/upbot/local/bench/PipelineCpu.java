@@ -67,7 +67,7 @@ final class PipelineCpu {
       }
       m.put(JVM_THREADS, round1(Math.max(0, processNanos - java) / per));
       if (brokerNanos >= 0) {
-        m.put("kafka broker (its JVM)", round1(brokerNanos / 1000.0 / Math.max(1, events)));
+        m.put("kafka broker (its JVM)", round1(brokerNanos / per));
       }
       return m;
     }
