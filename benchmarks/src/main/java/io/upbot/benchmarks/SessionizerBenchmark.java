@@ -146,13 +146,19 @@ public class SessionizerBenchmark {
     transient CountingOutput<FunnelDelta> outputs;
 
     CountedSessionizer() {
+      this(JourneySessionizer.DEFAULT_INLINE_EVENTS);
+    }
+
+    /** The job's defaults, but journeys keep up to {@code inlineEvents} names in one value. */
+    CountedSessionizer(int inlineEvents) {
       // The job's defaults (docs/semantics.md): G = 30 min, A = 24 h, 10,000 events per journey.
       super(
           new JourneySessionizer(
               FunnelStages.DEFAULT,
               GAP_MS,
               ALLOWED_LATENESS_MS,
-              JourneySessionizer.DEFAULT_MAX_EVENTS));
+              JourneySessionizer.DEFAULT_MAX_EVENTS,
+              inlineEvents));
     }
 
     @Override
@@ -173,16 +179,7 @@ public class SessionizerBenchmark {
     List<JourneyEvent> out = new ArrayList<>(EVENTS);
     String appid = "wxd1c6c1b6c3f5a2e7";
     for (int j = 0; j < SMALL_JOURNEYS; j++) {
-      String code = "IsFXtWUZ3x3hyw" + (j % CODES);
-      String trace = "r" + round + "-j" + j;
-      long start = base + 100L * j;
-      String fourth = j % 4 == 3 ? Traffic.PAGE_JUMP : Traffic.LONG_PRESSED;
-      String fifth = j % 4 == 0 ? Traffic.JOINED : Traffic.PAGE_JUMP;
-      out.add(event(appid, code, trace, Traffic.EXPOSED, start, 14));
-      out.add(event(appid, code, trace, Traffic.PAGE_JUMP, start + 15_000, null));
-      out.add(event(appid, code, trace, Traffic.EXPOSED, start + 40_000, 9));
-      out.add(event(appid, code, trace, fourth, start + 50_000, null));
-      out.add(event(appid, code, trace, fifth, start + 80_000, null));
+      addSmallJourney(out, appid, j, "r" + round + "-j" + j, null, base + 100L * j);
     }
     out.sort(Comparator.comparingLong(JourneyEvent::t));
     if (out.size() != SMALL_JOURNEYS * SMALL_EVENTS) {
@@ -215,8 +212,33 @@ public class SessionizerBenchmark {
     return out;
   }
 
+  /**
+   * Small journey {@code j} of {@code trace}, from {@code start}: an exposure with its dwell, a
+   * page jump, a second exposure, then a long-press and a join, a long-press and a jump, or two
+   * jumps; code {@code j} of 20.
+   */
+  static void addSmallJourney(
+      List<JourneyEvent> out, String appid, int j, String trace, String openid, long start) {
+    String code = "IsFXtWUZ3x3hyw" + (j % CODES);
+    String fourth = j % 4 == 3 ? Traffic.PAGE_JUMP : Traffic.LONG_PRESSED;
+    String fifth = j % 4 == 0 ? Traffic.JOINED : Traffic.PAGE_JUMP;
+    out.add(event(appid, code, trace, openid, Traffic.EXPOSED, start, 14));
+    out.add(event(appid, code, trace, openid, Traffic.PAGE_JUMP, start + 15_000, null));
+    out.add(event(appid, code, trace, openid, Traffic.EXPOSED, start + 40_000, 9));
+    out.add(event(appid, code, trace, openid, fourth, start + 50_000, null));
+    out.add(event(appid, code, trace, openid, fifth, start + 80_000, null));
+  }
+
   private static JourneyEvent event(
       String appid, String code, String trace, String id, long t, Integer duration) {
-    return new JourneyEvent(appid, code, trace, id, t, t, t + 1_000, duration);
+    return event(appid, code, trace, null, id, t, duration);
+  }
+
+  private static JourneyEvent event(
+      String appid, String code, String trace, String openid, String id, long t, Integer duration) {
+    // openid null: an event without its user (openid "", every dimension absent)
+    return openid == null
+        ? new JourneyEvent(appid, code, trace, id, t, t, t + 1_000, duration)
+        : new JourneyEvent(appid, code, trace, id, t, t, t + 1_000, duration, openid, 2, 1, 2);
   }
 }

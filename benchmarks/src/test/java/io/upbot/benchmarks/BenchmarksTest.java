@@ -1,17 +1,21 @@
 package io.upbot.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.upbot.ingest.IngestConfig;
 import io.upbot.job.model.DecodedRecord;
 import io.upbot.job.model.JourneyEvent;
+import io.upbot.job.session.JourneySessionizer;
 import io.upbot.schema.MediaEvent;
 import io.upbot.schema.MediaEventCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
@@ -125,5 +129,44 @@ class BenchmarksTest {
   /** An event's identity for the sessionizer: (event_time as sent, event_id) within a journey. */
   private static String eventName(JourneyEvent e) {
     return e.journeyKey() + "/" + e.eventTime() + "/" + e.eventId();
+  }
+
+  /**
+   * The footprint counts each journey's state once: one index, one key, one timer a journey, and
+   * its names in one value of the job's sessionizer, in journey-events' map without it.
+   */
+  @Test
+  void shouldCountOneIndexKeyAndTimerPerJourneyInTheFootprint() throws Exception {
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      SessionizerFootprint.Footprint inline =
+          SessionizerFootprint.measure(20_000, JourneySessionizer.DEFAULT_INLINE_EVENTS, open);
+      SessionizerFootprint.Footprint map = SessionizerFootprint.measure(20_000, 0, open);
+
+      for (SessionizerFootprint.Footprint f : List.of(inline, map)) {
+        assertThat(perJourney(f, "io.upbot.job.session.JourneyIndex")).isCloseTo(1.0, within(0.05));
+        assertThat(perJourney(f, "io.upbot.job.model.JourneyKey")).isCloseTo(1.0, within(0.05));
+        assertThat(perJourney(f, "org.apache.flink.streaming.api.operators.TimerHeapInternalTimer"))
+            .isCloseTo(1.0, within(0.05));
+      }
+      assertThat(perJourney(inline, "io.upbot.job.session.EventNames"))
+          .isCloseTo(1.0, within(0.05));
+      assertThat(perJourney(map, "java.lang.Long"))
+          .as("each event's time boxed in the map")
+          .isCloseTo(SessionizerFootprint.EVENTS_PER_JOURNEY, within(0.1));
+      assertThat(inline.bytesPerJourney()).isLessThan(map.bytesPerJourney());
+    } finally {
+      for (AutoCloseable c : open) {
+        c.close();
+      }
+    }
+  }
+
+  private static double perJourney(SessionizerFootprint.Footprint f, String className) {
+    return f.top().stream()
+        .filter(g -> g.className().equals(className))
+        .mapToDouble(g -> (double) g.instances() / f.journeys())
+        .findFirst()
+        .orElse(0);
   }
 }

@@ -126,19 +126,6 @@ public final class JourneyIndexSerializer extends ScratchSerializer<JourneyIndex
     return BulkStringSerializer.putField(f.openid(), b, p);
   }
 
-  private static int putLong(long v, byte[] b, int p) {
-    putInt((int) (v >>> 32), b, p);
-    return putInt((int) v, b, p + Integer.BYTES);
-  }
-
-  private static int putInt(int v, byte[] b, int p) {
-    b[p] = (byte) (v >>> 24);
-    b[p + 1] = (byte) (v >>> 16);
-    b[p + 2] = (byte) (v >>> 8);
-    b[p + 3] = (byte) v;
-    return p + Integer.BYTES;
-  }
-
   /** The most bytes {@link #serialize} writes for {@code x}. */
   private static long bound(JourneyIndex x) {
     if (x == null || x.sessions() == null) {

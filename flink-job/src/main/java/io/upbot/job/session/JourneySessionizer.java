@@ -44,9 +44,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code journey-sessions}: the {@link JourneyIndex}, its few live sessions (about {@code (A
  *       + 5 min) / G}) each with its span, size and matched stage times ({@link LiveSession}). Read
  *       and written once per new event; its size does not grow with the journey's events.
- *   <li>{@code journey-events}: {@code MapState} from {@code event_time as sent / event_id} to the
- *       event's {@code t}: one point lookup to drop a duplicate, whatever the journey's size, on
- *       RocksDB too.
+ *   <li>{@code journey-event-names}: a small journey's events by name ({@code event_time as sent /
+ *       event_id}) with each one's {@code t}, in one value ({@link EventNames}) of up to {@code
+ *       inlineEvents} (16) events: a scan of a few dozen longs drops a duplicate, and on the heap a
+ *       journey's names are two objects, not twenty (the collector copies and marks every object a
+ *       journey keeps for its G + A; docs/performance.md).
+ *   <li>{@code journey-events}: a larger journey's events: {@code MapState} from the same name to
+ *       the event's {@code t}: one point lookup to drop a duplicate, whatever the journey's size,
+ *       on RocksDB too. The journey's 17th event moves its names here; it stays here until the
+ *       journey empties. A journey restored from before {@code journey-event-names} existed (an
+ *       index, no names value) goes on here.
  *   <li>{@code journey-pending}: {@code MapState} of the sessions' pending stage times, as
  *       max-heaps ({@link PendingHeaps}, {@link SessionDraft}).
  * </ul>
@@ -85,7 +92,7 @@ import org.slf4j.LoggerFactory;
  * time prefix of the journey (one that may go waits for the ones before it), so the events of
  * finished sessions are those at or before the last of them: the sessions leave the index, their
  * funnel rows get {@code liveSessions −1}, their pending heaps are dropped slot by slot, and one
- * pass over {@code journey-events} drops their events (each event is passed over at most once per
+ * pass over the journey's names drops their events (each event is passed over at most once per
  * session that finishes while it lives, a bounded number). An empty journey clears all its state.
  * One event-time timer per journey, not per session, drives this: sessions finish as a prefix, so
  * nothing can finish before the first session's cleanup time, and a session's cleanup time only
@@ -113,6 +120,12 @@ public final class JourneySessionizer
   /** The default cap on a journey's distinct live events. */
   public static final int DEFAULT_MAX_EVENTS = 10_000;
 
+  /**
+   * The most events a journey keeps by name in one value ({@link EventNames}); from the next one
+   * on, its names move to {@code journey-events}, one entry each.
+   */
+  public static final int DEFAULT_INLINE_EVENTS = 16;
+
   public static final OutputTag<EventDelta> EVENT_DELTAS =
       new OutputTag<>("event-deltas", EdgeTypes.EVENT_DELTA);
   public static final OutputTag<DwellDelta> DWELL_DELTAS =
@@ -131,8 +144,10 @@ public final class JourneySessionizer
   private final long gapMs;
   private final long allowedLatenessMs;
   private final int maxEvents;
+  private final int inlineEvents;
 
   private transient ValueState<JourneyIndex> index;
+  private transient ValueState<EventNames> names;
   private transient MapState<String, Long> events;
   private transient MapState<Long, Long> pendingSlots;
   private transient PendingHeaps pending;
@@ -145,17 +160,38 @@ public final class JourneySessionizer
    */
   public JourneySessionizer(
       FunnelStages stages, long gapMs, long allowedLatenessMs, int maxEvents) {
+    this(stages, gapMs, allowedLatenessMs, maxEvents, DEFAULT_INLINE_EVENTS);
+  }
+
+  /**
+   * A sessionizer whose journeys keep up to {@code inlineEvents} names in one value: for tests and
+   * for measuring what that value saves ({@code SessionizerFootprint}).
+   *
+   * @param inlineEvents the most events a journey keeps by name in one value; 0 keeps every name in
+   *     {@code journey-events}, as before that value existed
+   */
+  public JourneySessionizer(
+      FunnelStages stages, long gapMs, long allowedLatenessMs, int maxEvents, int inlineEvents) {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("maxEvents must be at least 1");
+    }
+    if (inlineEvents < 0) {
+      throw new IllegalArgumentException("inlineEvents must not be negative");
     }
     this.stages = stages;
     this.gapMs = gapMs;
     this.allowedLatenessMs = allowedLatenessMs;
     this.maxEvents = maxEvents;
+    this.inlineEvents = inlineEvents;
   }
 
-  /** State names: the session index, the events by name, the pending heaps' slots. */
+  /**
+   * State names: the session index, a small journey's events by name in one value, a large
+   * journey's events by name one entry each, the pending heaps' slots.
+   */
   static final String INDEX_STATE = "journey-sessions";
+
+  static final String NAMES_STATE = "journey-event-names";
 
   static final String EVENTS_STATE = "journey-events";
   static final String PENDING_STATE = "journey-pending";
@@ -168,9 +204,15 @@ public final class JourneySessionizer
     return new StateTypeInfo<>(JourneyIndex.class, new JourneyIndexSerializer());
   }
 
+  /** The type of a small journey's event names: {@link EventNamesSerializer}'s format. */
+  public static TypeInformation<EventNames> namesType() {
+    return new StateTypeInfo<>(EventNames.class, new EventNamesSerializer());
+  }
+
   @Override
   public void open(OpenContext openContext) {
     index = getRuntimeContext().getState(new ValueStateDescriptor<>(INDEX_STATE, indexType()));
+    names = getRuntimeContext().getState(new ValueStateDescriptor<>(NAMES_STATE, namesType()));
     events =
         getRuntimeContext()
             .getMapState(new MapStateDescriptor<>(EVENTS_STATE, StateTypes.STRING, Types.LONG));
@@ -187,8 +229,16 @@ public final class JourneySessionizer
       throws Exception {
     // The highest watermark seen, restores included: after a restore the current one starts at MIN.
     long w = observeWatermark(ctx.timerService());
-    String name = eventName(e);
-    if (events.contains(name)) {
+    JourneyIndex before = index.value();
+    // A journey keeps its names in one value from its first event until it passes inlineEvents;
+    // one restored from before that value existed (an index, no value) keeps them in the map.
+    EventNames inline = names.value();
+    if (inline == null && before == null) {
+      inline = EventNames.EMPTY;
+    }
+    if (inline != null
+        ? inline.contains(e.eventTime(), e.eventId())
+        : events.contains(eventName(e))) {
       return; // a copy of a known event: the first received copy won (docs/semantics.md#duplicates)
     }
     if (w > Long.MIN_VALUE + allowedLatenessMs && e.t() < w - allowedLatenessMs) {
@@ -208,7 +258,6 @@ public final class JourneySessionizer
       ctx.output(DEAD_LETTERS, deadLetter(BEHIND_WATERMARK, e, ctx.timerService()));
       return;
     }
-    JourneyIndex before = index.value();
     if (before == null) {
       before = JourneyIndex.EMPTY;
     }
@@ -216,7 +265,7 @@ public final class JourneySessionizer
       refuseOverCap(e, before, ctx);
       return;
     }
-    events.put(name, e.t());
+    remember(e, inline);
 
     // The sessions the event touches: the one starting at or before t if t is within G of its last
     // (or inside it), the next one if its start is within G of t; both means a bridge.
@@ -297,6 +346,7 @@ public final class JourneySessionizer
     }
     if (finished == s.size()) {
       index.clear();
+      names.clear();
       events.clear();
       pendingSlots.clear();
       return;
@@ -308,18 +358,45 @@ public final class JourneySessionizer
       pending.drop(session.id(), 3, session.pending3());
     }
     // The finished sessions' events are exactly those at or before the last of them.
-    for (Iterator<Map.Entry<String, Long>> it = events.iterator(); it.hasNext(); ) {
-      if (it.next().getValue() <= upTo) {
-        it.remove();
+    EventNames inline = names.value();
+    if (inline != null) {
+      names.update(inline.withoutUpTo(upTo));
+    } else {
+      for (Iterator<Map.Entry<String, Long>> it = events.iterator(); it.hasNext(); ) {
+        if (it.next().getValue() <= upTo) {
+          it.remove();
+        }
       }
     }
     index.update(s.dropFirst(finished));
   }
 
+  /**
+   * Keeps a new distinct event's name: in the journey's one value while it holds fewer than {@code
+   * inlineEvents}, else in {@code journey-events}, where the value's names then move too.
+   */
+  private void remember(JourneyEvent e, EventNames inline) throws Exception {
+    if (inline == null) {
+      events.put(eventName(e), e.t());
+    } else if (inline.size() < inlineEvents) {
+      names.update(inline.with(e.eventTime(), e.eventId(), e.t()));
+    } else {
+      for (int i = 0; i < inline.size(); i++) {
+        events.put(eventName(inline.eventTime(i), inline.eventId(i)), inline.t(i));
+      }
+      events.put(eventName(e), e.t());
+      names.clear();
+    }
+  }
+
   /** The name of a distinct event within its journey: its event_time as sent and its event_id. */
   static String eventName(JourneyEvent e) {
+    return eventName(e.eventTime(), e.eventId());
+  }
+
+  static String eventName(long eventTime, String eventId) {
     // The time is digits and an optional sign, so the first '/' separates it from any event_id.
-    return e.eventTime() + "/" + e.eventId();
+    return eventTime + "/" + eventId;
   }
 
   private void refuseOverCap(JourneyEvent e, JourneyIndex journey, Context ctx) throws Exception {

@@ -58,6 +58,9 @@ class JourneySessionizerPropertyTest {
   static final long BOUND = 30_000L;
   static final String[] IDS = {"1110201", "1110204", "1110205", "1100102"};
 
+  /** The most names a journey keeps in one value, per run: the default, small ones, none. */
+  static final int[] INLINE_LIMITS = {JourneySessionizer.DEFAULT_INLINE_EVENTS, 0, 1, 3};
+
   @Property(tries = 150)
   void shouldSumToTheReferenceTablesAfterEveryEvent(@ForAll long seed) throws Exception {
     Scenario s = Scenario.generate(seed, 3, 30).withoutWeComJoins();
@@ -88,8 +91,11 @@ class JourneySessionizerPropertyTest {
   private static Run check(long seed, List<MediaEvent> received, int every, long latenessMs)
       throws Exception {
     String backend = seed % 2 == 0 ? SessionizerHarness.HEAP : SessionizerHarness.ROCKSDB;
+    // Journeys keep their names in one value up to a limit, then in a map: every limit must give
+    // the same tables, the move from one to the other included (0: all in the map from the start).
+    int inline = INLINE_LIMITS[(int) Math.floorMod(seed >> 1, (long) INLINE_LIMITS.length)];
     Random r = new Random(seed);
-    try (Run run = new Run(backend, latenessMs)) {
+    try (Run run = new Run(backend, latenessMs, inline)) {
       List<MediaEvent> prefix = new ArrayList<>();
       for (MediaEvent m : received) {
         prefix.add(m);
@@ -111,6 +117,7 @@ class JourneySessionizerPropertyTest {
       assertThat(run.harness.numEventTimeTimers()).as("timers left").isZero();
 
       Statistics.label("backend").collect(backend);
+      Statistics.label("inline names").collect(inline);
       return run;
     }
   }
@@ -177,10 +184,11 @@ class JourneySessionizerPropertyTest {
     int duplicates;
     int cleanedMidStream;
 
-    Run(String backend, long latenessMs) throws Exception {
+    Run(String backend, long latenessMs, int inlineEvents) throws Exception {
       decoder = new RecordDecoder(latenessMs);
       harness =
-          SessionizerHarness.open(backend, G, latenessMs, JourneySessionizer.DEFAULT_MAX_EVENTS);
+          SessionizerHarness.open(
+              backend, G, latenessMs, JourneySessionizer.DEFAULT_MAX_EVENTS, inlineEvents, null);
     }
 
     void receive(MediaEvent m) throws Exception {

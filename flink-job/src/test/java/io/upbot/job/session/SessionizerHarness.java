@@ -8,6 +8,8 @@ import io.upbot.job.model.serial.StateTypes;
 import java.util.List;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -43,10 +45,32 @@ final class SessionizerHarness {
   static KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> open(
       String backend, long gapMs, long latenessMs, int maxEvents, OperatorSubtaskState checkpoint)
       throws Exception {
+    return open(
+        backend,
+        gapMs,
+        latenessMs,
+        maxEvents,
+        JourneySessionizer.DEFAULT_INLINE_EVENTS,
+        checkpoint);
+  }
+
+  /**
+   * A harness whose journeys keep up to {@code inlineEvents} names in one value, restored from
+   * {@code checkpoint} when it is not null.
+   */
+  static KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> open(
+      String backend,
+      long gapMs,
+      long latenessMs,
+      int maxEvents,
+      int inlineEvents,
+      OperatorSubtaskState checkpoint)
+      throws Exception {
     KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(
-                new JourneySessionizer(FunnelStages.DEFAULT, gapMs, latenessMs, maxEvents)),
+                new JourneySessionizer(
+                    FunnelStages.DEFAULT, gapMs, latenessMs, maxEvents, inlineEvents)),
             JourneyEvent::journeyKey,
             StateTypes.JOURNEY_KEY);
     h.setStateBackend(backend(backend));
@@ -109,32 +133,71 @@ final class SessionizerHarness {
 
   /**
    * How many entries each state holds for one journey: {@code [index, events, pending slots]}, read
-   * through the backend, so the same on the heap and on RocksDB.
+   * through the backend, so the same on the heap and on RocksDB; the events counted by name
+   * wherever the journey keeps them.
    */
   static List<Integer> entriesOf(
       KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h,
       JourneyKey key)
       throws Exception {
-    KeyedStateBackend<JourneyKey> b = h.getOperator().getKeyedStateBackend();
-    b.setCurrentKey(key);
+    List<Integer> where = namesOf(h, key);
+    List<Integer> all = entriesIn(h, key);
+    return List.of(all.get(0), where.get(0) + where.get(1), all.get(2));
+  }
+
+  /**
+   * Where a journey keeps its events' names: {@code [in its one value, in journey-events]}, as
+   * counts (0 for a value it does not have).
+   */
+  static List<Integer> namesOf(
+      KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h,
+      JourneyKey key)
+      throws Exception {
+    KeyedStateBackend<JourneyKey> b = at(h, key);
+    ValueState<EventNames> names =
+        state(
+            b,
+            new ValueStateDescriptor<>(
+                JourneySessionizer.NAMES_STATE, JourneySessionizer.namesType()));
+    EventNames inline = names.value();
+    return List.of(inline == null ? 0 : inline.size(), entriesIn(h, key).get(1));
+  }
+
+  /** {@code [index, journey-events entries, pending slots]} of one journey. */
+  private static List<Integer> entriesIn(
+      KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h,
+      JourneyKey key)
+      throws Exception {
+    KeyedStateBackend<JourneyKey> b = at(h, key);
     ValueState<JourneyIndex> index =
-        b.getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
+        state(
+            b,
             new ValueStateDescriptor<>(
                 JourneySessionizer.INDEX_STATE, JourneySessionizer.indexType()));
     MapState<String, Long> events =
-        b.getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
+        state(
+            b,
             new MapStateDescriptor<>(
                 JourneySessionizer.EVENTS_STATE, StateTypes.STRING, Types.LONG));
     MapState<Long, Long> pending =
-        b.getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            new MapStateDescriptor<>(JourneySessionizer.PENDING_STATE, Types.LONG, Types.LONG));
+        state(
+            b, new MapStateDescriptor<>(JourneySessionizer.PENDING_STATE, Types.LONG, Types.LONG));
     return List.of(index.value() == null ? 0 : 1, count(events.keys()), count(pending.keys()));
+  }
+
+  /** The harness's backend, at {@code key}. */
+  private static KeyedStateBackend<JourneyKey> at(
+      KeyedOneInputStreamOperatorTestHarness<JourneyKey, JourneyEvent, FunnelDelta> h,
+      JourneyKey key) {
+    KeyedStateBackend<JourneyKey> b = h.getOperator().getKeyedStateBackend();
+    b.setCurrentKey(key);
+    return b;
+  }
+
+  /** One of the sessionizer's states, of the backend's current key. */
+  private static <S extends State> S state(KeyedStateBackend<JourneyKey> b, StateDescriptor<S, ?> d)
+      throws Exception {
+    return b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, d);
   }
 
   /** Every keyed state entry left, of every journey: zero once every journey is cleared. */

@@ -1,5 +1,6 @@
 package io.upbot.job.model.serial;
 
+import static io.upbot.job.model.serial.RecordSerializer.readShared;
 import static io.upbot.job.model.serial.RecordSerializer.readString;
 import static io.upbot.job.model.serial.RecordSerializer.writeString;
 
@@ -61,10 +62,10 @@ public final class EdgeTypes {
 
     @Override
     public JourneyEvent deserialize(DataInputView in) throws IOException {
-      String appid = readString(in);
-      String code = readString(in);
+      String appid = readShared(in);
+      String code = readShared(in);
       String trace = readString(in);
-      String eventId = readString(in);
+      String eventId = readShared(in);
       long eventTime = in.readLong();
       long t = in.readLong();
       long receivedAt = in.readLong();
@@ -120,8 +121,8 @@ public final class EdgeTypes {
     public FunnelDelta deserialize(DataInputView in) throws IOException {
       return new FunnelDelta(
           in.readLong(),
-          readString(in),
-          readString(in),
+          readShared(in),
+          readShared(in),
           in.readInt(),
           in.readInt(),
           in.readInt(),
@@ -158,7 +159,7 @@ public final class EdgeTypes {
     @Override
     public EventDelta deserialize(DataInputView in) throws IOException {
       return new EventDelta(
-          in.readLong(), readString(in), readString(in), readString(in), in.readInt());
+          in.readLong(), readShared(in), readShared(in), readShared(in), in.readInt());
     }
 
     @Override
@@ -190,7 +191,7 @@ public final class EdgeTypes {
     @Override
     public DwellDelta deserialize(DataInputView in) throws IOException {
       return new DwellDelta(
-          in.readLong(), readString(in), readString(in), in.readInt(), in.readInt());
+          in.readLong(), readShared(in), readShared(in), in.readInt(), in.readInt());
     }
 
     @Override
@@ -230,8 +231,8 @@ public final class EdgeTypes {
     public SessionDelta deserialize(DataInputView in) throws IOException {
       return new SessionDelta(
           in.readLong(),
-          readString(in),
-          readString(in),
+          readShared(in),
+          readShared(in),
           readString(in),
           in.readInt(),
           in.readInt(),

@@ -86,9 +86,63 @@ public abstract class RecordSerializer<T> extends ImmutableSerializer<T> {
 
   static String readString(DataInputView in) throws IOException {
     int n = in.readInt();
+    return n < 0 ? null : new String(readBytes(in, n), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Strings that repeat from record to record (appids, codes, event ids) are given out as one
+   * instance per value, as far as this cache keeps them. The state keeps each journey's and each
+   * row's copy for hours (a journey's key and earliest event, a row's key): three fresh copies a
+   * journey were a sixth of its heap objects, which the collector copies and marks
+   * (SessionizerFootprint, docs/performance.md). Direct-mapped by hash: a value that collides with
+   * another is simply not shared. Shared by every thread without locks: a slot holds null or a
+   * complete string (its fields are final), and a hit is checked against the bytes read.
+   */
+  private static final String[] SHARED = new String[4096];
+
+  /** Values longer than this are never shared: ids and codes are shorter. */
+  static final int SHARED_MAX_BYTES = 64;
+
+  /** {@link #readString}, giving out one instance per value for short ASCII values. */
+  static String readShared(DataInputView in) throws IOException {
+    int n = in.readInt();
     if (n < 0) {
       return null;
     }
+    byte[] bytes = readBytes(in, n);
+    if (n > SHARED_MAX_BYTES) {
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+    int h = 0;
+    for (byte b : bytes) {
+      if (b < 0) {
+        return new String(bytes, StandardCharsets.UTF_8); // not ASCII: not shared
+      }
+      h = 31 * h + b;
+    }
+    int slot = (h ^ (h >>> 16)) & (SHARED.length - 1);
+    String s = SHARED[slot];
+    if (s != null && sameAscii(s, bytes)) {
+      return s;
+    }
+    s = new String(bytes, StandardCharsets.US_ASCII);
+    SHARED[slot] = s;
+    return s;
+  }
+
+  private static boolean sameAscii(String s, byte[] bytes) {
+    if (s.length() != bytes.length) {
+      return false;
+    }
+    for (int i = 0; i < bytes.length; i++) {
+      if (s.charAt(i) != bytes[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] readBytes(DataInputView in, int n) throws IOException {
     byte[] bytes = new byte[n];
     if (n <= BYTE_BY_BYTE) {
       // On a network buffer readFully is an Unsafe.copyMemory whose checks cost more than copying
@@ -104,6 +158,6 @@ public abstract class RecordSerializer<T> extends ImmutableSerializer<T> {
     } else {
       in.readFully(bytes);
     }
-    return new String(bytes, StandardCharsets.UTF_8);
+    return bytes;
   }
 }

@@ -37,4 +37,21 @@ public abstract class ScratchSerializer<T> extends ImmutableSerializer<T> {
       scratch = null;
     }
   }
+
+  /**
+   * Writes {@code v} big-endian, as {@code DataOutput.writeLong}, at {@code p}; returns the end.
+   */
+  protected static int putLong(long v, byte[] b, int p) {
+    putInt((int) (v >>> 32), b, p);
+    return putInt((int) v, b, p + Integer.BYTES);
+  }
+
+  /** Writes {@code v} big-endian, as {@code DataOutput.writeInt}, at {@code p}; returns the end. */
+  protected static int putInt(int v, byte[] b, int p) {
+    b[p] = (byte) (v >>> 24);
+    b[p + 1] = (byte) (v >>> 16);
+    b[p + 2] = (byte) (v >>> 8);
+    b[p + 3] = (byte) v;
+    return p + Integer.BYTES;
+  }
 }

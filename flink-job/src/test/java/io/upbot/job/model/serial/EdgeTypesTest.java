@@ -64,6 +64,47 @@ class EdgeTypesTest {
     }
   }
 
+  /**
+   * The state keeps each journey's appid, code and event id for hours: one instance per value, not
+   * one per record. Traces, long values and values beyond ASCII are read as they are.
+   */
+  @Test
+  void shouldGiveOutOneInstanceOfARepeatedShortAsciiValue() throws Exception {
+    String longCode = "c".repeat(RecordSerializer.SHARED_MAX_BYTES + 1);
+    JourneyEvent a =
+        roundTrip(
+            EdgeTypes.JOURNEY_EVENT,
+            new JourneyEvent("wx1", "IsFXtWUZ", "trace-1", "1110201", 1L, 2L, 3L, null));
+    JourneyEvent b =
+        roundTrip(
+            EdgeTypes.JOURNEY_EVENT,
+            new JourneyEvent("wx1", "IsFXtWUZ", "trace-1", "1110201", 1L, 2L, 3L, null));
+    assertThat(b.appid()).isEqualTo("wx1").isSameAs(a.appid());
+    assertThat(b.code()).isSameAs(a.code());
+    assertThat(b.eventId()).isSameAs(a.eventId());
+    assertThat(b.trace()).isEqualTo(a.trace()).isNotSameAs(a.trace());
+
+    for (String code : List.of(longCode, "cé", "")) {
+      EventDelta x = roundTrip(EdgeTypes.EVENT_DELTA, new EventDelta(0L, "wx1", code, "e", 1));
+      EventDelta y = roundTrip(EdgeTypes.EVENT_DELTA, new EventDelta(0L, "wx1", code, "e", 1));
+      assertThat(y.code()).isEqualTo(code);
+      assertThat(y.eventId()).isSameAs(x.eventId());
+      if (!code.isEmpty()) {
+        assertThat(y.code()).as("not shared: %s", code).isNotSameAs(x.code());
+      }
+    }
+  }
+
+  /** Values that fall into one slot of the cache are each still read exactly. */
+  @Test
+  void shouldGiveBackEveryValueWhenManyShareTheCache() throws Exception {
+    for (int i = 0; i < 20_000; i++) {
+      String code = "code-" + i;
+      EventDelta e = new EventDelta(0L, "wx" + (i % 7), code, "e" + (i % 5), i);
+      assertThat(roundTrip(EdgeTypes.EVENT_DELTA, e)).isEqualTo(e);
+    }
+  }
+
   @Test
   void shouldGiveBackEveryFieldOfEachDelta() throws Exception {
     FunnelDelta f = new FunnelDelta(3_600_000L, "wx1", "c1", 1, -1, 0, 1, -1);
