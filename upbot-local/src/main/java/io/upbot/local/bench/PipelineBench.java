@@ -352,6 +352,10 @@ final class PipelineBench {
                 "cpu_us_per_event_pipeline_by_thread",
                 "  whole stack, by thread (µs an event)",
                 busiest.cpu().top(14, busiest.accepted()))
+            .put(
+                "cpu_us_per_event_pipeline_jvm_threads",
+                "  whole stack, the JVM's own threads by kind (µs an event)",
+                busiest.cpu().jvmThreads(busiest.accepted()))
             .put("search_steps", "steps (offered → accepted, caught up)", stepFigures)
             .put("freshness_load_events_per_s", "freshness: load (events/s)", round(fresh.rate()))
             .put("freshness_probes", "freshness: probes answered 0", fresh.result().probes())

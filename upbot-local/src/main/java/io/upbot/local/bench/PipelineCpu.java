@@ -21,20 +21,76 @@ import java.util.regex.Pattern;
  */
 final class PipelineCpu {
   private static final Pattern NUMBERS = Pattern.compile("\\(\\d+/\\d+\\)|#\\d+|[-_ ]?\\d+");
+  private static final Pattern POOL_NUMBER = Pattern.compile("#\\d+$");
   private static final long TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
 
   static final String OTHER_JAVA_THREADS = "other Java threads";
   static final String JVM_THREADS = "the JVM's own threads (GC, compilers)";
 
-  /** CPU nanoseconds by thread group, and of the broker, at one moment. */
-  record Snapshot(long processNanos, long brokerNanos, Map<String, Long> byGroup) {
+  /**
+   * The JVM's own threads by the name the JVM gives them (as /proc shows it, cut to 15 chars), and
+   * what they do: the collector's pauses, G1's concurrent work (remembered sets, marking), the
+   * compilers, the VM thread (safepoints).
+   */
+  static final Map<String, String> JVM_KINDS =
+      Map.ofEntries(
+          Map.entry("GC Thread", "collector's pauses (GC Thread)"),
+          Map.entry("G1 Refine", "remembered-set refinement (G1 Refine)"),
+          Map.entry("G1 Conc", "concurrent marking (G1 Conc, Main Marker)"),
+          Map.entry("G1 Main Marker", "concurrent marking (G1 Conc, Main Marker)"),
+          Map.entry("C1 CompilerThre", "compilers (C1, C2)"),
+          Map.entry("C2 CompilerThre", "compilers (C1, C2)"),
+          Map.entry("VM Thread", "VM thread (safepoints)"));
+
+  /** The kinds as {@link Snapshot#jvmThreads} lists them. */
+  static final List<String> KINDS_IN_ORDER =
+      List.of(
+          "collector's pauses (GC Thread)",
+          "remembered-set refinement (G1 Refine)",
+          "concurrent marking (G1 Conc, Main Marker)",
+          "compilers (C1, C2)",
+          "VM thread (safepoints)");
+
+  /**
+   * CPU nanoseconds by thread group, and of the broker, at one moment; {@code jvmByKind} the JVM's
+   * own threads by what they do (from /proc, empty where it cannot be read).
+   */
+  record Snapshot(
+      long processNanos, long brokerNanos, Map<String, Long> byGroup, Map<String, Long> jvmByKind) {
+
+    Snapshot(long processNanos, long brokerNanos, Map<String, Long> byGroup) {
+      this(processNanos, brokerNanos, byGroup, Map.of());
+    }
 
     /** What was spent between {@code earlier} and this snapshot. */
     Snapshot minus(Snapshot earlier) {
-      Map<String, Long> d = new HashMap<>(byGroup);
-      earlier.byGroup.forEach((k, v) -> d.merge(k, -v, Long::sum));
       return new Snapshot(
-          processNanos - earlier.processNanos, brokerNanos - earlier.brokerNanos, d);
+          processNanos - earlier.processNanos,
+          brokerNanos - earlier.brokerNanos,
+          difference(byGroup, earlier.byGroup),
+          difference(jvmByKind, earlier.jvmByKind));
+    }
+
+    private static Map<String, Long> difference(Map<String, Long> now, Map<String, Long> then) {
+      Map<String, Long> d = new HashMap<>(now);
+      then.forEach((k, v) -> d.merge(k, -v, Long::sum));
+      return d;
+    }
+
+    /**
+     * The JVM's own threads by kind, in microseconds per event, in {@link #KINDS_IN_ORDER}: the
+     * part of {@link #JVM_THREADS} each kind took (the rest, its other threads, is not listed).
+     */
+    Map<String, Double> jvmThreads(long events) {
+      Map<String, Double> m = new LinkedHashMap<>();
+      double per = Math.max(1, events) * 1000.0;
+      for (String kind : KINDS_IN_ORDER) {
+        Long nanos = jvmByKind.get(kind);
+        if (nanos != null) {
+          m.put(kind, round1(nanos / per));
+        }
+      }
+      return m;
     }
 
     /** Microseconds of CPU per event: this JVM and the broker together. */
@@ -100,7 +156,39 @@ final class PipelineCpu {
                 instanceof com.sun.management.OperatingSystemMXBean os
             ? os.getProcessCpuTime()
             : byGroup.values().stream().mapToLong(Long::longValue).sum();
-    return new Snapshot(process, brokerNanos(), byGroup);
+    return new Snapshot(process, brokerNanos(), byGroup, jvmByKind(Path.of("/proc/self/task")));
+  }
+
+  /**
+   * CPU nanoseconds of this JVM's own threads by kind ({@link #JVM_KINDS}), from each task's name
+   * and times under {@code tasks}; empty where they cannot be read (not Linux).
+   */
+  static Map<String, Long> jvmByKind(Path tasks) {
+    Map<String, Long> m = new HashMap<>();
+    try (var dirs = Files.list(tasks)) {
+      for (Path task : (Iterable<Path>) dirs::iterator) {
+        try {
+          // "GC Thread#1", "G1 Refine#0", "C2 CompilerThre": the pool's number after '#'.
+          String name =
+              POOL_NUMBER.matcher(Files.readString(task.resolve("comm")).trim()).replaceAll("");
+          String kind = JVM_KINDS.get(name);
+          if (kind != null) {
+            m.merge(kind, ticks(Files.readString(task.resolve("stat"))) * TICK_NANOS, Long::sum);
+          }
+        } catch (IOException | RuntimeException gone) {
+          // The thread ended while it was read: its time is no one's to list.
+        }
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      return Map.of();
+    }
+    return m;
+  }
+
+  /** User + system ticks of a /proc stat line; the command may hold spaces and parentheses. */
+  static long ticks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /** A thread's group: its name without numbers, so a pool's threads add up. */
@@ -113,10 +201,8 @@ final class PipelineCpu {
   private long brokerNanos() {
     try {
       String pid = Files.readString(brokerPidFile, StandardCharsets.UTF_8).trim();
-      String stat = Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.UTF_8);
-      // The command may hold spaces: fields are counted after its closing parenthesis.
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * TICK_NANOS;
+      return ticks(Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.UTF_8))
+          * TICK_NANOS;
     } catch (IOException | RuntimeException unreadable) {
       return -1;
     }

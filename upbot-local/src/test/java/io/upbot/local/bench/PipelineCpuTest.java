@@ -3,8 +3,12 @@ package io.upbot.local.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PipelineCpuTest {
 
@@ -47,5 +51,55 @@ class PipelineCpuTest {
   void shouldGroupAPoolsThreadsByTheirNameWithoutNumbers() {
     assertThat(PipelineCpu.group("XNIO-1 I/O-2")).isEqualTo(PipelineCpu.group("XNIO-1 I/O-1"));
     assertThat(PipelineCpu.group("HttpClient-3-Worker-7")).isEqualTo("HttpClient-Worker");
+  }
+
+  @Test
+  void shouldSplitTheJvmsOwnThreadsByKindFromTheirTaskNames(@TempDir Path tasks) throws Exception {
+    task(tasks, 1, "GC Thread#0", 30, 10);
+    task(tasks, 2, "GC Thread#1", 20, 0);
+    task(tasks, 3, "G1 Refine#0", 5, 5);
+    task(tasks, 4, "C2 CompilerThre", 7, 0);
+    task(tasks, 5, "C1 CompilerThre", 1, 0);
+    task(tasks, 6, "XNIO-1 I/O-1", 500, 0);
+    task(tasks, 7, "G1 Conc#0", 3, 0);
+    task(tasks, 8, "G1 Main Marker", 1, 0);
+
+    Map<String, Long> now = PipelineCpu.jvmByKind(tasks);
+
+    // Ticks of 10 ms; a Java thread (XNIO) is not the JVM's own.
+    assertThat(now)
+        .containsOnly(
+            entry("collector's pauses (GC Thread)", 600_000_000L),
+            entry("remembered-set refinement (G1 Refine)", 100_000_000L),
+            entry("compilers (C1, C2)", 80_000_000L),
+            entry("concurrent marking (G1 Conc, Main Marker)", 40_000_000L));
+    PipelineCpu.Snapshot before = new PipelineCpu.Snapshot(0, 0, Map.of(), Map.of());
+    PipelineCpu.Snapshot after = new PipelineCpu.Snapshot(900_000_000L, 0, Map.of(), now);
+    assertThat(after.minus(before).jvmThreads(100_000).keySet())
+        .containsExactly(
+            "collector's pauses (GC Thread)",
+            "remembered-set refinement (G1 Refine)",
+            "concurrent marking (G1 Conc, Main Marker)",
+            "compilers (C1, C2)");
+    assertThat(after.minus(before).jvmThreads(100_000))
+        .containsEntry("collector's pauses (GC Thread)", 6.0);
+    assertThat(PipelineCpu.jvmByKind(tasks.resolve("absent"))).isEmpty();
+  }
+
+  /** A /proc task directory: its name, and a stat line with {@code user} and {@code sys} ticks. */
+  private static void task(Path tasks, int tid, String name, long user, long sys)
+      throws IOException {
+    Path t = Files.createDirectories(tasks.resolve(Integer.toString(tid)));
+    Files.writeString(t.resolve("comm"), name + "\n");
+    Files.writeString(
+        t.resolve("stat"),
+        tid
+            + " ("
+            + name
+            + ") S 1 1 1 0 -1 4194368 0 0 0 0 "
+            + user
+            + " "
+            + sys
+            + " 0 0 20 0 1 0 100 0 0\n");
   }
 }
