@@ -42,6 +42,8 @@ final class PipelineCpu {
           Map.entry("C2 CompilerThre", "compilers (C1, C2)"),
           Map.entry("VM Thread", "VM thread (safepoints)"));
 
+  static final String UNLISTED = "other JVM threads, and threads that ended meanwhile";
+
   /** The kinds as {@link Snapshot#jvmThreads} lists them. */
   static final List<String> KINDS_IN_ORDER =
       List.of(
@@ -79,16 +81,25 @@ final class PipelineCpu {
 
     /**
      * The JVM's own threads by kind, in microseconds per event, in {@link #KINDS_IN_ORDER}: the
-     * part of {@link #JVM_THREADS} each kind took (the rest, its other threads, is not listed).
+     * part of {@link #JVM_THREADS} each kind took, then the rest ({@link #UNLISTED}).
      */
     Map<String, Double> jvmThreads(long events) {
       Map<String, Double> m = new LinkedHashMap<>();
       double per = Math.max(1, events) * 1000.0;
+      long kinds = 0;
       for (String kind : KINDS_IN_ORDER) {
         Long nanos = jvmByKind.get(kind);
         if (nanos != null) {
           m.put(kind, round1(nanos / per));
+          kinds += nanos;
         }
+      }
+      if (!m.isEmpty()) {
+        // The process's CPU less every Java thread listed at the end and the kinds above: the
+        // JVM's other threads, and threads that ended during the interval (their time is still
+        // the process's but no longer any thread's).
+        long java = byGroup.values().stream().mapToLong(Long::longValue).sum();
+        m.put(UNLISTED, round1(Math.max(0, processNanos - java - kinds) / per));
       }
       return m;
     }
