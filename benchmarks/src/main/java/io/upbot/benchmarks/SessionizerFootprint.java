@@ -114,35 +114,33 @@ public final class SessionizerFootprint {
         new KeyedOneInputStreamOperatorTestHarness<>(
             operator, JourneyEvent::journeyKey, StateTypes.JOURNEY_KEY);
     open.add(h);
-    {
-      h.setStateBackend(new HashMapStateBackend());
-      h.open();
-      TypeSerializer<JourneyEvent> edge =
-          EdgeTypes.JOURNEY_EVENT.createSerializer(new SerializerConfigImpl());
-      // One block first, so what the first events bring along (classes, the state maps' tables
-      // at their first size) is in the baseline, not in the journeys' figure.
-      feed(h, operator, edge, 0, BLOCK);
-      Map<String, long[]> before = histogram();
-      feed(h, operator, edge, BLOCK, journeys);
-      Map<String, long[]> after = histogram();
-      List<Growth> growth = new ArrayList<>();
-      long bytes = 0;
-      long objects = 0;
-      for (Map.Entry<String, long[]> e : after.entrySet()) {
-        long[] was = before.getOrDefault(e.getKey(), new long[2]);
-        Growth g = new Growth(e.getKey(), e.getValue()[0] - was[0], e.getValue()[1] - was[1]);
-        growth.add(g);
-        bytes += g.bytes();
-        objects += g.instances();
-      }
-      growth.sort(Comparator.comparingLong(Growth::bytes).reversed());
-      return new Footprint(
-          journeys,
-          inlineEvents,
-          bytes,
-          objects,
-          List.copyOf(growth.subList(0, Math.min(20, growth.size()))));
+    h.setStateBackend(new HashMapStateBackend());
+    h.open();
+    TypeSerializer<JourneyEvent> edge =
+        EdgeTypes.JOURNEY_EVENT.createSerializer(new SerializerConfigImpl());
+    // One block first, so what the first events bring along (classes, the state maps' tables
+    // at their first size) is in the baseline, not in the journeys' figure.
+    feed(h, operator, edge, 0, BLOCK);
+    Map<String, long[]> before = histogram();
+    feed(h, operator, edge, BLOCK, journeys);
+    Map<String, long[]> after = histogram();
+    List<Growth> growth = new ArrayList<>();
+    long bytes = 0;
+    long objects = 0;
+    for (Map.Entry<String, long[]> e : after.entrySet()) {
+      long[] was = before.getOrDefault(e.getKey(), new long[2]);
+      Growth g = new Growth(e.getKey(), e.getValue()[0] - was[0], e.getValue()[1] - was[1]);
+      growth.add(g);
+      bytes += g.bytes();
+      objects += g.instances();
     }
+    growth.sort(Comparator.comparingLong(Growth::bytes).reversed());
+    return new Footprint(
+        journeys,
+        inlineEvents,
+        bytes,
+        objects,
+        List.copyOf(growth.subList(0, Math.min(20, growth.size()))));
   }
 
   /** Journeys {@code [from, from + n)}, in blocks sorted by time, through the edge serializer. */

@@ -27,31 +27,31 @@ final class PipelineCpu {
   static final String OTHER_JAVA_THREADS = "other Java threads";
   static final String JVM_THREADS = "the JVM's own threads (GC, compilers)";
 
+  /** What the JVM's own threads do, as {@link Snapshot#jvmThreads} lists them. */
+  static final String PAUSES = "collector's pauses (GC Thread)";
+
+  static final String REFINEMENT = "remembered-set refinement (G1 Refine)";
+  static final String MARKING = "concurrent marking (G1 Conc, Main Marker)";
+  static final String COMPILERS = "compilers (C1, C2)";
+  static final String VM_THREAD = "VM thread (safepoints)";
+  static final List<String> KINDS_IN_ORDER =
+      List.of(PAUSES, REFINEMENT, MARKING, COMPILERS, VM_THREAD);
+
   /**
-   * The JVM's own threads by the name the JVM gives them (as /proc shows it, cut to 15 chars), and
-   * what they do: the collector's pauses, G1's concurrent work (remembered sets, marking), the
-   * compilers, the VM thread (safepoints).
+   * The JVM's own threads by the name the JVM gives them (as /proc shows it, cut to 15 chars,
+   * without a pool's number), and their kind.
    */
   static final Map<String, String> JVM_KINDS =
-      Map.ofEntries(
-          Map.entry("GC Thread", "collector's pauses (GC Thread)"),
-          Map.entry("G1 Refine", "remembered-set refinement (G1 Refine)"),
-          Map.entry("G1 Conc", "concurrent marking (G1 Conc, Main Marker)"),
-          Map.entry("G1 Main Marker", "concurrent marking (G1 Conc, Main Marker)"),
-          Map.entry("C1 CompilerThre", "compilers (C1, C2)"),
-          Map.entry("C2 CompilerThre", "compilers (C1, C2)"),
-          Map.entry("VM Thread", "VM thread (safepoints)"));
+      Map.of(
+          "GC Thread", PAUSES,
+          "G1 Refine", REFINEMENT,
+          "G1 Conc", MARKING,
+          "G1 Main Marker", MARKING,
+          "C1 CompilerThre", COMPILERS,
+          "C2 CompilerThre", COMPILERS,
+          "VM Thread", VM_THREAD);
 
   static final String UNLISTED = "other JVM threads, and threads that ended meanwhile";
-
-  /** The kinds as {@link Snapshot#jvmThreads} lists them. */
-  static final List<String> KINDS_IN_ORDER =
-      List.of(
-          "collector's pauses (GC Thread)",
-          "remembered-set refinement (G1 Refine)",
-          "concurrent marking (G1 Conc, Main Marker)",
-          "compilers (C1, C2)",
-          "VM thread (safepoints)");
 
   /**
    * CPU nanoseconds by thread group, and of the broker, at one moment; {@code jvmByKind} the JVM's
