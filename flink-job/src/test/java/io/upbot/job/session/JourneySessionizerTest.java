@@ -597,11 +597,13 @@ class JourneySessionizerTest {
     all.addAll(funnelDeltas());
     assertThat(sums(all)).isEqualTo(uninterrupted);
     harness.processWatermark(H10 + 2 * MIN + G + A);
-    // Every state of the journey is gone. (Not totalEntries: after a restore, the harness's RocksDB
-    // counts one entry more than its states and timers hold, with or without the value; see notes.)
     assertThat(SessionizerHarness.entriesOf(harness, JOURNEY)).containsExactly(0, 0, 0);
     assertThat(SessionizerHarness.namesOf(harness, JOURNEY)).containsExactly(0, 0);
     assertThat(harness.numEventTimeTimers()).isZero();
+    // RocksDB's timer queue writes through a batch that a snapshot flushes: the restored timer is
+    // in the database, its deletion still in the batch until then.
+    harness.snapshot(2, H10 + 2 * MIN + G + A);
+    assertThat(SessionizerHarness.totalEntries(harness)).isZero();
   }
 
   /** {@link #funnelTotals()} of a list of deltas. */
