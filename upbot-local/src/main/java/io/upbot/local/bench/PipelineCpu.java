@@ -53,15 +53,31 @@ final class PipelineCpu {
 
   static final String UNLISTED = "other JVM threads, and threads that ended meanwhile";
 
+  /** A Java thread's group and the CPU nanoseconds it has spent, as one snapshot saw them. */
+  record ThreadCpu(String group, long nanos) {}
+
   /**
    * CPU nanoseconds by thread group, and of the broker, at one moment; {@code jvmByKind} the JVM's
-   * own threads by what they do (from /proc, empty where it cannot be read).
+   * own threads by what they do (from /proc, empty where it cannot be read); {@code byThread} the
+   * Java threads by id, which {@link #minus} compares (empty in a difference).
    */
   record Snapshot(
-      long processNanos, long brokerNanos, Map<String, Long> byGroup, Map<String, Long> jvmByKind) {
+      long processNanos,
+      long brokerNanos,
+      Map<String, Long> byGroup,
+      Map<String, Long> jvmByKind,
+      Map<Long, ThreadCpu> byThread) {
 
     Snapshot(long processNanos, long brokerNanos, Map<String, Long> byGroup) {
       this(processNanos, brokerNanos, byGroup, Map.of());
+    }
+
+    Snapshot(
+        long processNanos,
+        long brokerNanos,
+        Map<String, Long> byGroup,
+        Map<String, Long> jvmByKind) {
+      this(processNanos, brokerNanos, byGroup, jvmByKind, Map.of());
     }
 
     /** What was spent between {@code earlier} and this snapshot. */
@@ -69,8 +85,28 @@ final class PipelineCpu {
       return new Snapshot(
           processNanos - earlier.processNanos,
           brokerNanos - earlier.brokerNanos,
-          difference(byGroup, earlier.byGroup),
+          byThread.isEmpty() || earlier.byThread.isEmpty()
+              ? difference(byGroup, earlier.byGroup)
+              : spentByGroup(byThread, earlier.byThread),
           difference(jvmByKind, earlier.jvmByKind));
+    }
+
+    /**
+     * What each thread spent since {@code then} (a thread started since: all it spent), by group.
+     * Per thread, not per group: a pool's thread that ended meanwhile took its whole past time out
+     * of its group's sum, so a group of short-lived threads (the load generator's HTTP workers, a
+     * checkpoint's async threads) came out negative and its time fell to the JVM's own threads. A
+     * thread that ended is in no group; its time in the interval stays the process's.
+     */
+    private static Map<String, Long> spentByGroup(
+        Map<Long, ThreadCpu> now, Map<Long, ThreadCpu> then) {
+      Map<String, Long> m = new HashMap<>();
+      now.forEach(
+          (id, t) -> {
+            ThreadCpu before = then.get(id);
+            m.merge(t.group(), t.nanos() - (before == null ? 0 : before.nanos()), Long::sum);
+          });
+      return m;
     }
 
     private static Map<String, Long> difference(Map<String, Long> now, Map<String, Long> then) {
@@ -153,13 +189,16 @@ final class PipelineCpu {
 
   Snapshot snapshot() {
     Map<String, Long> byGroup = new HashMap<>();
+    Map<Long, ThreadCpu> byThread = new HashMap<>();
     for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info == null) {
         continue;
       }
       long cpu = threads.getThreadCpuTime(info.getThreadId());
       if (cpu > 0) {
-        byGroup.merge(group(info.getThreadName()), cpu, Long::sum);
+        String group = group(info.getThreadName());
+        byGroup.merge(group, cpu, Long::sum);
+        byThread.put(info.getThreadId(), new ThreadCpu(group, cpu));
       }
     }
     long process =
@@ -167,7 +206,8 @@ final class PipelineCpu {
                 instanceof com.sun.management.OperatingSystemMXBean os
             ? os.getProcessCpuTime()
             : byGroup.values().stream().mapToLong(Long::longValue).sum();
-    return new Snapshot(process, brokerNanos(), byGroup, jvmByKind(Path.of("/proc/self/task")));
+    return new Snapshot(
+        process, brokerNanos(), byGroup, jvmByKind(Path.of("/proc/self/task")), byThread);
   }
 
   /**

@@ -48,6 +48,39 @@ class PipelineCpuTest {
   }
 
   @Test
+  void shouldChargeEachThreadOnlyWhatItSpentMeanwhileSoAnEndedThreadTakesNothingFromItsGroup() {
+    // Worker 1 ends after the first snapshot, worker 3 starts after it; worker 2 spans both.
+    PipelineCpu.Snapshot before =
+        new PipelineCpu.Snapshot(
+            20_000_000L,
+            0,
+            Map.of("HttpClient-Worker", 6_000_000L),
+            Map.of(),
+            Map.of(
+                1L, new PipelineCpu.ThreadCpu("HttpClient-Worker", 5_000_000L),
+                2L, new PipelineCpu.ThreadCpu("HttpClient-Worker", 1_000_000L)));
+    PipelineCpu.Snapshot after =
+        new PipelineCpu.Snapshot(
+            30_000_000L,
+            0,
+            Map.of("HttpClient-Worker", 3_500_000L),
+            Map.of(),
+            Map.of(
+                2L, new PipelineCpu.ThreadCpu("HttpClient-Worker", 3_000_000L),
+                3L, new PipelineCpu.ThreadCpu("HttpClient-Worker", 500_000L)));
+
+    Map<String, Double> top = after.minus(before).top(5, EVENTS);
+
+    // 2 ms from worker 2 and 0.5 from worker 3; the 10 ms in all less those is no Java thread's
+    // (worker 1's last moments are in it). By group, it was 3.5 - 6 = -2.5 ms.
+    assertThat(top)
+        .containsExactly(
+            entry("HttpClient-Worker", 2.5),
+            entry(PipelineCpu.JVM_THREADS, 7.5),
+            entry("kafka broker (its JVM)", 0.0));
+  }
+
+  @Test
   void shouldGroupAPoolsThreadsByTheirNameWithoutNumbers() {
     assertThat(PipelineCpu.group("XNIO-1 I/O-2")).isEqualTo(PipelineCpu.group("XNIO-1 I/O-1"));
     assertThat(PipelineCpu.group("HttpClient-3-Worker-7")).isEqualTo("HttpClient-Worker");
