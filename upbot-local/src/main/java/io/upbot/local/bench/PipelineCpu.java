@@ -92,6 +92,17 @@ final class PipelineCpu {
     }
 
     /**
+     * This snapshot with every thread {@code earlier} saw that has ended since, as it was then: a
+     * thread known to end between the two (the load's own, stopped after {@code earlier}) is then
+     * charged to its group up to {@code earlier}, not left to no group by {@link #minus}.
+     */
+    Snapshot keeping(Snapshot earlier) {
+      Map<Long, ThreadCpu> threads = new HashMap<>(earlier.byThread);
+      threads.putAll(byThread);
+      return new Snapshot(processNanos, brokerNanos, byGroup, jvmByKind, threads);
+    }
+
+    /**
      * What each thread spent since {@code then} (a thread started since: all it spent), by group.
      * Per thread, not per group: a pool's thread that ended meanwhile took its whole past time out
      * of its group's sum, so a group of short-lived threads (the load generator's HTTP workers, a

@@ -81,6 +81,40 @@ class PipelineCpuTest {
   }
 
   @Test
+  void shouldChargeAThreadSeenBeforeItEndedToItsGroupUpToThen() {
+    PipelineCpu.Snapshot before =
+        new PipelineCpu.Snapshot(0, 0, Map.of(), Map.of(), Map.of(9L, thread("main", 1_000_000L)));
+    // The load's thread starts after the first snapshot and ends after the second.
+    PipelineCpu.Snapshot loadStopping =
+        new PipelineCpu.Snapshot(
+            0,
+            0,
+            Map.of(),
+            Map.of(),
+            Map.of(9L, thread("main", 1_500_000L), 7L, thread("steady-load", 3_000_000L)));
+    PipelineCpu.Snapshot after =
+        new PipelineCpu.Snapshot(
+            6_000_000L, 0, Map.of(), Map.of(), Map.of(9L, thread("main", 2_000_000L)));
+
+    assertThat(after.keeping(loadStopping).minus(before).top(5, EVENTS))
+        .containsExactly(
+            entry("steady-load", 3.0),
+            entry("main", 1.0),
+            entry(PipelineCpu.JVM_THREADS, 2.0),
+            entry("kafka broker (its JVM)", 0.0));
+    // Without it, the load's time is no group's.
+    assertThat(after.minus(before).top(5, EVENTS))
+        .containsExactly(
+            entry("main", 1.0),
+            entry(PipelineCpu.JVM_THREADS, 5.0),
+            entry("kafka broker (its JVM)", 0.0));
+  }
+
+  private static PipelineCpu.ThreadCpu thread(String group, long nanos) {
+    return new PipelineCpu.ThreadCpu(group, nanos);
+  }
+
+  @Test
   void shouldGroupAPoolsThreadsByTheirNameWithoutNumbers() {
     assertThat(PipelineCpu.group("XNIO-1 I/O-2")).isEqualTo(PipelineCpu.group("XNIO-1 I/O-1"));
     assertThat(PipelineCpu.group("HttpClient-3-Worker-7")).isEqualTo("HttpClient-Worker");
