@@ -5,10 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,34 +23,27 @@ import org.junit.jupiter.api.Test;
 class DemoGeneratorTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private HttpServer server;
+  private FakeEndpoint server;
   private final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void startServer() throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/upbot/api/ReportMediaEvent",
-        exchange -> {
-          bodies.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-          byte[] ok = "{\"ret\":0,\"msg\":\"\"}".getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, ok.length);
-          exchange.getResponseBody().write(ok);
-          exchange.close();
-        });
-    server.start();
+    server =
+        FakeEndpoint.start(
+            (exchange, body) -> {
+              bodies.add(JSON.readTree(body));
+              return FakeEndpoint.ACCEPTED;
+            });
   }
 
   @AfterEach
   void stopServer() {
-    server.stop(0);
+    server.close();
   }
 
   @Test
   void shouldPostJourneysWithResendsAndJoinsBeforeTheirPageAndReportProgress() {
-    URI url =
-        URI.create(
-            "http://127.0.0.1:" + server.getAddress().getPort() + "/upbot/api/ReportMediaEvent");
+    URI url = server.url();
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     try (DemoGenerator demo =
         new DemoGenerator(

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,42 +19,33 @@ import org.junit.jupiter.api.Test;
 class LoadGeneratorTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private HttpServer server;
+  private FakeEndpoint server;
   private final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
   private final List<String> tokens = new CopyOnWriteArrayList<>();
   private final AtomicInteger seen = new AtomicInteger();
 
   @BeforeEach
   void startServer() throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/upbot/api/ReportMediaEvent",
-        exchange -> {
-          bodies.add(JSON.readTree(exchange.getRequestBody().readAllBytes()));
-          tokens.add(exchange.getRequestHeaders().getFirst("Authorization"));
-          // Every third request is rate limited, so the summary must tell answers apart.
-          byte[] answer =
-              (seen.incrementAndGet() % 3 == 0
-                      ? "{\"ret\":1004,\"msg\":\"x\"}"
-                      : "{\"ret\":0,\"msg\":\"\"}")
-                  .getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, answer.length);
-          exchange.getResponseBody().write(answer);
-          exchange.close();
-        });
-    server.start();
+    server =
+        FakeEndpoint.start(
+            (exchange, body) -> {
+              bodies.add(JSON.readTree(body));
+              tokens.add(exchange.getRequestHeaders().getFirst("Authorization"));
+              // Every third request is rate limited, so the summary must tell answers apart.
+              return seen.incrementAndGet() % 3 == 0
+                  ? "{\"ret\":1004,\"msg\":\"x\"}"
+                  : FakeEndpoint.ACCEPTED;
+            });
   }
 
   @AfterEach
   void stopServer() {
-    server.stop(0);
+    server.close();
   }
 
   @Test
   void shouldCountAnswersByRetAndAcceptedItems() throws Exception {
-    URI url =
-        URI.create(
-            "http://127.0.0.1:" + server.getAddress().getPort() + "/upbot/api/ReportMediaEvent");
+    URI url = server.url();
     LoadGenerator.Options o =
         new LoadGenerator.Options(url, "tok-1", 100, Duration.ofSeconds(2), 5, "wx-load", 16);
 

@@ -2,17 +2,12 @@ package io.upbot.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,50 +18,34 @@ class ReportPosterTest {
 
   private static final int POSTS = 64;
 
-  private HttpServer server;
-  private ExecutorService serverThreads;
+  private FakeEndpoint server;
   private final CountDownLatch allArrived = new CountDownLatch(POSTS);
 
   @BeforeEach
   void startServer() throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), POSTS);
-    serverThreads = Executors.newFixedThreadPool(POSTS);
-    server.setExecutor(serverThreads);
-    server.createContext(
-        "/upbot/api/ReportMediaEvent",
-        ex -> {
-          ex.getRequestBody().readAllBytes();
-          // Every answer at once, as after a pause of the server: a burst for the client.
-          allArrived.countDown();
-          try {
-            allArrived.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          byte[] answer = "{\"ret\":0,\"msg\":\"\"}".getBytes(StandardCharsets.UTF_8);
-          ex.sendResponseHeaders(200, answer.length);
-          ex.getResponseBody().write(answer);
-          ex.close();
-        });
-    server.start();
+    server =
+        FakeEndpoint.start(
+            POSTS,
+            (exchange, body) -> {
+              // Every answer at once, as after a pause of the server: a burst for the client.
+              allArrived.countDown();
+              try {
+                allArrived.await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return FakeEndpoint.ACCEPTED;
+            });
   }
 
   @AfterEach
   void stopServer() {
-    server.stop(0);
-    serverThreads.shutdownNow();
+    server.close();
   }
 
   @Test
   void shouldReadEveryAnswerOfABurstOnAtMostItsOwnFewThreads() {
-    ReportPoster poster =
-        new ReportPoster(
-            URI.create(
-                "http://127.0.0.1:"
-                    + server.getAddress().getPort()
-                    + "/upbot/api/ReportMediaEvent"),
-            "t",
-            Duration.ofSeconds(20));
+    ReportPoster poster = new ReportPoster(server.url(), "t", Duration.ofSeconds(20));
     List<CompletableFuture<String>> answers = new ArrayList<>();
     for (int i = 0; i < POSTS; i++) {
       answers.add(poster.post("{}".getBytes(StandardCharsets.UTF_8)));

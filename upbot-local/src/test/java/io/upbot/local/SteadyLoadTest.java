@@ -3,9 +3,6 @@ package io.upbot.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,50 +18,36 @@ import org.junit.jupiter.api.Test;
  */
 class SteadyLoadTest {
 
-  private HttpServer server;
+  private FakeEndpoint server;
   private final AtomicInteger requests = new AtomicInteger();
   private final Set<String> traces = ConcurrentHashMap.newKeySet();
 
   @BeforeEach
   void startServer() throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/upbot/api/ReportMediaEvent",
-        ex -> {
-          String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-          for (String part : body.split("\"trace_id\":\"")) {
-            if (part.startsWith("tr-")) {
-              traces.add(part.substring(0, part.indexOf('"')));
-            }
-          }
-          // Every third batch is refused as a broker outage would be.
-          byte[] answer =
-              (requests.incrementAndGet() % 3 == 0
-                      ? "{\"ret\":1005,\"msg\":\"busy\"}"
-                      : "{\"ret\":0,\"msg\":\"\"}")
-                  .getBytes(StandardCharsets.UTF_8);
-          ex.sendResponseHeaders(200, answer.length);
-          ex.getResponseBody().write(answer);
-          ex.close();
-        });
-    server.start();
+    server =
+        FakeEndpoint.start(
+            (exchange, bytes) -> {
+              String body = new String(bytes, StandardCharsets.UTF_8);
+              for (String part : body.split("\"trace_id\":\"")) {
+                if (part.startsWith("tr-")) {
+                  traces.add(part.substring(0, part.indexOf('"')));
+                }
+              }
+              // Every third batch is refused as a broker outage would be.
+              return requests.incrementAndGet() % 3 == 0
+                  ? "{\"ret\":1005,\"msg\":\"busy\"}"
+                  : FakeEndpoint.ACCEPTED;
+            });
   }
 
   @AfterEach
   void stopServer() {
-    server.stop(0);
+    server.close();
   }
 
   @Test
   void shouldCountAcceptedAndUnsureEventsSeparately() {
-    ReportPoster poster =
-        new ReportPoster(
-            URI.create(
-                "http://127.0.0.1:"
-                    + server.getAddress().getPort()
-                    + "/upbot/api/ReportMediaEvent"),
-            "t",
-            Duration.ofSeconds(5));
+    ReportPoster poster = new ReportPoster(server.url(), "t", Duration.ofSeconds(5));
     AtomicInteger told = new AtomicInteger();
     SteadyLoad load =
         SteadyLoad.start(
