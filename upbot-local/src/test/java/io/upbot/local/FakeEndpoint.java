@@ -38,7 +38,9 @@ final class FakeEndpoint implements AutoCloseable {
 
   /** Answers up to {@code concurrent} requests at once, each on its own thread. */
   static FakeEndpoint start(int concurrent, Answer answer) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), concurrent);
+    // A backlog of 0 is the system's default; more concurrent requests need at least as many.
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress("127.0.0.1", 0), concurrent > 1 ? concurrent : 0);
     ExecutorService threads = concurrent > 1 ? Executors.newFixedThreadPool(concurrent) : null;
     server.setExecutor(threads);
     server.createContext(

@@ -44,13 +44,11 @@ public final class KafkaSources {
     p.put("isolation.level", "read_committed");
     p.put("commit.offsets.on.checkpoint", "true");
     // Fetches of at least 256 KiB or 100 ms, not one per producer batch: each fetch costs the
-    // broker
-    // and the source's fetcher about as much whatever it carries, and with Kafka's defaults (1
-    // byte)
-    // the job's fetches took the local broker about 2 µs an event, as much as the endpoint's writes
-    // (./upbot bench pipeline; docs/performance.md, "Fewer objects per journey"). A row can be up
-    // to
-    // 100 ms later at a trickle; a backlog is read at full fetches either way.
+    // broker and the source's fetcher about as much whatever it carries, and with Kafka's defaults
+    // (1 byte) the job's fetches took the local broker about 2 µs an event, as much as the
+    // endpoint's writes (./upbot bench pipeline; docs/performance.md, "Fewer objects per
+    // journey"). A row can be up to 100 ms later at a trickle; a backlog is read at full fetches
+    // either way.
     p.put("fetch.min.bytes", Integer.toString(FETCH_MIN_BYTES));
     p.put("fetch.max.wait.ms", Integer.toString(FETCH_MAX_WAIT_MS));
     if (s.bounded()) {

@@ -57,9 +57,10 @@ final class PipelineCpu {
   record ThreadCpu(String group, long nanos) {}
 
   /**
-   * CPU nanoseconds by thread group, and of the broker, at one moment; {@code jvmByKind} the JVM's
-   * own threads by what they do (from /proc, empty where it cannot be read); {@code byThread} the
-   * Java threads by id, which {@link #minus} compares (empty in a difference).
+   * CPU nanoseconds of this JVM and of the broker: at one moment ({@link #at}), with the Java
+   * threads by id in {@code byThread}; or spent over an interval ({@link #minus}), with the Java
+   * threads by group in {@code byGroup}. {@code jvmByKind}: the JVM's own threads by what they do
+   * (from /proc, empty where it cannot be read).
    */
   record Snapshot(
       long processNanos,
@@ -68,16 +69,18 @@ final class PipelineCpu {
       Map<String, Long> jvmByKind,
       Map<Long, ThreadCpu> byThread) {
 
+    /** What was spent, by thread group. */
     Snapshot(long processNanos, long brokerNanos, Map<String, Long> byGroup) {
-      this(processNanos, brokerNanos, byGroup, Map.of());
+      this(processNanos, brokerNanos, byGroup, Map.of(), Map.of());
     }
 
-    Snapshot(
+    /** The CPU spent so far, at one moment. */
+    static Snapshot at(
         long processNanos,
         long brokerNanos,
-        Map<String, Long> byGroup,
-        Map<String, Long> jvmByKind) {
-      this(processNanos, brokerNanos, byGroup, jvmByKind, Map.of());
+        Map<String, Long> jvmByKind,
+        Map<Long, ThreadCpu> byThread) {
+      return new Snapshot(processNanos, brokerNanos, Map.of(), jvmByKind, byThread);
     }
 
     /** What was spent between {@code earlier} and this snapshot. */
@@ -85,10 +88,9 @@ final class PipelineCpu {
       return new Snapshot(
           processNanos - earlier.processNanos,
           brokerNanos - earlier.brokerNanos,
-          byThread.isEmpty() || earlier.byThread.isEmpty()
-              ? difference(byGroup, earlier.byGroup)
-              : spentByGroup(byThread, earlier.byThread),
-          difference(jvmByKind, earlier.jvmByKind));
+          spentByGroup(byThread, earlier.byThread),
+          difference(jvmByKind, earlier.jvmByKind),
+          Map.of());
     }
 
     /**
@@ -99,7 +101,7 @@ final class PipelineCpu {
     Snapshot keeping(Snapshot earlier) {
       Map<Long, ThreadCpu> threads = new HashMap<>(earlier.byThread);
       threads.putAll(byThread);
-      return new Snapshot(processNanos, brokerNanos, byGroup, jvmByKind, threads);
+      return at(processNanos, brokerNanos, jvmByKind, threads);
     }
 
     /**
@@ -199,7 +201,6 @@ final class PipelineCpu {
   }
 
   Snapshot snapshot() {
-    Map<String, Long> byGroup = new HashMap<>();
     Map<Long, ThreadCpu> byThread = new HashMap<>();
     for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info == null) {
@@ -207,18 +208,15 @@ final class PipelineCpu {
       }
       long cpu = threads.getThreadCpuTime(info.getThreadId());
       if (cpu > 0) {
-        String group = group(info.getThreadName());
-        byGroup.merge(group, cpu, Long::sum);
-        byThread.put(info.getThreadId(), new ThreadCpu(group, cpu));
+        byThread.put(info.getThreadId(), new ThreadCpu(group(info.getThreadName()), cpu));
       }
     }
     long process =
         ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os
             ? os.getProcessCpuTime()
-            : byGroup.values().stream().mapToLong(Long::longValue).sum();
-    return new Snapshot(
-        process, brokerNanos(), byGroup, jvmByKind(Path.of("/proc/self/task")), byThread);
+            : byThread.values().stream().mapToLong(ThreadCpu::nanos).sum();
+    return Snapshot.at(process, brokerNanos(), jvmByKind(Path.of("/proc/self/task")), byThread);
   }
 
   /**

@@ -50,24 +50,11 @@ class PipelineCpuTest {
   @Test
   void shouldChargeEachThreadOnlyWhatItSpentMeanwhileSoAnEndedThreadTakesNothingFromItsGroup() {
     // Worker 1 ends after the first snapshot, worker 3 starts after it; worker 2 spans both.
+    String w = "HttpClient-Worker";
     PipelineCpu.Snapshot before =
-        new PipelineCpu.Snapshot(
-            20_000_000L,
-            0,
-            Map.of("HttpClient-Worker", 6_000_000L),
-            Map.of(),
-            Map.of(
-                1L, new PipelineCpu.ThreadCpu("HttpClient-Worker", 5_000_000L),
-                2L, new PipelineCpu.ThreadCpu("HttpClient-Worker", 1_000_000L)));
+        at(20_000_000L, Map.of(1L, thread(w, 5_000_000L), 2L, thread(w, 1_000_000L)));
     PipelineCpu.Snapshot after =
-        new PipelineCpu.Snapshot(
-            30_000_000L,
-            0,
-            Map.of("HttpClient-Worker", 3_500_000L),
-            Map.of(),
-            Map.of(
-                2L, new PipelineCpu.ThreadCpu("HttpClient-Worker", 3_000_000L),
-                3L, new PipelineCpu.ThreadCpu("HttpClient-Worker", 500_000L)));
+        at(30_000_000L, Map.of(2L, thread(w, 3_000_000L), 3L, thread(w, 500_000L)));
 
     Map<String, Double> top = after.minus(before).top(5, EVENTS);
 
@@ -82,19 +69,11 @@ class PipelineCpuTest {
 
   @Test
   void shouldChargeAThreadSeenBeforeItEndedToItsGroupUpToThen() {
-    PipelineCpu.Snapshot before =
-        new PipelineCpu.Snapshot(0, 0, Map.of(), Map.of(), Map.of(9L, thread("main", 1_000_000L)));
+    PipelineCpu.Snapshot before = at(0, Map.of(9L, thread("main", 1_000_000L)));
     // The load's thread starts after the first snapshot and ends after the second.
     PipelineCpu.Snapshot loadStopping =
-        new PipelineCpu.Snapshot(
-            0,
-            0,
-            Map.of(),
-            Map.of(),
-            Map.of(9L, thread("main", 1_500_000L), 7L, thread("steady-load", 3_000_000L)));
-    PipelineCpu.Snapshot after =
-        new PipelineCpu.Snapshot(
-            6_000_000L, 0, Map.of(), Map.of(), Map.of(9L, thread("main", 2_000_000L)));
+        at(0, Map.of(9L, thread("main", 1_500_000L), 7L, thread("steady-load", 3_000_000L)));
+    PipelineCpu.Snapshot after = at(6_000_000L, Map.of(9L, thread("main", 2_000_000L)));
 
     assertThat(after.keeping(loadStopping).minus(before).top(5, EVENTS))
         .containsExactly(
@@ -108,6 +87,12 @@ class PipelineCpuTest {
             entry("main", 1.0),
             entry(PipelineCpu.JVM_THREADS, 5.0),
             entry("kafka broker (its JVM)", 0.0));
+  }
+
+  /** A snapshot of this JVM's Java threads, the broker idle. */
+  private static PipelineCpu.Snapshot at(
+      long processNanos, Map<Long, PipelineCpu.ThreadCpu> threads) {
+    return PipelineCpu.Snapshot.at(processNanos, 0, Map.of(), threads);
   }
 
   private static PipelineCpu.ThreadCpu thread(String group, long nanos) {
@@ -140,8 +125,8 @@ class PipelineCpuTest {
             entry("remembered-set refinement (G1 Refine)", 100_000_000L),
             entry("compilers (C1, C2)", 80_000_000L),
             entry("concurrent marking (G1 Conc, Main Marker)", 40_000_000L));
-    PipelineCpu.Snapshot before = new PipelineCpu.Snapshot(0, 0, Map.of(), Map.of());
-    PipelineCpu.Snapshot after = new PipelineCpu.Snapshot(900_000_000L, 0, Map.of(), now);
+    PipelineCpu.Snapshot before = PipelineCpu.Snapshot.at(0, 0, Map.of(), Map.of());
+    PipelineCpu.Snapshot after = PipelineCpu.Snapshot.at(900_000_000L, 0, now, Map.of());
     assertThat(after.minus(before).jvmThreads(100_000).keySet())
         .containsExactly(
             "collector's pauses (GC Thread)",
